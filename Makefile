@@ -1,0 +1,57 @@
+# Boekbrug — two commands on a fresh machine:
+#   make run    install, migrate, load the demo office and invoices, process them, start the workbench
+#   make test   install, start Redis and PostgreSQL if needed, run the whole suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo)
+APT_PACKAGES := tesseract-ocr tesseract-ocr-nld tesseract-ocr-fra tesseract-ocr-deu chromium chromium-driver
+export OMP_THREAD_LIMIT ?= 1
+
+.PHONY: run test install system-packages services demo workbench evaluate bench lint clean-runtime
+
+run: install demo workbench
+
+install: system-packages $(VENV)/.installed
+
+system-packages:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if command -v apt-get >/dev/null; then \
+	    echo "installing Debian packages:$$missing"; \
+	    $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "warning: please install$$missing (Tesseract OCR and Chromium) with your package manager"; fi; \
+	fi
+
+$(VENV)/.installed: requirements.txt
+	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	@touch $@
+
+demo: install
+	$(PY) -m pipeline demo
+
+workbench: install
+	@echo "Workbench on http://localhost:$(PORT) (Ctrl+C stops it)"
+	$(PY) -m streamlit run workbench/app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+
+services:
+	@bash .ci/services.sh
+
+test: install services
+	$(PY) -m pytest -q -p no:cacheprovider
+
+evaluate: install
+	$(PY) -m pipeline evaluate ../shared/data
+
+bench: install
+	$(PY) bench/read.py && $(PY) bench/ubl.py && $(PY) bench/queue.py && $(PY) bench/workbench.py
+
+lint: install
+	$(PY) -m ruff check .
+
+clean-runtime:
+	rm -rf data/runtime

@@ -1,0 +1,61 @@
+"""Ingest a batch of files for a client: store each, record it, enqueue its reading."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from models.enums import DocumentStatus
+from pipeline.accounts import find_client
+from pipeline.config import Settings
+from pipeline.db import unit_of_work
+from pipeline.intake.receive import receive
+from pipeline.jobs import READ_QUEUE, enqueue, read_job
+
+
+@dataclass
+class IngestOutcome:
+    document_ids: list[int] = field(default_factory=list)
+    created: int = 0
+    known: int = 0
+    refused: int = 0
+    to_read: list[int] = field(default_factory=list)
+
+
+def ingest_files(
+    settings: Settings,
+    client_name: str,
+    paths: Iterable[Path],
+    *,
+    channel: str = "folder",
+    on_each: Callable[[Path, int], None] | None = None,
+    enqueue_now: bool = True,
+) -> IngestOutcome:
+    """Store and record every file, then enqueue the new ones. Re-running creates nothing twice."""
+    outcome = IngestOutcome()
+    to_read: list[int] = []
+    with unit_of_work(settings.database_url) as session:
+        client = find_client(session, client_name)
+        if client is None:
+            raise LookupError(f"no client {client_name!r}; create it first (python -m pipeline demo, or the admin page)")
+        client_id = client.id
+    for path in paths:
+        with unit_of_work(settings.database_url) as session:
+            received = receive(session, settings, client_id=client_id, filename=path.name,
+                               data=path.read_bytes(), channel=channel)
+        outcome.document_ids.append(received.document_id)
+        if not received.created:
+            outcome.known += 1
+        elif received.status is DocumentStatus.FAILED:
+            outcome.refused += 1
+        else:
+            outcome.created += 1
+            to_read.append(received.document_id)
+        if on_each is not None:
+            on_each(path, received.document_id)
+    outcome.to_read = to_read
+    if enqueue_now:
+        for document_id in to_read:
+            enqueue(settings, read_job, document_id, queue=READ_QUEUE)
+    return outcome

@@ -1,0 +1,180 @@
+"""Read and extract one document: the body of the read job.
+
+RECEIVED → READING → (fields saved) → NEEDS_VALIDATION or VALIDATED (→ UBL job).
+E-mails are split: each attachment becomes a document of its own, linked to the
+message, and the message itself ends SPLIT. Every failure ends in FAILED with a
+reason a person understands; the original stays and ``retry`` starts again.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Client, Document
+from models.enums import DocumentKind, DocumentStatus, DocumentType
+from pipeline.calibration import load_calibration
+from pipeline.config import Settings
+from pipeline.decide import decide
+from pipeline.errors import BoekbrugError
+from pipeline.fieldstore import current_values, denormalise, field_rows, save_machine_fields, save_pages
+from pipeline.intake.receive import receive
+from pipeline.records import Extraction
+from pipeline.storage import read_original
+from pipeline.suppliers import find_profile, memory_checks, supplier_key, TRUSTED_CONFIDENCE
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+
+
+def read_and_extract(settings: Settings, kind: DocumentKind, data: bytes) -> tuple[Extraction, tuple]:
+    """The machine reading of one original: (extraction, pages read)."""
+    if kind is DocumentKind.UBL:
+        from pipeline.ubl.parse import parse_ubl
+
+        return parse_ubl(data), ()
+    from pipeline.extract import extract
+    from pipeline.read import read_document
+
+    result = read_document(data, kind, settings)
+    if result.embedded_xml is not None:
+        structured = _structured(result.embedded_xml)
+        if structured is not None:
+            return structured, result.pages
+    return extract(result), result.pages
+
+
+def _structured(embedded) -> Extraction | None:  # type: ignore[no-untyped-def]
+    try:
+        if embedded.syntax == "UBL":
+            from pipeline.ubl.parse import parse_ubl
+
+            return parse_ubl(embedded.content)
+        from pipeline.extract.cii import parse_cii
+
+        return parse_cii(embedded.content)
+    except BoekbrugError as error:
+        log.warning("embedded %s XML unreadable, reading the page instead: %s", embedded.syntax, error)
+        return None
+
+
+def process_document(session: Session, settings: Settings, document_id: int) -> list[int]:
+    """Process one document; returns ids of documents that should be processed next
+    (e-mail attachments) — the caller enqueues them. Commits as it goes."""
+    document = session.get(Document, document_id)
+    if document is None:
+        raise BoekbrugError(f"document {document_id} does not exist")
+    if document.status not in (DocumentStatus.RECEIVED, DocumentStatus.READING, DocumentStatus.FAILED):
+        log.info("document %s is %s already; nothing to do", document_id, document.status)
+        return []
+    if document.kind is None:  # refused at intake; the reason is in document.error
+        document.status = DocumentStatus.FAILED
+        session.commit()
+        return []
+    document.status = DocumentStatus.READING
+    document.reading_started_at = datetime.now(UTC)
+    document.attempts = (document.attempts or 0) + 1
+    document.error = None
+    session.commit()
+
+    try:
+        data = read_original(settings.data_dir, document.original_path)
+        if document.kind is DocumentKind.EMAIL:
+            return _split_email(session, settings, document, data)
+        started = time.perf_counter()
+        extraction, pages = read_and_extract(settings, document.kind, data)
+        document.read_seconds = time.perf_counter() - started
+        _save_reading(session, settings, document, extraction, pages)
+        session.commit()
+        return []
+    except BoekbrugError as error:
+        session.rollback()
+        _fail(session, document_id, error.reason())
+    except Exception as error:  # a bug or a library crash must not lose the document
+        session.rollback()
+        log.exception("reading document %s crashed", document_id)
+        detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+        _fail(session, document_id, f"[internal_error] reading failed unexpectedly: {detail[:500]} — retry; if it fails again, report it")
+    return []
+
+
+def _fail(session: Session, document_id: int, reason: str) -> None:
+    document = session.get(Document, document_id)
+    assert document is not None
+    document.status = DocumentStatus.FAILED
+    document.error = reason
+    session.commit()
+
+
+def _save_reading(session: Session, settings: Settings, document: Document, extraction: Extraction, pages: tuple) -> None:
+    client = session.get(Client, document.client_id)
+    assert client is not None
+    if pages:
+        save_pages(session, document, pages)
+        document.engine = ",".join(sorted({page.engine for page in pages}))[:64]
+    fields = dict(extraction.fields)
+    values = {name: found.value for name, found in fields.items()}
+    profile = find_profile(session, client.office_id, supplier_key(values))
+    for name, checks in memory_checks(profile, values).items():
+        found = fields.get(name)
+        if found is None:
+            continue
+        agrees = all(check.ok for check in checks)
+        confidence = max(found.confidence, TRUSTED_CONFIDENCE) if agrees else min(found.confidence, 0.5)
+        fields[name] = replace(found, confidence=confidence, checks=(*found.checks, *checks))
+    document.document_type = extraction.document_type
+    save_machine_fields(session, document, fields, load_calibration(session), settings.auto_accept)
+    denormalise(document, current_values(field_rows(session, document.id)))
+    if extraction.document_type is DocumentType.NOT_AN_INVOICE:
+        document.status = DocumentStatus.REJECTED
+        document.error = "the machine found no invoice on it; an operator can reopen it"
+        return
+    if len(extraction.invoice_page_ranges) > 1:
+        document.error = "this PDF seems to hold several invoices (pages " + ", ".join(
+            f"{a}-{b}" for a, b in extraction.invoice_page_ranges) + "): an operator should split it"
+    decision = decide(session, settings, document)
+    if document.error and decision.release:  # never auto-release a suspected multi-invoice PDF
+        from pipeline.queue import open_task
+        from models.enums import TaskKind
+
+        document.status = DocumentStatus.NEEDS_VALIDATION
+        document.auto_released = False
+        open_task(session, document_id=document.id, client=client, kind=TaskKind.VALIDATE,
+                  expected_errors=1.0, reason=document.error)
+
+
+def _split_email(session: Session, settings: Settings, document: Document, data: bytes) -> list[int]:
+    from pipeline.intake.email import split_email
+
+    message = split_email(data)
+    children: list[int] = []
+    for attachment in message.attachments:
+        received = receive(
+            session, settings, client_id=document.client_id, filename=attachment.filename,
+            data=attachment.data, channel="email", parent_id=document.id,
+        )
+        if received.created:
+            children.append(received.document_id)
+    document.status = DocumentStatus.SPLIT
+    document.error = None
+    session.commit()
+    return children
+
+
+def stale_documents(session: Session, stale_after_seconds: int) -> list[int]:
+    """Documents left READING by a worker that died (kill -9, lost machine)."""
+    cutoff = datetime.now(UTC).timestamp() - stale_after_seconds
+    rows = session.scalars(select(Document).where(Document.status == DocumentStatus.READING)).all()
+    stale = []
+    for document in rows:
+        started = document.reading_started_at
+        if started is None or (started if started.tzinfo else started.replace(tzinfo=UTC)).timestamp() < cutoff:
+            stale.append(document.id)
+    return stale
