@@ -3,7 +3,7 @@
 Ranking score (higher is served first), recomputed when a task is created and by
 ``refresh_scores`` (run by the reaper every few minutes, so age keeps counting)::
 
-    score = 100 × priority + urgency × (0.5 + expected_errors)
+    score = 1000 × priority + min(urgency × (0.5 + expected_errors), 999)
     urgency = 1 + age_days / 2 + 7 / (days_to_deadline + 1)
 
 ``expected_errors`` is the expected number of wrong fields (from calibrated
@@ -44,7 +44,7 @@ def rank_score(expected_errors: float, priority: int, created_at: datetime, dead
     age_days = max((now - _aware(created_at)).total_seconds(), 0.0) / 86400
     days_to_deadline = 30.0 if deadline is None else max((_aware(deadline) - now).total_seconds() / 86400, 0.0)
     urgency = 1 + age_days / 2 + 7 / (days_to_deadline + 1)
-    return 100 * priority + urgency * (0.5 + expected_errors)
+    return 1000 * priority + min(urgency * (0.5 + expected_errors), 999.0)
 
 
 def _aware(moment: datetime) -> datetime:
