@@ -87,7 +87,7 @@ def release_job(document_id: int) -> None:
 
 
 # --------------------------------------------------------------------------- recovery
-def recover(current: Settings) -> dict[str, int]:
+def recover(current: Settings, stale_after_seconds: int | None = None) -> dict[str, int]:
     """Requeue documents abandoned by a dead worker, and validated ones never released."""
     from sqlalchemy import select
 
@@ -97,7 +97,8 @@ def recover(current: Settings) -> dict[str, int]:
 
     requeued, failed, releases = 0, 0, 0
     with unit_of_work(current.database_url) as session:
-        for document_id in stale_documents(session, stale_after(current)):
+        limit = stale_after(current) if stale_after_seconds is None else stale_after_seconds
+        for document_id in stale_documents(session, limit):
             document = session.get(Document, document_id)
             assert document is not None
             if document.attempts >= MAX_ATTEMPTS:
@@ -126,15 +127,17 @@ def recover(current: Settings) -> dict[str, int]:
 
 
 def _queued_ids(current: Settings) -> set[tuple[str, int]]:
-    """(function name, document id) of jobs waiting or running in Redis."""
+    """(function name, document id) of jobs waiting in Redis.
+
+    Started jobs are not counted: a document whose job started but that is stale
+    was abandoned by a dead worker, and rq will not run that job again."""
     from rq import Queue
-    from rq.registry import StartedJobRegistry
 
     connection = redis_connection(current.redis_url)
     found: set[tuple[str, int]] = set()
     for name in ALL_QUEUES:
         queue = Queue(name, connection=connection)
-        job_ids = list(queue.get_job_ids()) + list(StartedJobRegistry(queue=queue).get_job_ids())
+        job_ids = list(queue.get_job_ids())
         for job in queue.job_class.fetch_many(job_ids, connection=connection):
             if job is not None and job.args:
                 found.add((job.func_name.rsplit(".", 1)[-1], int(job.args[0])))

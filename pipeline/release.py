@@ -28,16 +28,30 @@ from pipeline.suppliers import remember
 log = logging.getLogger(__name__)
 
 
-def original_for_embedding(document: Document, data: bytes) -> tuple[str, bytes, str]:
-    """The original as (filename, bytes, mime) to embed: PDFs as they are, images as PDF."""
+def original_for_embedding(document: Document, data: bytes) -> tuple[str, bytes, str] | None:
+    """The original as (filename, bytes, mime) to embed: PDFs as they are, images as PDF.
+
+    An incoming UBL is its own original: the PDF it carries (if any) travels on."""
     stem = Path(document.original_filename).stem or f"document-{document.id}"
     if document.kind is DocumentKind.IMAGE:
-        from pipeline.ubl.embed import image_to_pdf
+        from pipeline.ubl.build import image_to_pdf
 
         return f"{stem}.pdf", image_to_pdf(data), "application/pdf"
     if document.kind is DocumentKind.PDF:
         return f"{stem}.pdf", data, "application/pdf"
-    return document.original_filename, data, "text/xml"
+    return _pdf_inside_ubl(data)
+
+
+def _pdf_inside_ubl(data: bytes) -> tuple[str, bytes, str] | None:
+    import base64
+
+    from pipeline.ubl.xmlsafe import parse_untrusted
+
+    cbc = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
+    for node in parse_untrusted(data).getroot().iter(f"{{{cbc}}}EmbeddedDocumentBinaryObject"):
+        if node.get("mimeCode") == "application/pdf" and node.text:
+            return node.get("filename") or "original.pdf", base64.b64decode(node.text), "application/pdf"
+    return None
 
 
 def with_client_as_buyer(values: dict, client: Client) -> dict:
