@@ -2,7 +2,7 @@
 
 Exact byte duplicates are caught at intake (sha256). Here: same client and
 supplier, an invoice number equal after dropping punctuation or one OCR slip
-apart, and the same total — or, without a number, the same supplier, date and
+apart on the same day, and the same total — or, without a number, the same supplier, date and
 total. A suspect is never released automatically: an operator sees both.
 """
 
@@ -61,8 +61,11 @@ def find_duplicate(session: Session, document: Document) -> Document | None:
         if not _same_amount(document.total_incl_vat, other.total_incl_vat):
             continue
         other_number = _canonical_number(other.invoice_number)
+        same_day = document.issue_date is None or other.issue_date is None or document.issue_date == other.issue_date
         if number and other_number:
-            if _one_slip_apart(number, other_number):
+            # equal after OCR confusions; one further slip only on the same day (a
+            # monthly invoice with the next number and the same amount is no duplicate)
+            if number == other_number or (same_day and _one_slip_apart(number, other_number)):
                 return other
         elif document.issue_date and document.issue_date == other.issue_date:
             return other

@@ -14,7 +14,7 @@ auto-accepted fields is wrong, and the second-look sample measures whether that 
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -37,8 +37,8 @@ class Calibration:
         if not steps:
             return raw
         uppers = [upper for upper, _ in steps]
-        index = min(bisect_right(uppers, raw), len(steps) - 1)
-        # never more sure than the raw reading at the very top: the map is learnt
+        # the first step whose upper bound reaches raw; above the last, the last
+        index = min(bisect_left(uppers, raw), len(steps) - 1)
         return steps[index][1]
 
 
@@ -47,10 +47,14 @@ PRIOR = Calibration(points={})
 
 def fit_isotonic(samples: Iterable[tuple[float, bool]]) -> list[tuple[float, float]]:
     """Pool-adjacent-violators: [(raw upper bound, accuracy)] non-decreasing in raw."""
-    ordered = sorted(samples)
+    pooled: dict[float, list[float]] = {}
+    for raw, correct in samples:  # equal raw confidences form one block
+        entry = pooled.setdefault(raw, [0.0, 0.0])
+        entry[0] += float(correct)
+        entry[1] += 1.0
     blocks: list[list[float]] = []  # [upper_raw, sum_correct, count]
-    for raw, correct in ordered:
-        blocks.append([raw, float(correct), 1.0])
+    for raw in sorted(pooled):
+        blocks.append([raw, pooled[raw][0], pooled[raw][1]])
         while len(blocks) > 1 and blocks[-2][1] / blocks[-2][2] > blocks[-1][1] / blocks[-1][2]:
             upper, total, count = blocks.pop()
             blocks[-1][0] = upper
