@@ -149,6 +149,12 @@ class Party:
     enterprise_number: str | None = None  # KBO/BCE, 10 digits, no prefix
     address: Address = field(default_factory=Address)
     email: str | None = None
+    # Peppol participant id "scheme:value" (EAS), e.g. "0208:0123456749"; when None the
+    # UBL builder derives the EndpointID from the enterprise or VAT number
+    peppol_id: str | None = None
+    # legal registration id (BT-30) "scheme:value" (ICD) when it is not a KBO number, e.g.
+    # "0192:987654325"; a bare value without scheme is the party identifier (BT-29/BT-46)
+    legal_id: str | None = None
 
 
 @dataclass(frozen=True)
