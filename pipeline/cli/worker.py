@@ -15,8 +15,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+def warm_up() -> None:
+    """Load what every job needs once: the OCR engines, the extractor, the Peppol rules."""
+    import pipeline.extract  # noqa: F401
+    import pipeline.process  # noqa: F401
+    import pipeline.read  # noqa: F401
+    from pipeline.ubl.validate import warm_up as compile_rules
+
+    compile_rules()
+
+
 def run(args: argparse.Namespace) -> int:
-    from rq import Queue, Worker
+    from rq import Queue, SimpleWorker
 
     from pipeline.cli._common import ready_settings
     from pipeline.jobs import ALL_QUEUES, recover, redis_connection
@@ -39,7 +49,10 @@ def run(args: argparse.Namespace) -> int:
     if not args.burst:
         threading.Thread(target=sweep, name="recover", daemon=True).start()
     queues = [Queue(name, connection=connection) for name in (args.queues or ALL_QUEUES)]
-    worker = Worker(queues, connection=connection)
+    warm_up()
+    # jobs run in this process (no fork per job), so the compiled Peppol rules, the
+    # OCR models and the database pool stay warm from one job to the next
+    worker = SimpleWorker(queues, connection=connection)
     try:
         worker.work(burst=args.burst, with_scheduler=False)
     finally:

@@ -1,0 +1,215 @@
+"""Label-led fields: invoice number, dates, currency, payment reference, IBAN, BIC,
+enterprise number. Each finder returns scored candidates, best first."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date
+
+from pipeline import checks
+from pipeline.extract.amounts import CURRENCY_CODES, find_amounts
+from pipeline.extract.dates import find_dates
+from pipeline.extract.identifiers import Hit, loose_ogm
+from pipeline.extract.labels import find_labels
+from pipeline.extract.layout import Layout, row_string
+from pipeline.extract.regions import LabelAt, Region, regions_for
+from pipeline.extract.scoring import Cand, merge_same
+from pipeline.extract.text import fold
+
+_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-/._]*(?:\s[/\-]\s[A-Za-z0-9][A-Za-z0-9\-/._]*)*")
+_NOISE_WORDS = {"nr", "no", "n°", "nummer", "number", "datum", "date", "page", "seite", "pagina", "du", "van", "of", "de", "vom", "from"}
+
+
+def _labels(labels: list[LabelAt], name: str) -> list[LabelAt]:
+    return [lab for lab in labels if lab.hit.field == name]
+
+
+def _toks_for(region: Region, fragment: str) -> tuple:
+    """The region's tokens that make up ``fragment`` (best effort)."""
+    parts = set(fragment.split())
+    chosen = tuple(t for t in region.toks if t.text in parts or any(p in t.text for p in parts))
+    return chosen or region.toks
+
+
+def invoice_numbers(labels: list[LabelAt], layout: Layout) -> list[Cand]:
+    cands: list[Cand] = []
+    for lab in _labels(labels, "invoice_number"):
+        title = lab.hit.strength < 0.6
+        for region in regions_for(lab, layout, max_below=1):
+            if title and region.relation != "inline":
+                continue
+            text = re.sub(r"^(?:n[°o]\.?|nr\.?|no\.?|nummer|number|#)\s*[:.]?\s*", "", region.text, flags=re.IGNORECASE)
+            best = None
+            after_nr = re.search(r"(?:^|\s)(?:nr|no|n°|nummer|number|#)\.?\s*:?\s*(?=\w)", text[:80], flags=re.IGNORECASE)
+            if after_nr:
+                m = _ID_RE.match(text, after_nr.end())
+                if m and _id_shape(m.group(0).rstrip("._-/")) >= 1.0:
+                    best = (m.group(0).rstrip("._-/"), 1.0)
+            for k, m in enumerate(() if best else _ID_RE.finditer(text[:80])):
+                value = m.group(0).rstrip("._-/")
+                shape = _id_shape(value)
+                if shape >= 1.0:
+                    best = (value, shape * (1.0 if k == 0 else 0.8))
+                    break
+                if best is None and k == 0 and not title:
+                    best = (value, shape)
+            if best is None or best[1] <= 0:
+                continue
+            value, shape = best
+            score = lab.hit.strength * region.weight * shape
+            cands.append(Cand("invoice_number", value, score, _toks_for(region, value), region.text))
+    return merge_same(cands)
+
+
+def _id_shape(value: str) -> float:
+    v = value.strip()
+    if len(v) < 2 or fold(v) in _NOISE_WORDS or len(v) > 40:
+        return 0.0
+    if not re.search(r"\d", v):
+        return 0.15
+    if find_dates(v) and re.fullmatch(r"[\d./\- ]+", v):
+        return 0.1
+    amounts = find_amounts(v)
+    if amounts and amounts[0].decimals == 2 and re.fullmatch(r"[\d.,\s]+", v):
+        return 0.2
+    return 1.0
+
+
+def month_first(layout: Layout) -> bool:
+    """True when the document's numeric dates can only be month-first (``12/31/2026``)."""
+    votes = Counter()
+    for row in layout.rows():
+        for m in re.finditer(r"(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})(?!\d)", row.text):
+            a, b = int(m.group(1)), int(m.group(2))
+            if a > 12 >= b:
+                votes["dmy"] += 1
+            elif b > 12 >= a:
+                votes["mdy"] += 1
+    return votes["mdy"] > votes["dmy"]
+
+
+def dates(labels: list[LabelAt], layout: Layout, name: str, mdy: bool) -> list[Cand]:
+    cands: list[Cand] = []
+    for lab in _labels(labels, name):
+        for region in regions_for(lab, layout, max_below=2):
+            found = find_dates(region.text, prefer_month_first=mdy)
+            if not found:
+                continue
+            d = found[0]
+            score = lab.hit.strength * region.weight * (0.85 if d.ambiguous else 1.0)
+            cands.append(Cand(name, d.value, score, region.toks, region.text))
+    return merge_same(cands)
+
+
+def any_dates(layout: Layout, mdy: bool) -> list[Cand]:
+    """Every date printed, weakly scored, top of the first page first (fallback)."""
+    cands: list[Cand] = []
+    for row in layout.rows():
+        text, spans = row_string(row)
+        for d in find_dates(text, prefer_month_first=mdy):
+            weight = 0.45 if row.page == 1 and row.top < 0.4 else 0.3
+            toks = tuple(t for a, b, t in spans if a < d.end + 5 and b > d.start - 5) or tuple(row.toks)
+            cands.append(Cand("issue_date", d.value, weight, toks, d.text))
+    return cands
+
+
+_CURRENCY_WORDS = {"euro": "EUR", "euros": "EUR", "us dollars": "USD", "dollars": "USD", "pound": "GBP", "ringgit": "MYR"}
+
+
+def currencies(labels: list[LabelAt], layout: Layout) -> list[Cand]:
+    cands: list[Cand] = []
+    for lab in _labels(labels, "currency"):
+        for region in regions_for(lab, layout, max_below=1):
+            code = _currency_in(region.text)
+            if code:
+                cands.append(Cand("currency", code, lab.hit.strength * region.weight, region.toks, region.text))
+    counts: Counter[str] = Counter()
+    where: dict[str, tuple] = {}
+    for row in layout.rows():
+        text, spans = row_string(row)
+        for a in find_amounts(text):
+            if a.currency:
+                counts[a.currency] += 1
+                where.setdefault(a.currency, tuple(t for s, e, t in spans if s < a.end and e > a.start))
+        for m in re.finditer(r"(?<![A-Za-z])(" + "|".join(CURRENCY_CODES) + r")(?![A-Za-z])", text):
+            counts[m.group(1)] += 1
+            where.setdefault(m.group(1), tuple(t for s, e, t in spans if s < m.end() and e > m.start()))
+        low = fold(text)
+        for word, code in _CURRENCY_WORDS.items():
+            if re.search(r"\b" + word + r"\b", low):
+                counts[code] += 1
+                where.setdefault(code, tuple(row.toks))
+    total = sum(counts.values())
+    for code, n in counts.items():
+        share = n / total
+        score = min(0.85, 0.35 + 0.1 * n) * share
+        cands.append(Cand("currency", code, score, where[code], code))
+    return merge_same(cands)
+
+
+def _currency_in(text: str) -> str | None:
+    up = text.upper()
+    m = re.search(r"(?<![A-Z])(" + "|".join(CURRENCY_CODES) + r")(?![A-Z])", up)
+    if m:
+        return m.group(1)
+    for sym, code in (("€", "EUR"), ("£", "GBP"), ("$", "USD")):
+        if sym in text:
+            return code
+    low = fold(text)
+    for word, code in _CURRENCY_WORDS.items():
+        if re.search(r"\b" + word + r"\b", low):
+            return code
+    return None
+
+
+def payment_references(labels: list[LabelAt], layout: Layout, hits: list[Hit]) -> list[Cand]:
+    cands: list[Cand] = []
+    for h in hits:
+        if h.kind == "ogm":
+            cands.append(Cand("payment_reference", h.value, 0.9 if h.ok else 0.4, h.toks, h.raw, [h.check]))
+    for lab in _labels(labels, "payment_reference"):
+        for region in regions_for(lab, layout, max_below=1):
+            ogm = loose_ogm(region.text)
+            if ogm:
+                cands.append(Cand("payment_reference", ogm, 0.9, region.toks, region.text, [checks.check_ogm(ogm)]))
+                continue
+            for m in re.finditer(r"[A-Za-z0-9][A-Za-z0-9+/\-]{3,}", region.text):
+                value = m.group(0)
+                if not re.search(r"\d", value) or find_labels(fold(value)):
+                    continue
+                cands.append(Cand("payment_reference", value, 0.6 * lab.hit.strength * region.weight, _toks_for(region, value), region.text))
+                break
+    return merge_same(cands)
+
+
+def ibans(hits: list[Hit], labels: list[LabelAt]) -> list[Cand]:
+    iban_rows = {(lab.row.page, lab.row.index) for lab in _labels(labels, "iban")}
+    cands = []
+    for order, h in enumerate(x for x in hits if x.kind == "iban"):
+        labelled = (h.row.page, h.row.index) in iban_rows or (h.row.page, h.row.index - 1) in iban_rows
+        score = (0.85 if labelled else 0.7) - 0.05 * order
+        cands.append(Cand("iban", h.value, score, h.toks, h.raw, [h.check]))
+    return merge_same(cands)
+
+
+def bics(hits: list[Hit], labels: list[LabelAt], layout: Layout) -> list[Cand]:
+    cands = []
+    bic_rows = {(lab.row.page, lab.row.index) for lab in _labels(labels, "bic")}
+    for h in hits:
+        if h.kind == "bic" and ((h.row.page, h.row.index) in bic_rows or (h.row.page, h.row.index - 1) in bic_rows):
+            cands.append(Cand("bic", h.value, 0.8, h.toks, h.raw, [h.check]))
+    return merge_same(cands)
+
+
+def enterprise_numbers(hits: list[Hit], labels: list[LabelAt]) -> list[Cand]:
+    rows = {(lab.row.page, lab.row.index) for lab in _labels(labels, "enterprise_number")}
+    cands = []
+    for h in hits:
+        if h.kind == "kbo" and ((h.row.page, h.row.index) in rows or (h.row.page, h.row.index - 1) in rows):
+            cands.append(Cand("supplier_enterprise_number", h.value, 0.8, h.toks, h.raw, [h.check]))
+    return merge_same(cands)
+
+
+def plausible_issue(d: date) -> bool:
+    return checks.check_issue_date(d).ok

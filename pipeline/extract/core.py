@@ -1,0 +1,151 @@
+"""``extract(read) -> Extraction``: every field with value, confidence, page, box and checks."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from decimal import Decimal
+
+from models.enums import FieldSource
+from pipeline import checks
+from pipeline.extract import basics, parties, table, totals
+from pipeline.extract.amounts import guess_decimal_mark
+from pipeline.extract.doctype import document_type, page_ranges
+from pipeline.extract.identifiers import find_hits
+from pipeline.extract.layout import Layout, build_layout, union
+from pipeline.extract.regions import all_labels
+from pipeline.extract.scoring import Cand, to_field
+from pipeline.records import Check, ExtractedField, Extraction, PageText, ReadResult
+
+log = logging.getLogger(__name__)
+
+
+def extract(read: ReadResult, known_parties: Iterable[str] = ()) -> Extraction:
+    """Fields of the first invoice in ``read``; several invoices → ``invoice_page_ranges``.
+
+    ``known_parties``: VAT numbers of our own client(s); a number in it is the customer.
+    """
+    layout = build_layout(read)
+    labels = all_labels(layout)
+    per_page = {}
+    for page in layout.pages:
+        found = basics.invoice_numbers([lab for lab in labels if lab.row.page == page.number and lab.row.top < 0.45], layout)
+        if found:
+            per_page[page.number] = found[0]
+    ranges = page_ranges(layout, per_page)
+    warnings: list[str] = []
+    if ranges:
+        first_pages = set(range(ranges[0][0], ranges[0][1] + 1))
+        warnings.append(f"{len(ranges)} invoices in one file; fields are those of pages {ranges[0][0]}-{ranges[0][1]}")
+        sub = ReadResult(tuple(p for p in read.pages if p.number in first_pages), read.embedded_xml, read.warnings)
+        layout = build_layout(sub)
+        labels = all_labels(layout)
+    ext = _extract_layout(layout, labels, known_parties)
+    return Extraction(ext[0], ext[1], tuple(warnings), ranges)
+
+
+def _extract_layout(layout: Layout, labels, known_parties: Iterable[str]):
+    fields: dict[str, ExtractedField] = {}
+
+    def put(cands: list[Cand], ceiling: float = 0.9, name: str | None = None) -> Cand | None:
+        if not cands:
+            return None
+        best = cands[0]
+        if name:
+            best.field = name
+        if len(cands) > 1 and cands[1].score > best.score * 0.85 and cands[1].value != best.value:
+            ceiling = min(ceiling, 0.75)  # a close rival: doubt
+        fields[best.field] = to_field(best, layout, ceiling)
+        return best
+
+    doc_type, _ = document_type(layout)
+    mark = guess_decimal_mark([r.text for r in layout.rows()])
+    mdy = basics.month_first(layout)
+    hits = find_hits(layout)
+
+    # identifiers
+    put(basics.invoice_numbers(labels, layout), 0.92)
+    iban = put(basics.ibans(hits, labels), 0.9)
+    put(basics.bics(hits, labels, layout), 0.9)
+    put(basics.payment_references(labels, layout, hits), 0.85)
+
+    # dates
+    issue_c = basics.dates(labels, layout, "issue_date", mdy)
+    if not issue_c or issue_c[0].score < 0.4:
+        issue_c = sorted(issue_c + basics.any_dates(layout, mdy), key=lambda c: -c.score)
+    issue = issue_c[0] if issue_c else None
+    if issue is not None:
+        issue.checks.append(checks.check_issue_date(issue.value))
+        put(issue_c, 0.92)
+    due_c = [c for c in basics.dates(labels, layout, "due_date", mdy) if issue is None or c.value != issue.value or c.score > 0.8]
+    if due_c:
+        due_c[0].checks.append(checks.check_due_date(issue.value if issue else None, due_c[0].value))
+        put(due_c, 0.92)
+
+    # parties
+    cust_region = parties.customer_region(layout, labels)
+    cust_cells = {id(cell) for _, cell in cust_region}
+    sup_vat, cus_vat = parties.split_vats(hits, cust_cells, labels, known_parties)
+    sv = put(sup_vat, 0.9)
+    put(cus_vat, 0.85)
+    sup_names = parties.supplier_names(layout, labels, hits, cust_cells)
+    cus_names = parties.customer_names(layout, labels)
+    if cus_names:
+        sup_names = [c for c in sup_names if c.value.lower() != cus_names[0].value.lower()] or sup_names
+    sn = put(sup_names, 0.85)
+    cn = put(cus_names, 0.85)
+    for cand, name in ((sn, "supplier_address"), (cn, "customer_address")):
+        if cand is not None:
+            addr = parties.address_after(layout, cand.toks)
+            if addr:
+                fields[name] = to_field(Cand(name, addr[0], 0.5, addr[1], addr[0]), layout, 0.6)
+    kbo = basics.enterprise_numbers(hits, labels)
+    if kbo:
+        put(kbo, 0.9)
+    elif sv is not None and checks.kbo_from_vat(sv.value):
+        derived = Cand("supplier_enterprise_number", checks.kbo_from_vat(sv.value), sv.score, sv.toks, sv.raw,
+                       [checks.check_kbo(checks.kbo_from_vat(sv.value)), Check("derived_from_vat", True, f"enterprise number taken from VAT {sv.value}")])
+        fields["supplier_enterprise_number"] = to_field(derived, layout, 0.9)
+
+    # amounts
+    breakdown_rows = table.vat_breakdown(layout, mark)
+    breakdown = [b.line for b in breakdown_rows]
+    lines = table.lines_table(layout, mark)
+    amount_c = totals.amount_candidates(labels, layout, mark)
+    chosen = totals.choose(amount_c, breakdown, table.breakdown_totals(breakdown_rows), lines)
+    for name, cand in chosen.items():
+        fields[name] = to_field(cand, layout, 0.85)
+    if not breakdown_rows:
+        single = table.single_rate(layout, chosen, mark)
+        if single:
+            vat = chosen["total_vat"]
+            fields["vat_breakdown"] = to_field(Cand("vat_breakdown", single, 0.5, vat.toks, "", [checks.check_vat_line(single[0])]), layout, 0.75)
+    if breakdown_rows:
+        bd_checks = [checks.check_vat_line(b) for b in breakdown]
+        net, vat = chosen.get("total_excl_vat"), chosen.get("total_vat")
+        sums = checks.check_breakdown_sums(breakdown, net.value if net else None, vat.value if vat else None)
+        toks = tuple(t for b in breakdown_rows for t in b.toks)
+        score = 0.6 if all(s.ok for s in sums) and sums else 0.4
+        bd = Cand("vat_breakdown", breakdown, score, toks, "", bd_checks + sums)
+        fields["vat_breakdown"] = to_field(bd, layout, 0.8)
+    if lines:
+        net = chosen.get("total_excl_vat")
+        lcheck = [checks.check_lines_sum(lines, net.value)] if net else []
+        arith = [checks.line_arithmetic_ok(ln) for ln in lines]
+        score = 0.5 if lcheck and lcheck[0].ok else 0.3
+        if any(a is False for a in arith):
+            score *= 0.7
+        first_page = layout.pages[0].number
+        fields["lines"] = ExtractedField("lines", lines, round(min(score, 0.9) if not lcheck or lcheck[0].ok else score * 0.6, 4),
+                                         layout.source(first_page), None, None, tuple(lcheck))
+
+    # currency: labelled, printed, or the EUR default with low confidence
+    cur = basics.currencies(labels, layout)
+    if cur:
+        put(cur, 0.9)
+    else:
+        src = layout.pages[0].source if layout.pages else FieldSource.COMPUTED
+        fields["currency"] = ExtractedField("currency", "EUR", 0.3, src, None, None,
+                                            (Check("currency_default", False, "no currency printed; EUR assumed"),))
+    _ = iban, Decimal, PageText, union
+    return doc_type, fields

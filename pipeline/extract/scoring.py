@@ -1,0 +1,102 @@
+"""Candidates and how their evidence becomes a field's confidence.
+
+Raw evidence (label strength × relation weight × value shape) is combined with the
+reading confidence of the words and with the checks: a failing checksum or sum caps
+the confidence low, an agreeing one lifts it. The numbers are deliberately
+conservative: a field reaches 0.95 only when a check backs it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from models.enums import FieldSource
+from pipeline.extract.layout import Layout, Tok, union
+from pipeline.records import Check, ExtractedField
+
+# checks that prove a value (not merely that it is well-formed)
+STRONG_CHECKS = frozenset(
+    {
+        "iban_checksum",
+        "vat_check_digits",
+        "kbo_check_digits",
+        "ogm_check_digits",
+        "totals_add_up",
+        "breakdown_bases_sum",
+        "breakdown_vat_sum",
+        "vat_rate_applied",
+        "lines_sum_to_net",
+        "value_repeated",
+    }
+)
+
+
+@dataclass
+class Cand:
+    field: str
+    value: Any
+    score: float  # raw evidence 0..1
+    toks: tuple[Tok, ...] = ()
+    raw: str = ""
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def page(self) -> int | None:
+        return self.toks[0].page if self.toks else None
+
+    @property
+    def reading_conf(self) -> float:
+        return min((t.conf for t in self.toks), default=1.0)
+
+
+def merge_same(cands: list[Cand], key: Any = None) -> list[Cand]:
+    """One candidate per value; evidence from several places is combined (noisy-or)."""
+    groups: dict[Any, list[Cand]] = {}
+    for c in cands:
+        groups.setdefault(key(c.value) if key else c.value, []).append(c)
+    out: list[Cand] = []
+    for group in groups.values():
+        group.sort(key=lambda c: -c.score)
+        best = group[0]
+        rest = 1.0
+        for c in group:
+            rest *= 1.0 - c.score
+        combined = 1.0 - rest
+        score = best.score + (combined - best.score) * 0.5
+        out.append(Cand(best.field, best.value, min(score, 0.97), best.toks, best.raw, list(best.checks)))
+    out.sort(key=lambda c: -c.score)
+    return out
+
+
+def confidence(cand: Cand, ceiling: float = 0.9) -> float:
+    """Evidence → confidence. Without a passing strong check it stays ≤ ``ceiling``."""
+    conf = min(cand.score, ceiling)
+    reading = cand.reading_conf
+    conf *= 0.4 + 0.6 * reading if reading < 0.999 else 1.0
+    failed = [c for c in cand.checks if not c.ok]
+    strong_ok = [c for c in cand.checks if c.ok and c.name in STRONG_CHECKS]
+    if failed:
+        conf = min(conf, 0.5) * (0.8 ** (len(failed) - 1))
+    elif strong_ok:
+        lift = 0.35 if len(strong_ok) == 1 else 0.2
+        conf = 1.0 - (1.0 - conf) * lift
+        if reading < 0.9:
+            conf = min(conf, 0.93)
+    return max(0.0, min(conf, 0.995))
+
+
+def to_field(cand: Cand, layout: Layout, ceiling: float = 0.9, source: FieldSource | None = None) -> ExtractedField:
+    page = cand.page
+    boxes = [t.bbox for t in cand.toks if t.page == page]
+    src = source or (layout.source(page) if page is not None else FieldSource.COMPUTED)
+    return ExtractedField(
+        name=cand.field,
+        value=cand.value,
+        confidence=round(confidence(cand, ceiling), 4),
+        source=src,
+        page=page,
+        bbox=union(boxes),
+        checks=tuple(cand.checks),
+        raw_text=cand.raw or None,
+    )
