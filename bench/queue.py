@@ -99,7 +99,12 @@ def end_to_end(database_url: str, redis_url: str | None, workers: int, docs: int
         Redis.from_url(redis_url).flushdb()
         procs = [subprocess.Popen([sys.executable, "-m", "pipeline", "worker"], cwd=ROOT, env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(workers)]
-        time.sleep(3)  # workers up
+        from rq import Worker
+
+        connection = Redis.from_url(redis_url)
+        deadline = time.monotonic() + 120
+        while Worker.count(connection=connection) < workers and time.monotonic() < deadline:
+            time.sleep(0.2)  # wait until every worker has warmed up and registered
     started = time.perf_counter()
     outcome = ingest_files(settings, "Bench client", pdfs)
     while redis_url and unfinished(settings, outcome.document_ids):

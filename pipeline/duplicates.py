@@ -42,13 +42,15 @@ def _same_amount(a: Decimal | None, b: Decimal | None) -> bool:
 
 def find_duplicate(session: Session, document: Document) -> Document | None:
     """The earliest other document of the same client that is the same invoice."""
-    if not document.supplier_key:
+    if not document.supplier_key or document.total_incl_vat is None:
         return None
+    cent = Decimal("0.01")
     candidates = session.scalars(
         select(Document)
         .where(
             Document.client_id == document.client_id,
             Document.supplier_key == document.supplier_key,
+            Document.total_incl_vat.between(document.total_incl_vat - cent, document.total_incl_vat + cent),
             Document.id != document.id,
             Document.status.not_in(_GONE),
         )
