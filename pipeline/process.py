@@ -36,7 +36,13 @@ MAX_ATTEMPTS = 3
 
 def read_and_extract(settings: Settings, kind: DocumentKind, data: bytes) -> tuple[Extraction, tuple]:
     """The machine reading of one original: (extraction, pages read)."""
-    if kind is DocumentKind.UBL:
+    if kind is DocumentKind.UBL:  # structured XML: UBL, or CII (Factur-X / ZUGFeRD / XRechnung)
+        from pipeline.intake.sniff import xml_syntax
+
+        if xml_syntax(data) == "CII":
+            from pipeline.extract.cii import parse_cii
+
+            return parse_cii(data), ()
         from pipeline.ubl.parse import parse_ubl
 
         return parse_ubl(data), ()
@@ -158,7 +164,7 @@ def _split_email(session: Session, settings: Settings, document: Document, data:
     for attachment in message.attachments:
         received = receive(
             session, settings, client_id=document.client_id, filename=attachment.filename,
-            data=attachment.data, channel="email", parent_id=document.id,
+            data=attachment.content, channel="email", parent_id=document.id,
         )
         if received.created:
             children.append(received.document_id)

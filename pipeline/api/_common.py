@@ -1,0 +1,114 @@
+"""What every API module shares: settings, units of work and the access rules.
+
+Access, in one place:
+
+* admin — everything;
+* operator / supervisor (the validation centre) — the queue, the fields and page
+  images needed to validate, the document list and retries; no uploads, no downloads;
+* accountant — the documents of the clients of their own office;
+* client — its own documents only.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from models import Client, Document
+from models.enums import Role
+from pipeline.accounts import Principal
+from pipeline.config import Settings, settings
+from pipeline.db import unit_of_work
+from pipeline.errors import BoekbrugError, Forbidden, NotFound
+
+log = logging.getLogger(__name__)
+
+
+class InvalidValue(BoekbrugError):
+    """An operator's value that cannot be a value of that field."""
+
+    code = "invalid_value"
+    hint = "Correct the value (amounts like 1234,56; dates like 31/12/2026) and save again."
+
+
+def current_settings() -> Settings:
+    return settings()
+
+
+@contextmanager
+def work() -> Iterator[Session]:
+    """One unit of work on the configured database (commits on success)."""
+    with unit_of_work(current_settings().database_url) as session:
+        yield session
+
+
+def run_job(job: Callable[..., Any], document_id: int, *, queue: str) -> bool:
+    """Enqueue (or, without Redis, run) a job after a commit; never undo the commit.
+
+    A job that crashes inline is logged; ``python -m pipeline worker`` (recover)
+    picks the document up again. Returns whether the job was handed over cleanly.
+    """
+    from pipeline import jobs
+
+    try:
+        jobs.enqueue(current_settings(), job, document_id, queue=queue)
+    except Exception:  # the save is committed: a failed follow-up job must not hide that
+        log.exception("job %s for document %s failed; recover will retry it", job.__name__, document_id)
+        return False
+    return True
+
+
+# ------------------------------------------------------------------------ access
+def require_centre(principal: Principal) -> None:
+    if not principal.is_centre:
+        raise Forbidden("only the validation centre (operators, supervisors, admins) can do this")
+
+
+def require_role(principal: Principal, *roles: Role) -> None:
+    if principal.role is not Role.ADMIN and principal.role not in roles:
+        raise Forbidden(f"a {principal.role} cannot do this")
+
+
+def visible_client_ids(session: Session, principal: Principal) -> tuple[int, ...] | None:
+    """The clients whose documents ``principal`` may see; None means all."""
+    if principal.role in (Role.ADMIN, Role.OPERATOR, Role.SUPERVISOR):
+        return None
+    if principal.role is Role.ACCOUNTANT:
+        if principal.office_id is None:
+            return ()
+        return tuple(session.scalars(select(Client.id).where(Client.office_id == principal.office_id)).all())
+    if principal.role is Role.CLIENT:
+        return () if principal.client_id is None else (principal.client_id,)
+    return ()
+
+
+def scope(query: Select[Any], session: Session, principal: Principal) -> Select[Any]:
+    """Restrict a query over documents to what ``principal`` may see."""
+    allowed = visible_client_ids(session, principal)
+    return query if allowed is None else query.where(Document.client_id.in_(allowed))
+
+
+def may_see_client(session: Session, principal: Principal, client_id: int) -> bool:
+    allowed = visible_client_ids(session, principal)
+    return allowed is None or client_id in allowed
+
+
+def require_client(session: Session, principal: Principal, client_id: int) -> Client:
+    client = session.get(Client, client_id)
+    if client is None or not may_see_client(session, principal, client_id):
+        # the same answer for "absent" and "not yours": ids are not probed
+        raise NotFound(f"client {client_id} not found")
+    return client
+
+
+def document_for(session: Session, principal: Principal, document_id: int) -> Document:
+    """The document, if ``principal`` may see it; NotFound otherwise (never leaks existence)."""
+    document = session.get(Document, document_id)
+    if document is None or not may_see_client(session, principal, document.client_id):
+        raise NotFound(f"document {document_id} not found")
+    return document

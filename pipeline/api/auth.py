@@ -1,0 +1,56 @@
+"""Signing in and out: a session token the workbench keeps in ``st.session_state``.
+
+Only the token's hash is stored; a session expires after SESSION_MINUTES.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import delete
+
+from models import UserSession
+from pipeline import accounts
+from pipeline.accounts import Principal, SignInError
+from pipeline.api._common import current_settings, work
+
+__all__ = ["SignInError", "SignedIn", "resume", "sign_in", "sign_out"]
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    token: str
+    principal: Principal
+
+
+def sign_in(username: str, password: str) -> SignedIn:
+    """Check the password and open a session; raises SignInError with a message to show.
+
+    A failed attempt is still committed (counted, audited): the lockout must hold.
+    """
+    with work() as session:
+        try:
+            principal = accounts.sign_in(session, username.strip(), password)
+        except SignInError:
+            session.commit()
+            raise
+        token = accounts.open_session(session, principal, current_settings().session_minutes)
+    return SignedIn(token, principal)
+
+
+def resume(token: str | None, now: datetime | None = None) -> Principal | None:
+    """The principal of a live session; None when absent, unknown or expired."""
+    if not token:
+        return None
+    with work() as session:
+        return accounts.resume_session(session, token, now or datetime.now(UTC))
+
+
+def sign_out(token: str | None) -> None:
+    if not token:
+        return
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    with work() as session:
+        session.execute(delete(UserSession).where(UserSession.token_hash == digest))

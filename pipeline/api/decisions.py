@@ -1,0 +1,107 @@
+"""Decisions on a held task other than saving its fields: reject, not an invoice,
+duplicate, postpone, split, give back. Each names the version the operator saw."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from models import Document, ValidationTask
+from models.enums import DocumentStatus, DocumentType, TaskState
+from pipeline.accounts import Principal, audit
+from pipeline.api._common import InvalidValue, document_for, work
+from pipeline.api.tasks import _close, _commit, _held, _locked
+from pipeline.errors import NotFound
+
+
+def _finish(principal: Principal, task_id: int, version: int, action: str, detail: str,
+            status: DocumentStatus | None, *, task_state: TaskState = TaskState.DONE, **changes: Any) -> DocumentStatus:
+    with _locked() as session:
+        task = _held(session, principal, task_id, version)
+        document = session.get(Document, task.document_id)
+        assert document is not None
+        _close(task, principal, 0.0, task_state)
+        if status is not None:
+            document.status = status
+        for key, value in changes.items():
+            setattr(document, key, value)
+        audit(session, principal.user_id, action, f"document:{document.id}", detail)
+        _commit(session)
+        return document.status
+
+
+def reject(principal: Principal, task_id: int, version: int, reason: str) -> DocumentStatus:
+    reason = reason.strip() or "rejected by an operator"
+    return _finish(principal, task_id, version, "reject", reason, DocumentStatus.REJECTED, error=f"rejected: {reason}"[:2000])
+
+
+def not_an_invoice(principal: Principal, task_id: int, version: int) -> DocumentStatus:
+    return _finish(principal, task_id, version, "not_an_invoice", "", DocumentStatus.REJECTED,
+                   document_type=DocumentType.NOT_AN_INVOICE, error="not an invoice (operator)")
+
+
+def mark_duplicate_of(principal: Principal, task_id: int, version: int, original_id: int) -> DocumentStatus:
+    with work() as session:
+        task = session.get(ValidationTask, task_id)
+        if task is None:
+            raise NotFound(f"task {task_id} not found")
+        original = document_for(session, principal, original_id)
+        if original.id == task.document_id or original.client_id != task.client_id:
+            raise InvalidValue(f"document {original_id} is no earlier document of the same client")
+        name = original.original_filename
+    return _finish(principal, task_id, version, "mark_duplicate", f"duplicate of {original_id}", DocumentStatus.DUPLICATE,
+                   duplicate_of_id=original_id, error=f"duplicate of document {original_id} ({name})"[:2000])
+
+
+def postpone(principal: Principal, task_id: int, version: int, minutes: int = 60) -> DocumentStatus:
+    """Put the task aside; it comes back to the queue after ``minutes``."""
+    until = datetime.now(UTC) + timedelta(minutes=max(1, minutes))
+    with _locked() as session:
+        task = _held(session, principal, task_id, version)
+        task.state = TaskState.POSTPONED
+        task.postponed_until = until
+        task.claimed_by = None
+        task.lease_until = None
+        document = session.get(Document, task.document_id)
+        assert document is not None
+        document.status = DocumentStatus.NEEDS_VALIDATION
+        audit(session, principal.user_id, "postpone", f"document:{document.id}", f"{minutes} min")
+        _commit(session)
+        return document.status
+
+
+def split(principal: Principal, task_id: int, version: int, page_ranges: str) -> DocumentStatus:
+    """Record a request to split the PDF (``"1-2, 3-4"``); the task waits a day for the splitter."""
+    ranges = page_ranges.strip()
+    if ranges and not all(part.strip().replace("-", "").isdigit() for part in ranges.split(",")):
+        raise InvalidValue(f"{ranges!r} is not a list of page ranges like 1-2, 3-4")
+    note = f"[split_requested] an operator asked to split this PDF: pages {ranges or '(not given)'}"
+    with _locked() as session:
+        task = _held(session, principal, task_id, version)
+        task.state = TaskState.POSTPONED
+        task.postponed_until = datetime.now(UTC) + timedelta(days=1)
+        task.claimed_by = None
+        task.lease_until = None
+        task.reason = note[:2000]
+        document = session.get(Document, task.document_id)
+        assert document is not None
+        document.status = DocumentStatus.NEEDS_VALIDATION
+        document.error = note
+        audit(session, principal.user_id, "split_requested", f"document:{document.id}", ranges)
+        _commit(session)
+        return document.status
+
+
+def give_back(principal: Principal, task_id: int, version: int) -> None:
+    """Release a claimed task to the queue untouched (sign-out, closing the page)."""
+    with _locked() as session:
+        task = _held(session, principal, task_id, version)
+        task.state = TaskState.OPEN
+        task.claimed_by = None
+        task.lease_until = None
+        document = session.get(Document, task.document_id)
+        if document is not None and document.status is DocumentStatus.IN_VALIDATION:
+            document.status = DocumentStatus.NEEDS_VALIDATION
+        _commit(session)
+
+

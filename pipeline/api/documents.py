@@ -1,0 +1,229 @@
+"""Documents: the list with filters, one document, its page images, retry, upload, download."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import func, or_, select
+
+from models import Client, Delivery, Document, UblRelease
+from models.enums import DeliveryChannel, DocumentStatus, FieldState, Role
+from pipeline.accounts import Principal, audit
+from pipeline.api._common import (
+    current_settings,
+    document_for,
+    require_client,
+    require_role,
+    run_job,
+    scope,
+    visible_client_ids,
+    work,
+)
+from pipeline.api.render import DEFAULT_DPI, render_page
+from pipeline.errors import BoekbrugError, Conflict, NotFound
+from pipeline.fieldstore import field_rows
+from pipeline.jobs import READ_QUEUE, read_job
+from pipeline.storage import read_original
+
+DOWNLOADABLE = (DocumentStatus.RELEASED, DocumentStatus.DELIVERED, DocumentStatus.BOOKED)
+
+
+@dataclass(frozen=True)
+class ClientRef:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    id: int
+    client_id: int
+    client_name: str
+    filename: str
+    status: DocumentStatus
+    error: str | None
+    supplier_name: str | None
+    invoice_number: str | None
+    total_incl_vat: Decimal | None
+    received_at: datetime | None
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Box:
+    field: str
+    state: FieldState
+    page: int
+    bbox: tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class PageImage:
+    document_id: int
+    page: int
+    page_count: int
+    png: bytes
+    width: int
+    height: int
+    boxes: tuple[Box, ...]  # every field box on this page, normalised 0..1
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    filename: str
+    document_id: int | None
+    created: bool
+    status: DocumentStatus | None
+    error: str | None
+
+
+def clients_for(principal: Principal) -> list[ClientRef]:
+    """The clients ``principal`` may upload for / filter on."""
+    with work() as session:
+        allowed = visible_client_ids(session, principal)
+        query = select(Client.id, Client.name).order_by(Client.name)
+        if allowed is not None:
+            query = query.where(Client.id.in_(allowed))
+        return [ClientRef(row.id, row.name) for row in session.execute(query)]
+
+
+def list_documents(
+    principal: Principal,
+    *,
+    statuses: Sequence[DocumentStatus] | None = None,
+    client_id: int | None = None,
+    search: str | None = None,
+    ids: Sequence[int] | None = None,
+    limit: int = 200,
+    offset: int = 0,
+) -> list[DocumentRow]:
+    """Documents ``principal`` may see, newest first."""
+    with work() as session:
+        query = select(Document, Client.name).join(Client, Client.id == Document.client_id)
+        query = scope(query, session, principal)
+        if statuses:
+            query = query.where(Document.status.in_(list(statuses)))
+        if client_id is not None:
+            query = query.where(Document.client_id == client_id)
+        if ids is not None:
+            query = query.where(Document.id.in_(list(ids)))
+        if search:
+            like = f"%{search.strip()}%"
+            query = query.where(or_(Document.original_filename.ilike(like), Document.supplier_name.ilike(like),
+                                    Document.invoice_number.ilike(like)))
+        query = query.order_by(Document.id.desc()).limit(max(1, min(limit, 5000))).offset(max(0, offset))
+        return [_row(document, name) for document, name in session.execute(query)]
+
+
+def status_counts(principal: Principal) -> dict[DocumentStatus, int]:
+    with work() as session:
+        query = scope(select(Document.status, func.count()).group_by(Document.status), session, principal)
+        return {DocumentStatus(status): count for status, count in session.execute(query)}
+
+
+def document_detail(principal: Principal, document_id: int) -> DocumentRow:
+    with work() as session:
+        document = document_for(session, principal, document_id)
+        client = session.get(Client, document.client_id)
+        return _row(document, client.name if client else "")
+
+
+def page_image(principal: Principal, document_id: int, page: int = 1, dpi: int = DEFAULT_DPI) -> PageImage | None:
+    """The page rendered from the original with every field's box; None when it has no pages."""
+    with work() as session:
+        document = document_for(session, principal, document_id)
+        boxes = tuple(
+            Box(row.name, row.state, row.page or 1, tuple(float(c) for c in row.bbox))  # type: ignore[arg-type]
+            for row in field_rows(session, document_id).values()
+            if row.bbox and len(row.bbox) == 4 and (row.page or 1) == page
+        )
+        path, sha, kind = document.original_path, document.sha256, document.kind
+    rendered = render_page(current_settings().data_dir, path, sha, kind, page, dpi)
+    if rendered is None:
+        return None
+    return PageImage(document_id, min(max(page, 1), rendered.page_count), rendered.page_count, rendered.png,
+                     rendered.width, rendered.height, boxes)
+
+
+def retry(principal: Principal, document_id: int) -> DocumentStatus:
+    """Read a FAILED document again (the original is still there)."""
+    with work() as session:
+        document = document_for(session, principal, document_id)
+        if document.status is not DocumentStatus.FAILED:
+            raise Conflict(f"document {document_id} is {document.status}, not failed: nothing to retry")
+        document.status = DocumentStatus.RECEIVED
+        document.attempts = 0
+        audit(session, principal.user_id, "retry", f"document:{document_id}", document.error)
+    run_job(read_job, document_id, queue=READ_QUEUE)
+    return document_detail(principal, document_id).status
+
+
+def upload(principal: Principal, client_id: int, files: Iterable[tuple[str, bytes]]) -> list[UploadResult]:
+    """Receive each file for ``client_id`` (stored, then recorded), commit, then enqueue its reading."""
+    require_role(principal, Role.CLIENT, Role.ACCOUNTANT)
+    settings = current_settings()
+    with work() as session:
+        require_client(session, principal, client_id)
+    from pipeline.intake.receive import receive
+
+    results: list[UploadResult] = []
+    for name, data in files:
+        try:
+            with work() as session:
+                received = receive(session, settings, client_id=client_id, filename=name, data=data, channel="upload")
+                document = session.get(Document, received.document_id)
+                error = document.error if document is not None else None
+                audit(session, principal.user_id, "upload", f"document:{received.document_id}", name[:200])
+        except BoekbrugError as failure:
+            results.append(UploadResult(name, None, False, None, failure.reason()))
+            continue
+        results.append(UploadResult(name, received.document_id, received.created, received.status, error))
+    for result in results:
+        if result.created and result.status is DocumentStatus.RECEIVED and result.document_id is not None:
+            run_job(read_job, result.document_id, queue=READ_QUEUE)
+    return results
+
+
+def download_ubl(principal: Principal, document_id: int) -> tuple[str, bytes]:
+    """(file name, UBL XML) of a released document; records the delivery and audits it."""
+    require_role(principal, Role.CLIENT, Role.ACCOUNTANT)
+    settings = current_settings()
+    with work() as session:
+        document = document_for(session, principal, document_id)
+        if document.status not in DOWNLOADABLE:
+            raise NotFound(f"document {document_id} has no released UBL yet (it is {document.status})")
+        release = session.scalars(select(UblRelease).where(UblRelease.released_document_id == document_id)).first()
+        if release is None or not release.xml_path:
+            raise NotFound(f"document {document_id} has no released UBL file")
+        xml = read_original(settings.data_dir, release.xml_path)
+        session.add(Delivery(release_id=release.id, document_id=document_id, user_id=principal.user_id,
+                             channel=DeliveryChannel.DOWNLOAD, path=None))
+        if document.status is DocumentStatus.RELEASED and principal.role is Role.ACCOUNTANT:
+            document.status = DocumentStatus.DELIVERED
+        audit(session, principal.user_id, "download_ubl", f"document:{document_id}", release.sha256)
+        stem = "-".join(part for part in (document.supplier_name, document.invoice_number) if part) or f"document-{document_id}"
+    return f"{_safe(stem)}.xml", xml
+
+
+def _safe(stem: str) -> str:
+    return re.sub(r"[^0-9A-Za-z._-]+", "_", stem).strip("._")[:120] or "invoice"
+
+
+def _row(document: Document, client_name: str) -> DocumentRow:
+    return DocumentRow(
+        id=document.id,
+        client_id=document.client_id,
+        client_name=client_name,
+        filename=document.original_filename,
+        status=document.status,
+        error=document.error,
+        supplier_name=document.supplier_name,
+        invoice_number=document.invoice_number,
+        total_incl_vat=document.total_incl_vat,
+        received_at=document.received_at,
+        updated_at=document.updated_at,
+    )

@@ -1,0 +1,322 @@
+"""Validation tasks: claim the next one, look at it, save what the operator decided.
+
+Every action on a held task names the version the operator saw; a task saved,
+postponed or re-claimed by someone else since then raises ``Conflict`` and changes
+nothing (the optimistic lock of ``ValidationTask.version``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from models import Client, Correction, Document, ExtractedFieldRow, ValidationTask
+from models.enums import (
+    DocumentStatus,
+    DocumentType,
+    FieldSource,
+    FieldState,
+    Role,
+    TaskKind,
+    TaskState,
+)
+from pipeline import queue
+from pipeline.accounts import Principal, audit
+from pipeline.api._common import (
+    InvalidValue,
+    current_settings,
+    require_centre,
+    run_job,
+    work,
+)
+from pipeline.api.live import checks_for, display_text, parse_input
+from pipeline.decide import decide
+from pipeline.errors import Conflict, NotFound
+from pipeline.fields import FIELD_NAMES, FIELD_TYPES, REQUIRED_FIELDS
+from pipeline.fieldstore import current_values, denormalise, field_rows
+from pipeline.jobs import RELEASE_QUEUE, release_job
+
+CONFLICT_MESSAGE = "someone else saved this task first"
+NEEDS_LOOK = (FieldState.UNCERTAIN, FieldState.FAILED_CHECK, FieldState.MISSING)
+
+
+@dataclass(frozen=True)
+class CheckView:
+    name: str
+    ok: bool
+    message: str
+
+
+@dataclass(frozen=True)
+class TaskField:
+    name: str
+    kind: str  # pipeline.fields.FieldType value
+    state: FieldState
+    value: Any  # JSON form
+    text: str  # as shown in the input box
+    confidence: float
+    page: int | None
+    bbox: tuple[float, float, float, float] | None
+    checks: tuple[CheckView, ...]
+    required: bool
+
+    @property
+    def needs_look(self) -> bool:
+        return self.state in NEEDS_LOOK
+
+
+@dataclass(frozen=True)
+class TaskDocument:
+    id: int
+    client_id: int
+    client_name: str
+    filename: str
+    status: DocumentStatus
+    document_type: DocumentType
+    error: str | None
+
+
+@dataclass(frozen=True)
+class TaskView:
+    task_id: int
+    version: int
+    kind: TaskKind
+    reason: str | None
+    document: TaskDocument
+    fields: tuple[TaskField, ...]
+    page_count: int
+    lease_until: datetime | None
+
+    def field(self, name: str) -> TaskField | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+    @property
+    def first_to_look_at(self) -> str | None:
+        return next((f.name for f in self.fields if f.needs_look), None)
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    task_id: int
+    document_id: int
+    status: DocumentStatus
+    reason: str
+    corrected: tuple[str, ...]
+    confirmed: tuple[str, ...]
+
+
+# ------------------------------------------------------------------------- reading
+def next_task(principal: Principal, kinds: Sequence[TaskKind] | None = None) -> TaskView | None:
+    """Claim the top task of the queue (or the one ``principal`` holds already)."""
+    require_centre(principal)
+    settings = current_settings()
+    with work() as session:
+        task = queue.claim_next(session, principal.user_id, settings.lease_seconds,
+                                kinds=tuple(kinds) if kinds else None)
+        if task is None:
+            return None
+        document = session.get(Document, task.document_id)
+        if document is not None and document.status is DocumentStatus.NEEDS_VALIDATION:
+            document.status = DocumentStatus.IN_VALIDATION
+        session.flush()
+        return _view(session, task)
+
+
+def open_task_view(principal: Principal, task_id: int) -> TaskView:
+    """A task as it stands (for a supervisor's look, or to reload after a conflict)."""
+    require_centre(principal)
+    with work() as session:
+        task = session.get(ValidationTask, task_id)
+        if task is None:
+            raise NotFound(f"task {task_id} not found")
+        return _view(session, task)
+
+
+def _view(session: Session, task: ValidationTask) -> TaskView:
+    document = session.get(Document, task.document_id)
+    if document is None:
+        raise NotFound(f"document {task.document_id} not found")
+    client = session.get(Client, document.client_id)
+    doc_type = document.document_type or DocumentType.INVOICE
+    required = REQUIRED_FIELDS.get(doc_type, ())
+    rows = field_rows(session, document.id)
+    names = [n for n in FIELD_NAMES if n in rows or n in required] + sorted(set(rows) - set(FIELD_NAMES))
+    fields = tuple(_field(name, rows.get(name), name in required) for name in names)
+    return TaskView(
+        task_id=task.id,
+        version=task.version,
+        kind=task.kind,
+        reason=task.reason,
+        document=TaskDocument(document.id, document.client_id, client.name if client else "", document.original_filename,
+                              document.status, doc_type, document.error),
+        fields=fields,
+        page_count=document.page_count or 1,
+        lease_until=task.lease_until,
+    )
+
+
+def _field(name: str, row: ExtractedFieldRow | None, required: bool) -> TaskField:
+    kind = FIELD_TYPES.get(name)
+    if row is None:
+        return TaskField(name, kind.value if kind else "text", FieldState.MISSING, None, "", 0.0, None, None, (), required)
+    bbox = tuple(float(c) for c in row.bbox) if row.bbox and len(row.bbox) == 4 else None
+    checks = tuple(CheckView(str(c.get("name", "")), bool(c.get("ok", True)), str(c.get("message", "")))
+                   for c in (row.checks or []))
+    return TaskField(name, kind.value if kind else "text", row.state, row.value, display_text(name, row.value),
+                     row.confidence, row.page, bbox, checks, required)  # type: ignore[arg-type]
+
+
+# -------------------------------------------------------------------------- saving
+def _held(session: Session, principal: Principal, task_id: int, version: int) -> ValidationTask:
+    """The task, if ``principal`` may act on it at ``version``; Conflict otherwise."""
+    require_centre(principal)
+    task = session.get(ValidationTask, task_id)
+    if task is None:
+        raise NotFound(f"task {task_id} not found")
+    mine = task.claimed_by == principal.user_id or principal.role in (Role.SUPERVISOR, Role.ADMIN)
+    if task.version != version or task.state not in (TaskState.CLAIMED, TaskState.OPEN) or not mine:
+        raise Conflict(CONFLICT_MESSAGE)
+    return task
+
+
+def _close(task: ValidationTask, principal: Principal, seconds: float, state: TaskState = TaskState.DONE) -> None:
+    task.state = state
+    task.done_by = principal.user_id
+    task.done_at = datetime.now(UTC)
+    task.lease_until = None
+    task.seconds_spent = (task.seconds_spent or 0.0) + max(0.0, seconds)
+
+
+def _commit(session: Session) -> None:
+    session.commit()
+
+
+@contextmanager
+def _locked() -> Iterator[Session]:
+    """A unit of work in which a concurrent change of the task's version is a Conflict."""
+    try:
+        with work() as session:
+            yield session
+    except StaleDataError as error:  # a concurrent save changed the version under us
+        raise Conflict(CONFLICT_MESSAGE) from error
+
+
+def apply_operator_values(
+    session: Session,
+    principal: Principal,
+    document: Document,
+    task_id: int | None,
+    corrections: Mapping[str, Any],
+    confirmed: Sequence[str],
+    seconds: Mapping[str, float],
+    *,
+    require_complete: bool = True,
+) -> tuple[list[str], list[str]]:
+    """Write corrections and confirmations as an overlay on the machine's values."""
+    rows = field_rows(session, document.id)
+    parsed = {name: parse_input(name, value) for name, value in corrections.items()}
+    all_values = {name: row.value for name, row in rows.items()} | parsed
+    corrected: list[str] = []
+    kept: list[str] = []
+    for name, new in parsed.items():
+        row = rows.get(name)
+        old = row.value if row is not None else None
+        if row is None:
+            row = ExtractedFieldRow(document_id=document.id, name=name, machine_value=None, raw_confidence=0.0,
+                                    machine_source=FieldSource.OPERATOR, source=FieldSource.OPERATOR, checks=[])
+            session.add(row)
+            rows[name] = row
+        action = "confirm" if new == old else "correct"
+        session.add(Correction(document_id=document.id, task_id=task_id, user_id=principal.user_id, field_name=name,
+                               action=action, old_value=old, new_value=new, machine_confidence=row.raw_confidence,
+                               seconds=float(seconds.get(name, 0.0))))
+        row.value = new
+        row.source = FieldSource.OPERATOR
+        row.state = FieldState.CONFIRMED if action == "confirm" else FieldState.CORRECTED
+        row.checks = [{"name": c.name, "ok": c.ok, "message": c.message} for c in checks_for(name, new, all_values)]
+        (kept if action == "confirm" else corrected).append(name)
+    for name in confirmed:
+        if name in parsed:
+            continue
+        row = rows.get(name)
+        if row is None or row.value in (None, "", []):
+            continue  # nothing to confirm: an empty optional field stays missing
+        session.add(Correction(document_id=document.id, task_id=task_id, user_id=principal.user_id, field_name=name,
+                               action="confirm", old_value=row.value, new_value=row.value,
+                               machine_confidence=row.raw_confidence, seconds=float(seconds.get(name, 0.0))))
+        row.source = FieldSource.OPERATOR
+        row.state = FieldState.CONFIRMED
+        kept.append(name)
+    doc_type = document.document_type or DocumentType.INVOICE
+    empty = [n for n in REQUIRED_FIELDS.get(doc_type, ()) if rows.get(n) is None or rows[n].value in (None, "", [])]
+    if empty and require_complete:
+        raise InvalidValue(f"required field(s) still empty: {', '.join(empty)}",
+                           hint="fill them in, or reject the document if they are not on it")
+    session.flush()
+    denormalise(document, current_values(rows))
+    return corrected, kept
+
+
+def save(
+    principal: Principal,
+    task_id: int,
+    version: int,
+    corrections: Mapping[str, Any],
+    confirmed: Sequence[str],
+    seconds_per_field: Mapping[str, float] | None = None,
+    seconds_total: float = 0.0,
+) -> SaveResult:
+    """Record the operator's decisions, close the task and apply the release rule.
+
+    ``corrections`` maps a field to its new value (JSON form or typed text);
+    ``confirmed`` lists fields kept as shown. On VALIDATED the UBL job is enqueued.
+    """
+    settings = current_settings()
+    touched = len(set(corrections) | set(confirmed)) or 1
+    seconds = dict(seconds_per_field or {})
+    for name in set(corrections) | set(confirmed):
+        seconds.setdefault(name, seconds_total / touched)
+    with _locked() as session:
+        task = _held(session, principal, task_id, version)
+        document = session.get(Document, task.document_id)
+        assert document is not None
+        corrected, kept = apply_operator_values(session, principal, document, task.id, corrections, confirmed, seconds)
+        _close(task, principal, seconds_total)
+        session.flush()
+        decision = decide(session, settings, document, by_operator=True)
+        audit(session, principal.user_id, "validate", f"document:{document.id}",
+              f"task {task.id}: corrected {corrected or '-'}; confirmed {kept or '-'}; {seconds_total:.1f}s")
+        _commit(session)
+        result = SaveResult(task.id, document.id, document.status, decision.reason, tuple(corrected), tuple(kept))
+    if result.status is DocumentStatus.VALIDATED:
+        run_job(release_job, result.document_id, queue=RELEASE_QUEUE)
+        with work() as session:
+            document = session.get(Document, result.document_id)
+            status = document.status if document else result.status
+        result = SaveResult(result.task_id, result.document_id, status, result.reason, result.corrected, result.confirmed)
+    return result
+
+
+def record_conflict(principal: Principal, task_id: int, corrections: Mapping[str, Any]) -> None:
+    """Keep a losing save's values in the audit log, so nothing typed is lost."""
+    import json
+
+    with work() as session:
+        audit(session, principal.user_id, "save_conflict", f"task:{task_id}",
+              json.dumps({k: v for k, v in corrections.items()}, default=str)[:2000])
+
+
+def open_task_count(principal: Principal) -> int:
+    require_centre(principal)
+    from sqlalchemy import func
+
+    with work() as session:
+        return int(session.scalar(select(func.count()).select_from(ValidationTask)
+                                  .where(ValidationTask.state == TaskState.OPEN)) or 0)

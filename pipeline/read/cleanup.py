@@ -1,0 +1,174 @@
+"""Phone-photo clean-up before OCR (OpenCV): flatten, straighten, even out the light.
+
+1. **Flatten**: the page is found as the largest bright quadrilateral against the
+   background (Otsu on a blurred, downscaled grey image; the contour's convex hull
+   approximated to 4 corners). It is warped flat only when the quad is clear: it
+   covers 20–95 % of the image, fills its own outline (a real quadrilateral, not a
+   blob) and is clearly brighter than what surrounds it. Scans where the page fills
+   the image are left alone.
+2. **Straighten**: the skew angle (±6°) maximises the sharpness of the horizontal
+   ink projection (computed on ink pixel coordinates, not by rotating images);
+   turned back only when it is at least 0.3°.
+3. **Even out the light**: divide by a blurred estimate of the paper (a grey-level
+   closing), which removes shadows, gradients and colour casts; done only when the
+   paper's brightness varies across the page.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from pipeline.read.ocr.base import to_gray
+
+log = logging.getLogger(__name__)
+
+WORK_SIDE = 1000  # px, long side of the downscaled copy used for analysis
+MIN_SKEW = 0.3  # degrees
+MAX_SKEW = 6.0
+UNEVEN_LIGHT = 40  # grey levels between the paper's 5th and 95th percentile
+
+
+@dataclass(frozen=True)
+class Prepared:
+    image: np.ndarray  # greyscale, ready for OCR
+    warped: bool = False
+    angle: float = 0.0  # degrees turned back
+    light_normalised: bool = False
+
+    @property
+    def photo(self) -> bool:
+        """Looks like a camera picture: a page was flattened or a clear tilt fixed."""
+        return self.warped or abs(self.angle) >= 2.0
+
+
+def _small(gray: np.ndarray) -> tuple[np.ndarray, float]:
+    scale = WORK_SIDE / max(gray.shape[:2])
+    if scale >= 1.0:
+        return gray, 1.0
+    return cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA), scale
+
+
+def find_page_quad(gray: np.ndarray) -> np.ndarray | None:
+    """The page's corners (tl, tr, br, bl) in ``gray``'s pixels, or None when unclear."""
+    small, scale = _small(gray)
+    blur = cv2.GaussianBlur(small, (7, 7), 0)
+    _, mask = cv2.threshold(blur, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    k = max(5, int(min(small.shape) * 0.02) | 1)
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    contour = max(contours, key=cv2.contourArea)
+    area = cv2.contourArea(contour)
+    total = float(small.shape[0] * small.shape[1])
+    if not 0.20 * total <= area <= 0.95 * total:
+        return None
+    hull = cv2.convexHull(contour)
+    approx = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
+    if len(approx) != 4 or not cv2.isContourConvex(approx):
+        return None
+    quad_area = cv2.contourArea(approx)
+    if area / max(quad_area, 1.0) < 0.90:
+        return None
+    inside = np.zeros_like(mask)
+    cv2.fillConvexPoly(inside, approx.reshape(-1, 2), 255)
+    contrast = float(small[inside > 0].mean()) - float(small[inside == 0].mean())
+    if contrast < 25:
+        return None
+    return _order(approx.reshape(4, 2).astype(np.float32) / scale)
+
+
+def _order(pts: np.ndarray) -> np.ndarray:
+    s, d = pts.sum(axis=1), np.diff(pts, axis=1).ravel()
+    return np.array([pts[np.argmin(s)], pts[np.argmin(d)], pts[np.argmax(s)], pts[np.argmax(d)]], np.float32)
+
+
+def warp_quad(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    tl, tr, br, bl = quad
+    width = round(float(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl))))
+    height = round(float(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))))
+    target = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], np.float32)
+    matrix = cv2.getPerspectiveTransform(quad, target)
+    return cv2.warpPerspective(image, matrix, (width, height), flags=cv2.INTER_LINEAR,
+                               borderMode=cv2.BORDER_REPLICATE)
+
+
+def estimate_skew(gray: np.ndarray) -> float:
+    """Skew in degrees (positive: text rises to the right), 0.0 when unsure."""
+    small, _ = _small(gray)
+    binary = cv2.adaptiveThreshold(small, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
+    ys, xs = np.nonzero(binary)
+    if len(xs) < 500:
+        return 0.0
+    if len(xs) > 40000:
+        pick = np.random.default_rng(0).choice(len(xs), 40000, replace=False)
+        xs, ys = xs[pick], ys[pick]
+    xs = xs.astype(np.float64) - small.shape[1] / 2
+    ys = ys.astype(np.float64)
+    rows = small.shape[0] + small.shape[1]
+
+    def sharpness(deg: float) -> float:
+        t = math.radians(deg)
+        proj = ys * math.cos(t) + xs * math.sin(t)
+        hist = np.bincount((proj + small.shape[1]).astype(np.int64).clip(0, 2 * rows), minlength=1)
+        return float((hist.astype(np.float64) ** 2).sum())
+
+    coarse = np.arange(-MAX_SKEW, MAX_SKEW + 1e-9, 0.5)
+    scores = [sharpness(a) for a in coarse]
+    best = float(coarse[int(np.argmax(scores))])
+    fine = np.arange(best - 0.5, best + 0.5 + 1e-9, 0.1)
+    fine_scores = [sharpness(a) for a in fine]
+    angle = float(fine[int(np.argmax(fine_scores))])
+    if max(fine_scores) < 1.02 * sharpness(0.0) and abs(angle) < 1.0:
+        return 0.0  # no clear improvement over upright
+    return round(angle, 2)
+
+
+def rotate(image: np.ndarray, angle: float) -> np.ndarray:
+    height, width = image.shape[:2]
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), -angle, 1.0)
+    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
+    new_w, new_h = int(height * sin + width * cos), int(height * cos + width * sin)
+    matrix[0, 2] += new_w / 2 - width / 2
+    matrix[1, 2] += new_h / 2 - height / 2
+    return cv2.warpAffine(image, matrix, (new_w, new_h), flags=cv2.INTER_LINEAR,
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+
+
+def even_light(gray: np.ndarray, force: bool = False) -> tuple[np.ndarray, bool]:
+    """Divide by the blurred paper; returns (image, whether it was changed)."""
+    small, _ = _small(gray)
+    k = max(15, int(max(small.shape) / 25) | 1)
+    paper = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    paper = cv2.GaussianBlur(paper, (k, k), 0)
+    lo, hi = np.percentile(paper, [5, 95])
+    if not force and hi - lo < UNEVEN_LIGHT:
+        return gray, False
+    paper = cv2.resize(paper, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
+    out = cv2.divide(gray, np.maximum(paper, 1), scale=255)
+    return out, True
+
+
+def prepare(image: np.ndarray, *, allow_warp: bool = True) -> Prepared:
+    """Clean a page image up for OCR; already clean scans come back nearly unchanged."""
+    gray = to_gray(image)
+    warped = False
+    if allow_warp:
+        quad = find_page_quad(gray)
+        if quad is not None:
+            gray = warp_quad(gray, quad)
+            warped = True
+    gray, light = even_light(gray, force=warped)
+    angle = estimate_skew(gray)
+    if abs(angle) >= MIN_SKEW:
+        gray = rotate(gray, angle)
+    else:
+        angle = 0.0
+    log.debug("clean-up: warped=%s angle=%.2f light=%s", warped, angle, light)
+    return Prepared(image=gray, warped=warped, angle=angle, light_normalised=light)

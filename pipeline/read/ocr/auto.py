@@ -1,0 +1,178 @@
+"""``auto``: Tesseract for speed, PP-OCR where Tesseract is unsure.
+
+How the two engines are combined
+--------------------------------
+1. **Photos** (the clean-up found and flattened a page quadrilateral, or had to
+   straighten a tilt): PP-OCR (RapidOCR, PP-OCRv6 det + rec) reads the whole page.
+   Its detector copes with left-over curvature, blur and uneven light far better
+   than Tesseract's layout analysis.
+2. **Scans and rendered PDF pages**: Tesseract LSTM reads the page first (the page
+   cut into two bands at blank rows, read on both cores in parallel).
+3. **Re-reading what Tesseract is unsure of** with the PP-OCR *recogniser only*
+   (no detection) on crops of the page:
+   * a whole *line* whose mean word confidence is below ``LINE_REREAD`` (usually
+     small print or noise Tesseract garbled) is re-read as one crop, and its words
+     are replaced by PP-OCR's reading (boxes shared out by character count);
+   * a single *word* is re-read when its confidence is below ``WORD_REREAD``, or
+     when it holds digits and is below ``NUMERIC_REREAD`` or mixes digits with
+     letters that look like digits (``O o I l S B Z |``): amounts, dates and
+     invoice numbers are where a misread costs most.
+   * *ink no word covers* (Tesseract's layout analysis sometimes drops a whole
+     block, e.g. a shaded totals table): blobs of text-like size outside every word
+     box (:mod:`pipeline.read.ocr.coverage`) are read by the recogniser and added
+     as new lines when PP-OCR reads Latin letters or digits with a score ≥ 0.6.
+   A re-read replaces Tesseract's text only when PP-OCR's score is higher than
+   Tesseract's confidence, and the word takes PP-OCR's score as confidence. At most
+   ``MAX_CROPS`` crops are re-read per page (lowest confidence first), which bounds
+   the extra time (~20 ms per crop on two cores).
+4. When PP-OCR is not installed, ``auto`` is plain Tesseract; when Tesseract is not
+   installed, ``auto`` is plain PP-OCR. Only when neither is installed does it
+   decline (``available() -> False``, :class:`~pipeline.errors.OcrUnavailable`).
+
+The page's engine name is ``"rapidocr+tesseract"`` whichever path was taken; word
+confidences say which engine read each word (PP-OCR scores replace Tesseract's).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+
+import numpy as np
+
+from pipeline.errors import OcrUnavailable
+from pipeline.read.ocr.base import make_line, sort_lines
+from pipeline.read.ocr.coverage import missed_regions
+from pipeline.read.ocr.rapid import RapidOcrEngine, recognise_crops
+from pipeline.read.ocr.tesseract import TesseractEngine
+from pipeline.records import Line, Word
+
+log = logging.getLogger(__name__)
+
+WORD_REREAD = 0.80
+NUMERIC_REREAD = 0.93
+LINE_REREAD = 0.60
+MAX_CROPS = 60
+MAX_MISSED = 30
+NEW_TEXT_SCORE = 0.6
+_AMBIGUOUS = re.compile(r"(?=.*\d)(?=.*[OoIlSBZ|])")
+
+
+def _needs_reread(word: Word) -> bool:
+    if word.confidence < WORD_REREAD:
+        return True
+    if any(ch.isdigit() for ch in word.text):
+        return word.confidence < NUMERIC_REREAD or bool(_AMBIGUOUS.search(word.text))
+    return False
+
+
+def _crop(image: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
+    height, width = image.shape[:2]
+    x0, y0, x1, y1 = box[0] * width, box[1] * height, box[2] * width, box[3] * height
+    pad_y = max(3.0, (y1 - y0) * 0.25)
+    pad_x = max(4.0, (y1 - y0) * 0.4)
+    top, bottom = int(max(0, y0 - pad_y)), int(min(height, y1 + pad_y + 1))
+    left, right = int(max(0, x0 - pad_x)), int(min(width, x1 + pad_x + 1))
+    return image[top:bottom, left:right]
+
+
+def _plausible(text: str, score: float) -> bool:
+    """PP-OCR's reading of a blob is worth adding: Latin/digits, no CJK, no rule of dashes."""
+    if score < NEW_TEXT_SCORE or not any(ch.isalnum() for ch in text):
+        return False
+    letters = [ch for ch in text if ch.isalnum()]
+    latin = sum(1 for ch in letters if ch.isdigit() or "LATIN" in unicodedata.name(ch, ""))
+    return latin / len(letters) >= 0.9
+
+
+def _split_line(text: str, box: tuple[float, float, float, float], score: float) -> list[Word]:
+    """Words of a re-read line, the line's box shared out by character count."""
+    tokens = text.split()
+    total = sum(len(t) for t in tokens) + max(0, len(tokens) - 1)
+    if not tokens or total == 0:
+        return []
+    x0, y0, x1, y1 = box
+    step = (x1 - x0) / total
+    words, pos = [], 0
+    for token in tokens:
+        words.append(Word(token, (x0 + pos * step, y0, x0 + (pos + len(token)) * step, y1), score))
+        pos += len(token) + 1
+    return words
+
+
+class AutoEngine:
+    """Tesseract first pass, PP-OCR on uncertain crops; PP-OCR for whole photos."""
+
+    name = "rapidocr+tesseract"
+
+    def __init__(self, tesseract: TesseractEngine | None = None, rapid: RapidOcrEngine | None = None) -> None:
+        self.tesseract = tesseract or TesseractEngine()
+        self.rapid = rapid or RapidOcrEngine()
+
+    def available(self) -> bool:
+        return self.tesseract.available() or self.rapid.available()
+
+    def read(self, image: np.ndarray, *, photo: bool = False) -> list[Line]:
+        has_tess, has_rapid = self.tesseract.available(), self.rapid.available()
+        if not (has_tess or has_rapid):
+            raise OcrUnavailable("Neither Tesseract nor RapidOCR is installed.")
+        if has_rapid and (photo or not has_tess):
+            return self.rapid.read(image, photo=photo)
+        lines = self.tesseract.read(image)
+        if not has_rapid:
+            return lines
+        return self._reread(image, lines)
+
+    def _reread(self, image: np.ndarray, lines: list[Line]) -> list[Line]:
+        # (priority, line index, word index or -1 for the whole line)
+        jobs: list[tuple[float, int, int]] = []
+        for li, line in enumerate(lines):
+            mean = sum(w.confidence for w in line.words) / max(1, len(line.words))
+            if mean < LINE_REREAD:
+                jobs.append((mean, li, -1))
+                continue
+            jobs.extend((w.confidence, li, wi) for wi, w in enumerate(line.words) if _needs_reread(w))
+        jobs = sorted(jobs)[:MAX_CROPS]
+        missed = missed_regions(image, lines, limit=MAX_MISSED)
+        if not jobs and not missed:
+            return lines
+        crops = []
+        for _, li, wi in jobs:
+            box = lines[li].bbox if wi < 0 else lines[li].words[wi].bbox
+            crops.append(_crop(image, box))
+        crops.extend(_crop(image, box) for box in missed)
+        readings = recognise_crops(crops)
+        added: list[Line] = []
+        for box, (text, score) in zip(missed, readings[len(jobs):], strict=False):
+            text = text.strip()
+            if _plausible(text, score):
+                added.append(make_line(_split_line(text, box, score)))
+        new_words: dict[int, list[Word]] = {li: list(line.words) for li, line in enumerate(lines)}
+        replaced_lines: dict[int, list[Word]] = {}
+        changed = 0
+        for (_, li, wi), (text, score) in zip(jobs, readings, strict=False):
+            text = text.strip()
+            if not text:
+                continue
+            if wi < 0:
+                line = lines[li]
+                mean = sum(w.confidence for w in line.words) / max(1, len(line.words))
+                if score > mean:
+                    replaced_lines[li] = _split_line(text, line.bbox, score)
+                    changed += 1
+            else:
+                old = new_words[li][wi]
+                if score > old.confidence and text != old.text:
+                    new_words[li][wi] = Word(text, old.bbox, score)
+                    changed += 1
+                elif score > old.confidence:
+                    new_words[li][wi] = Word(old.text, old.bbox, score)
+        log.debug("auto: %d crops re-read by PP-OCR, %d changed, %d missed blobs, %d added",
+                  len(jobs), changed, len(missed), len(added))
+        out: list[Line] = []
+        for li in range(len(lines)):
+            words = replaced_lines.get(li) or new_words[li]
+            if words:
+                out.append(make_line(words))
+        return sort_lines(out + added) if added else out

@@ -1,0 +1,119 @@
+"""The workbench in a real browser: sign in, claim, validate with the keyboard only.
+
+Starts ``python -m streamlit run workbench/app.py`` against a temporary database and
+drives Debian's headless Chromium with Python Playwright (never ``playwright
+install``). Screenshots go to tests/artifacts/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from models import Document, ValidationTask
+from models.enums import DocumentStatus
+from pipeline.db import unit_of_work
+from workbench import testdata
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed at /usr/bin/chromium")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path):
+    testdata.fast_password_hashing()
+    settings, _world = testdata.build(tmp_path / "data", documents=2)
+    port = free_port()
+    env = dict(os.environ, DATA_DIR=str(settings.data_dir), DATABASE_URL=settings.database_url,
+               STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+    env.pop("REDIS_URL", None)
+    log = (tmp_path / "streamlit.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "workbench/app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        process.terminate()
+        pytest.fail("streamlit did not start: " + (tmp_path / "streamlit.log").read_text()[-2000:])
+    yield url, settings
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+    from pipeline.config import settings as settings_fn
+
+    settings_fn.cache_clear()
+
+
+def test_validate_with_the_keyboard(server):
+    from playwright.sync_api import sync_playwright
+
+    url, settings = server
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        page.set_default_timeout(30_000)
+        page.goto(url)
+        page.get_by_label("User name", exact=True).fill("op1")
+        page.get_by_label("Password", exact=True).fill(testdata.PASSWORD)
+        page.get_by_label("Password", exact=True).press("Enter")
+        page.get_by_role("button", name="Next document").click()
+        form_inputs = page.locator('[data-testid="stForm"] input[type="text"]')
+        form_inputs.first.wait_for()
+        page.wait_for_timeout(1500)  # the focus script and the viewer iframe settle
+        focused = page.evaluate("document.activeElement && document.activeElement.getAttribute('aria-label')") or ""
+        if "Invoice number" not in focused:  # the focus script is optional: get there with the keyboard
+            form_inputs.first.focus()
+            while "Invoice number" not in (page.evaluate("document.activeElement.getAttribute('aria-label')") or ""):
+                page.keyboard.press("Tab")
+        page.screenshot(path=str(ARTIFACTS / "workbench-validate.png"), full_page=True)
+        with unit_of_work(settings.database_url) as session:
+            claimed = session.scalars(select(ValidationTask).where(ValidationTask.claimed_by.is_not(None))).one()
+            document_id = claimed.document_id
+        page.keyboard.press("Control+A")
+        page.keyboard.type("F2026-E2E1")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+        try:
+            page.get_by_text("Saved — next document").wait_for()
+        except Exception:
+            page.screenshot(path=str(ARTIFACTS / "workbench-failure.png"), full_page=True)
+            raise
+        page.screenshot(path=str(ARTIFACTS / "workbench-saved-next.png"), full_page=True)
+        browser.close()
+        print(f"focus script put the cursor in: {focused!r}")
+    with unit_of_work(settings.database_url) as session:
+        document = session.get(Document, document_id)
+        assert document.invoice_number == "F2026-E2E1"
+        assert document.status in (DocumentStatus.VALIDATED, DocumentStatus.RELEASED), document.error

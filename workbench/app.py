@@ -1,0 +1,80 @@
+"""Boekbrug workbench: the router. ``python -m streamlit run workbench/app.py`` from the repo root.
+
+Shows the sign-in page until there is a live session, then the pages of the
+signed-in role. The pages draw the UI and call ``pipeline.api``; nothing else.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run from anywhere: ``pipeline`` and ``models`` must import
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st
+
+from models.enums import Role
+from pipeline import api
+from pipeline.config import Settings
+
+PAGES = Path(__file__).resolve().parent / "pages"
+
+
+@st.cache_resource
+def boot(database_url: str) -> Settings:
+    """Settings and the database engine, once per process (and per database)."""
+    from pipeline.config import settings
+    from pipeline.db import engine_for
+
+    current = settings()
+    engine_for(current.database_url)
+    return current
+
+
+def pages_for(role: Role) -> list[st.Page]:
+    validate = st.Page(PAGES / "validate.py", title="Validate", icon="✅", url_path="validate")
+    group = st.Page(PAGES / "group.py", title="Group verification", icon="🧮", url_path="group")
+    upload = st.Page(PAGES / "upload.py", title="Upload", icon="📤", url_path="upload")
+    documents = st.Page(PAGES / "documents.py", title="Documents", icon="📄", url_path="documents")
+    if role is Role.ADMIN:
+        return [validate, group, upload, documents]
+    if role in (Role.OPERATOR, Role.SUPERVISOR):
+        return [validate, group, documents]
+    return [upload, documents]
+
+
+def main() -> None:
+    st.set_page_config(page_title="Boekbrug", page_icon="📑", layout="wide")
+    boot(os.environ.get("DATABASE_URL", ""))
+    token = st.session_state.get("token")
+    principal = api.resume(token) if token else None
+    if principal is None:
+        if token:
+            st.session_state.pop("token", None)
+            st.session_state["signin_note"] = "Your session expired; please sign in again."
+        st.session_state.pop("principal", None)
+        page = st.navigation([st.Page(PAGES / "signin.py", title="Sign in", icon="🔑", url_path="signin")])
+        page.run()
+        return
+    st.session_state["principal"] = principal
+    with st.sidebar:
+        st.markdown(f"**{principal.display_name}** · {principal.role}")
+        if st.button("Sign out", key="sign_out"):
+            held = st.session_state.get("wb_task")
+            if held is not None:  # give the task back to the queue rather than wait for its lease
+                try:
+                    api.give_back(principal, held.task_id, held.version)
+                except api.BoekbrugError:
+                    pass
+            api.sign_out(token)
+            for key in list(st.session_state):
+                del st.session_state[key]
+            st.rerun()
+    page = st.navigation(pages_for(principal.role))
+    page.run()
+
+
+main()
