@@ -14,7 +14,7 @@ auto-accepted fields is wrong, and the second-look sample measures whether that 
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -37,9 +37,10 @@ class Calibration:
         if not steps:
             return raw
         uppers = [upper for upper, _ in steps]
-        # the first step whose upper bound reaches raw; above the last, the last
-        index = min(bisect_left(uppers, raw), len(steps) - 1)
-        return steps[index][1]
+        # conservative: the last block whose upper bound the raw value reaches (a raw
+        # confidence between two observed blocks gets the lower one's accuracy)
+        index = bisect_right(uppers, raw) - 1
+        return steps[max(index, 0)][1]
 
 
 PRIOR = Calibration(points={})

@@ -109,3 +109,19 @@ def test_isotonic_calibration_is_monotone_and_learnt_from_corrections(db_url: st
         calibration = load_calibration(session)
     assert abs(calibration.apply("iban", 0.9) - 0.5) < 0.01
     assert calibration.apply("total_vat", 0.9) == 0.9  # no history: the prior
+
+
+def test_prior_needs_many_right_answers_before_it_claims_099(tmp_path: Path) -> None:
+    import json
+
+    from pipeline.calibration import fit_prior, laplace_points, load_prior
+
+    few = laplace_points([(0.9, True)] * 20)
+    many = laplace_points([(0.9, True)] * 200)
+    assert few[-1][1] < 0.99 <= many[-1][1]
+    prior_file = tmp_path / "prior.json"
+    prior_file.write_text(json.dumps({"fields": fit_prior({"iban": [(0.9, True)] * 200 + [(0.4, False)] * 10})}))
+    prior = load_prior(prior_file)
+    assert prior.apply("iban", 0.95) >= 0.99
+    assert prior.apply("iban", 0.5) < 0.2  # between blocks: the lower block, never the higher
+    assert prior.apply("supplier_name", 0.9) == 0.9  # not in the prior: raw
