@@ -1,5 +1,6 @@
 """SQLAlchemy 2.0 typed models of Boekbrug. Imports nothing else of the project."""
 
+import models.sales  # noqa: F401  (registers the sales and payment tables)
 from models.base import Base
 from models.document import Document, Page
 from models.enums import (

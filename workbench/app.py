@@ -39,11 +39,13 @@ def pages_for(role: Role) -> list[st.Page]:
     group = st.Page(PAGES / "group.py", title="Group verification", icon="🧮", url_path="group")
     upload = st.Page(PAGES / "upload.py", title="Upload", icon="📤", url_path="upload")
     documents = st.Page(PAGES / "documents.py", title="Documents", icon="📄", url_path="documents")
+    sales = st.Page(PAGES / "sales.py", title="Sales", icon="🧾", url_path="sales")
+    payments = st.Page(PAGES / "payments.py", title="Payments", icon="💶", url_path="payments")
     if role is Role.ADMIN:
-        return [validate, group, upload, documents]
+        return [validate, group, upload, documents, sales, payments]
     if role in (Role.OPERATOR, Role.SUPERVISOR):
         return [validate, group, documents]
-    return [upload, documents]
+    return [upload, documents, sales, payments]
 
 
 def main() -> None:

@@ -1,0 +1,169 @@
+"""Customers of a client and the client's own invoicing details, checked on the way in.
+
+VAT and enterprise numbers are checked with python-stdnum (check digits, and the
+country's own format for EU VAT numbers); IBANs with their mod-97 check and, for
+Belgian accounts, the BIC is looked up from the bank code when none is given.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Client
+from models.sales import ClientProfile, SalesContact
+from pipeline.sales.amounts import SalesError
+
+log = logging.getLogger(__name__)
+
+
+def clean_vat(vat: str | None) -> str | None:
+    """A VAT number normalised ("BE0123456749"); SalesError when its check digits are wrong."""
+    if not vat or not vat.strip():
+        return None
+    from stdnum.eu import vat as eu_vat
+
+    compact = eu_vat.compact(vat)
+    if compact[:2].isdigit():  # a Belgian number written without its prefix
+        compact = "BE" + (compact if len(compact) == 10 else "0" + compact)
+    if not eu_vat.is_valid(compact):
+        raise SalesError(f"VAT number {vat!r} is not valid (check digits or format)")
+    return compact
+
+
+def clean_kbo(number: str | None) -> str | None:
+    """An enterprise number (KBO/BCE) as 10 digits; SalesError when its check digits are wrong."""
+    if not number or not number.strip():
+        return None
+    from stdnum.be import vat as be_vat
+
+    digits = re.sub(r"\D", "", number)
+    digits = "0" + digits if len(digits) == 9 else digits
+    if not be_vat.is_valid(digits):
+        raise SalesError(f"enterprise number {number!r} is not valid (mod-97 check)")
+    return digits
+
+
+def clean_iban(iban: str | None) -> str | None:
+    if not iban or not iban.strip():
+        return None
+    from stdnum import iban as std_iban
+
+    compact = std_iban.compact(iban)
+    if not std_iban.is_valid(compact):
+        raise SalesError(f"IBAN {iban!r} is not valid")
+    return compact
+
+
+def bic_for(iban: str | None, bic: str | None) -> str | None:
+    """The BIC given (checked), else the one of a Belgian bank code, else None."""
+    if bic and bic.strip():
+        from stdnum import bic as std_bic
+
+        compact = std_bic.compact(bic)
+        if not std_bic.is_valid(compact):
+            raise SalesError(f"BIC {bic!r} is not valid")
+        return compact
+    if iban and iban.startswith("BE"):
+        from stdnum.be import iban as be_iban
+
+        try:
+            return be_iban.to_bic(iban)
+        except Exception:  # noqa: BLE001 - an unknown bank code simply leaves the BIC empty
+            return None
+    return None
+
+
+@dataclass(frozen=True)
+class ContactInput:
+    name: str
+    vat: str | None = None
+    enterprise_number: str | None = None
+    street: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    country: str = "BE"
+    email: str | None = None
+    payment_terms_days: int = 30
+
+
+def save_contact(session: Session, client_id: int, data: ContactInput, contact_id: int | None = None) -> SalesContact:
+    """Create (or update) a customer of ``client_id`` after checking its identifiers."""
+    name = " ".join((data.name or "").split())
+    if not name:
+        raise SalesError("a customer needs a name")
+    if not 0 <= data.payment_terms_days <= 365:
+        raise SalesError("payment terms are between 0 and 365 days")
+    vat = clean_vat(data.vat)
+    kbo = clean_kbo(data.enterprise_number)
+    if kbo is None and vat and vat.startswith("BE"):
+        kbo = vat[2:]
+    country = (data.country or "BE").strip().upper()[:2]
+    if vat and vat[:2] not in (country, "EL" if country == "GR" else country):
+        raise SalesError(f"VAT number {vat} does not belong to country {country}")
+    email = (data.email or "").strip() or None
+    if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        raise SalesError(f"{email!r} is not an e-mail address")
+    if contact_id is None:
+        contact = SalesContact(client_id=client_id)
+        session.add(contact)
+    else:
+        found = session.get(SalesContact, contact_id)
+        if found is None or found.client_id != client_id:
+            raise SalesError(f"customer {contact_id} not found")
+        contact = found
+    contact.name, contact.vat, contact.enterprise_number = name, vat, kbo
+    contact.street, contact.postal_code, contact.city = data.street, data.postal_code, data.city
+    contact.country, contact.email, contact.payment_terms_days = country, email, data.payment_terms_days
+    session.flush()
+    return contact
+
+
+def contacts(session: Session, client_id: int) -> list[SalesContact]:
+    return list(session.scalars(select(SalesContact).where(SalesContact.client_id == client_id)
+                                .order_by(SalesContact.name)))
+
+
+def find_contact(session: Session, client_id: int, name_or_id: str) -> SalesContact | None:
+    query = select(SalesContact).where(SalesContact.client_id == client_id)
+    if name_or_id.isdigit():
+        found = session.scalars(query.where(SalesContact.id == int(name_or_id))).first()
+        if found is not None:
+            return found
+    return session.scalars(query.where(SalesContact.name == name_or_id)).first()
+
+
+def client_profile(session: Session, client_id: int) -> ClientProfile | None:
+    return session.scalars(select(ClientProfile).where(ClientProfile.client_id == client_id)).first()
+
+
+def save_client_profile(
+    session: Session,
+    client_id: int,
+    *,
+    street: str | None = None,
+    postal_code: str | None = None,
+    city: str | None = None,
+    country: str = "BE",
+    email: str | None = None,
+    iban: str | None = None,
+    bic: str | None = None,
+) -> ClientProfile:
+    """The client's address, e-mail and bank account (what its invoices and payments show)."""
+    if session.get(Client, client_id) is None:
+        raise SalesError(f"client {client_id} not found")
+    profile = client_profile(session, client_id)
+    if profile is None:
+        profile = ClientProfile(client_id=client_id)
+        session.add(profile)
+    clean = clean_iban(iban)
+    profile.street, profile.postal_code, profile.city = street, postal_code, city
+    profile.country = (country or "BE").strip().upper()[:2]
+    profile.email = (email or "").strip() or None
+    profile.iban, profile.bic = clean, bic_for(clean, bic)
+    session.flush()
+    return profile

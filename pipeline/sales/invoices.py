@@ -1,0 +1,370 @@
+"""Outgoing invoices and credit notes: drafts, issuing, correcting by credit note.
+
+A draft may change freely. ``issue`` gives it the next number of its client and year
+(``pipeline.sales.numbering``), a structured communication and a due date, draws the
+PDF, builds the Peppol BIS 3 UBL with that PDF embedded and runs the official rules;
+a fatal finding refuses the issue (and the number goes back: nothing is committed).
+An issued invoice lands in the accountant's library like a purchase document — its
+PDF stored as the original of a ``Document`` (channel "sales", status RELEASED) with
+a passed ``UblRelease`` — and is never edited again: a credit note that refers to it
+(BillingReference) corrects it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session
+
+from models import Client, Document, UblRelease
+from models.enums import DocumentKind, DocumentStatus, DocumentType, ReleaseStatus
+from models.sales import SalesContact, SalesInvoice, SalesLine
+from pipeline.config import Settings
+from pipeline.errors import BoekbrugError, Conflict, NotFound
+from pipeline.records import Address, InvoiceData, InvoiceLine, Party
+from pipeline.sales.amounts import (
+    LineAmounts,
+    SalesError,
+    Totals,
+    check_rate,
+    line_net,
+    ogm_for,
+    totals,
+)
+from pipeline.sales.contacts import client_profile
+from pipeline.sales.numbering import format_number, next_number
+from pipeline.storage import read_original, sha256_of, store_original
+
+log = logging.getLogger(__name__)
+
+DRAFT, ISSUED = "draft", "issued"
+INVOICE, CREDIT_NOTE = "invoice", "credit_note"
+# what may still change on an issued invoice: how it was sent and whether it was paid
+MUTABLE_AFTER_ISSUE = frozenset({"payment_status", "paid_at", "sent_at", "sent_to"})
+
+
+class AlreadyIssued(Conflict):
+    code = "already_issued"
+    hint = "An issued invoice is never changed: correct it with a credit note."
+
+
+class IssueRefused(BoekbrugError):
+    code = "rule_violation"
+    hint = "Correct the draft (customer identifiers, VAT categories) and issue it again."
+
+    def __init__(self, message: str, findings: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.findings = list(findings)
+
+
+@dataclass(frozen=True)
+class LineInput:
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    vat_rate: Decimal = Decimal(21)
+    vat_category: str = "S"
+    discount_percent: Decimal = Decimal(0)
+
+
+# ------------------------------------------------------------------ the never-edit guard
+@event.listens_for(SalesInvoice, "before_update")
+def _issued_is_final(_mapper, _connection, target: SalesInvoice) -> None:  # type: ignore[no-untyped-def]
+    state = inspect(target)
+    status = state.attrs.status.history
+    was_issued = ISSUED in (status.deleted or ()) or (not status.has_changes() and target.status == ISSUED)
+    if not was_issued:
+        return
+    changed = [attr.key for attr in state.attrs if attr.key not in MUTABLE_AFTER_ISSUE
+               and attr.key != "lines" and attr.history.has_changes()]
+    if changed:
+        raise AlreadyIssued(f"invoice {target.number} is issued; cannot change {', '.join(sorted(changed))}")
+
+
+@event.listens_for(SalesLine, "before_update")
+@event.listens_for(SalesLine, "before_delete")
+def _issued_lines_are_final(_mapper, connection, target: SalesLine) -> None:  # type: ignore[no-untyped-def]
+    status = connection.execute(select(SalesInvoice.status).where(SalesInvoice.id == target.invoice_id)).scalar()
+    if status == ISSUED:
+        raise AlreadyIssued(f"the lines of issued invoice {target.invoice_id} cannot change")
+
+
+def _draft(session: Session, invoice_id: int) -> SalesInvoice:
+    invoice = session.get(SalesInvoice, invoice_id)
+    if invoice is None:
+        raise NotFound(f"sales invoice {invoice_id} not found")
+    if invoice.status != DRAFT:
+        raise AlreadyIssued(f"invoice {invoice.number} is issued; it cannot be edited")
+    return invoice
+
+
+def _line_rows(lines: Sequence[LineInput]) -> list[SalesLine]:
+    if not lines:
+        raise SalesError("an invoice needs at least one line")
+    rows = []
+    for position, line in enumerate(lines, start=1):
+        if not line.description.strip():
+            raise SalesError(f"line {position} has no description")
+        if line.unit_price < 0:
+            raise SalesError(f"line {position}: a unit price is not negative (use a credit note)")
+        category = check_rate(Decimal(line.vat_rate), line.vat_category)
+        rows.append(SalesLine(position=position, description=line.description.strip()[:500],
+                              quantity=Decimal(line.quantity), unit_price=Decimal(line.unit_price),
+                              discount_percent=Decimal(line.discount_percent), vat_rate=Decimal(line.vat_rate),
+                              vat_category=category,
+                              net_amount=line_net(Decimal(line.quantity), Decimal(line.unit_price),
+                                                  Decimal(line.discount_percent))))
+    return rows
+
+
+def _refresh_totals(invoice: SalesInvoice) -> Totals:
+    computed = totals(_amounts(invoice))
+    invoice.total_excl_vat, invoice.total_vat, invoice.total_incl_vat = computed.excl_vat, computed.vat, computed.incl_vat
+    return computed
+
+
+def _amounts(invoice: SalesInvoice) -> list[LineAmounts]:
+    return [LineAmounts(ln.description, ln.quantity, ln.unit_price, ln.discount_percent, ln.vat_rate,
+                        ln.vat_category, ln.net_amount) for ln in invoice.lines]
+
+
+# ---------------------------------------------------------------------------- drafts
+def create_draft(
+    session: Session,
+    client_id: int,
+    contact_id: int,
+    lines: Sequence[LineInput],
+    *,
+    document_type: str = INVOICE,
+    note: str | None = None,
+    currency: str = "EUR",
+    credit_of_id: int | None = None,
+) -> SalesInvoice:
+    contact = session.get(SalesContact, contact_id)
+    if contact is None or contact.client_id != client_id:
+        raise NotFound(f"customer {contact_id} not found")
+    if document_type not in (INVOICE, CREDIT_NOTE):
+        raise SalesError(f"unknown document type {document_type!r}")
+    invoice = SalesInvoice(client_id=client_id, contact_id=contact_id, document_type=document_type, status=DRAFT,
+                           note=note, currency=currency.upper(), credit_of_id=credit_of_id)
+    invoice.lines = _line_rows(lines)
+    _refresh_totals(invoice)
+    session.add(invoice)
+    session.flush()
+    return invoice
+
+
+def update_draft(
+    session: Session,
+    invoice_id: int,
+    *,
+    lines: Sequence[LineInput] | None = None,
+    note: str | None = None,
+    contact_id: int | None = None,
+) -> SalesInvoice:
+    """Change a draft; ``AlreadyIssued`` for an issued invoice (correct it with a credit note)."""
+    invoice = _draft(session, invoice_id)
+    if contact_id is not None:
+        contact = session.get(SalesContact, contact_id)
+        if contact is None or contact.client_id != invoice.client_id:
+            raise NotFound(f"customer {contact_id} not found")
+        invoice.contact_id = contact_id
+    if lines is not None:
+        invoice.lines = _line_rows(lines)
+        _refresh_totals(invoice)
+    if note is not None:
+        invoice.note = note or None
+    session.flush()
+    return invoice
+
+
+def delete_draft(session: Session, invoice_id: int) -> None:
+    session.delete(_draft(session, invoice_id))
+    session.flush()
+
+
+def create_credit_note(
+    session: Session, invoice_id: int, *, lines: Sequence[LineInput] | None = None, note: str | None = None
+) -> SalesInvoice:
+    """A draft credit note referring to an issued invoice; its lines by default (a full credit)."""
+    original = session.get(SalesInvoice, invoice_id)
+    if original is None:
+        raise NotFound(f"sales invoice {invoice_id} not found")
+    if original.status != ISSUED or original.document_type != INVOICE:
+        raise SalesError("only an issued invoice can be credited")
+    if lines is None:
+        lines = [LineInput(ln.description, ln.quantity, ln.unit_price, ln.vat_rate, ln.vat_category,
+                           ln.discount_percent) for ln in original.lines]
+    return create_draft(session, original.client_id, original.contact_id, lines, document_type=CREDIT_NOTE,
+                        note=note, currency=original.currency, credit_of_id=original.id)
+
+
+# ------------------------------------------------------------------------- the record
+def invoice_data(session: Session, invoice: SalesInvoice) -> tuple[InvoiceData, list[LineAmounts], Totals]:
+    """What the PDF and the UBL say: the invoice's values as ``InvoiceData``."""
+    client = session.get(Client, invoice.client_id)
+    contact = session.get(SalesContact, invoice.contact_id)
+    if client is None or contact is None:
+        raise NotFound("client or customer of the invoice is gone")
+    profile = client_profile(session, client.id)
+    amounts = _amounts(invoice)
+    computed = totals(amounts)
+    seller = Party(
+        name=client.name, vat=client.vat, enterprise_number=client.enterprise_number,
+        address=Address(profile.street, profile.city, profile.postal_code, profile.country) if profile
+        else Address(country="BE"),
+        email=profile.email if profile else None,
+    )
+    buyer = Party(name=contact.name, vat=contact.vat, enterprise_number=contact.enterprise_number,
+                  address=Address(contact.street, contact.city, contact.postal_code, contact.country),
+                  email=contact.email)
+    credit = invoice.document_type == CREDIT_NOTE
+    reference = None
+    if invoice.credit_of_id is not None:
+        original = session.get(SalesInvoice, invoice.credit_of_id)
+        reference = original.number if original else None
+    ubl_lines = tuple(
+        InvoiceLine(description=a.description, quantity=a.quantity,
+                    # a discounted line carries its net amount as price for its quantity
+                    unit_price=a.unit_price if not a.discount_percent else None,
+                    net_amount=a.net, vat_rate=a.vat_rate, vat_category=a.vat_category)
+        for a in amounts
+    )
+    data = InvoiceData(
+        document_type=DocumentType.CREDIT_NOTE if credit else DocumentType.INVOICE,
+        invoice_number=invoice.number or "DRAFT",
+        issue_date=invoice.issue_date or date.today(),
+        currency=invoice.currency,
+        supplier=seller,
+        customer=buyer,
+        total_excl_vat=computed.excl_vat,
+        total_vat=computed.vat,
+        total_incl_vat=computed.incl_vat,
+        vat_breakdown=computed.breakdown,
+        lines=ubl_lines,
+        due_date=None if credit else invoice.due_date,
+        iban=None if credit or profile is None else profile.iban,
+        bic=None if credit or profile is None else profile.bic,
+        payment_reference=None if credit else invoice.payment_reference,
+        billing_reference=reference,
+        note=invoice.note,
+    )
+    return data, amounts, computed
+
+
+def render(session: Session, invoice: SalesInvoice) -> tuple[bytes, bytes]:
+    """(PDF, UBL XML) of an invoice as it stands (a draft shows "DRAFT" as its number)."""
+    from pipeline.sales.pdf import render_pdf
+    from pipeline.ubl.build import build_ubl
+
+    data, amounts, computed = invoice_data(session, invoice)
+    pdf = render_pdf(data, amounts, computed)
+    xml = build_ubl(data, (f"{data.invoice_number}.pdf", pdf, "application/pdf"))
+    return pdf, xml
+
+
+# ----------------------------------------------------------------------------- issue
+def issue(
+    session: Session, settings: Settings, invoice_id: int, *, issue_date: date | None = None
+) -> SalesInvoice:
+    """Number, render, validate and file a draft; commits (or rolls back and raises).
+
+    ``IssueRefused`` carries the official rules' fatal findings; the draft stays a
+    draft and the number is not used up.
+    """
+    from pipeline.ubl.validate import validate
+
+    invoice = _draft(session, invoice_id)
+    contact = session.get(SalesContact, invoice.contact_id)
+    assert contact is not None
+    when = issue_date or date.today()
+    try:
+        sequence = next_number(session, invoice.client_id, when.year)  # locked until commit
+        invoice.year, invoice.sequence = when.year, sequence
+        invoice.number = format_number(when.year, sequence)
+        invoice.issue_date = when
+        if invoice.document_type == INVOICE:
+            invoice.due_date = when + timedelta(days=contact.payment_terms_days)
+            invoice.payment_reference = ogm_for(invoice.client_id, when.year, sequence)
+        computed = _refresh_totals(invoice)
+        pdf, xml = render(session, invoice)
+        report = validate(xml)
+        if not report.ok:
+            messages = [f"{f.rule_id}: {f.message}" for f in report.fatal]
+            raise IssueRefused("the official rules refuse this invoice: " + "; ".join(messages[:5]), messages)
+        _file(session, settings, invoice, pdf, xml, computed, report)
+        invoice.status = ISSUED
+        invoice.issued_at = datetime.now(UTC)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    log.info("issued %s %s for client %s", invoice.document_type, invoice.number, invoice.client_id)
+    return invoice
+
+
+def _file(session: Session, settings: Settings, invoice: SalesInvoice, pdf: bytes, xml: bytes,
+          computed: Totals, report: object) -> None:
+    """The PDF as original of a released Document, the UBL as its passed release."""
+    import pymupdf
+
+    client = session.get(Client, invoice.client_id)
+    assert client is not None
+    stored = store_original(settings.data_dir, pdf)
+    with pymupdf.open(stream=pdf, filetype="pdf") as doc:
+        pages = len(doc)
+    now = datetime.now(UTC)
+    document = Document(
+        client_id=invoice.client_id, sha256=stored.sha256, original_path=stored.relative_path,
+        original_filename=f"{invoice.number}.pdf", size_bytes=stored.size, kind=DocumentKind.PDF,
+        channel="sales", status=DocumentStatus.RELEASED,
+        document_type=DocumentType.CREDIT_NOTE if invoice.document_type == CREDIT_NOTE else DocumentType.INVOICE,
+        page_count=pages, supplier_key=client.vat or client.enterprise_number, supplier_name=client.name,
+        invoice_number=invoice.number, issue_date=invoice.issue_date, due_date=invoice.due_date,
+        total_incl_vat=computed.incl_vat, currency=invoice.currency, released_at=now,
+    )
+    session.add(document)
+    session.flush()
+    digest = sha256_of(xml)
+    relative = f"releases/{digest[:2]}/{digest}.xml"
+    target = settings.data_dir / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists():
+        target.write_bytes(xml)
+    findings = [asdict(f) for f in report.findings]  # type: ignore[attr-defined]
+    session.add(UblRelease(document_id=document.id, released_document_id=document.id, status=ReleaseStatus.PASSED,
+                           ruleset=report.ruleset, xml_path=relative, sha256=digest,  # type: ignore[attr-defined]
+                           findings=findings, fatal_count=0, warning_count=len(report.warnings)))  # type: ignore[attr-defined]
+    invoice.document_id = document.id
+
+
+def artefacts(session: Session, settings: Settings, invoice_id: int) -> tuple[str, bytes, bytes]:
+    """(base file name, PDF, UBL XML) of an issued invoice, as filed in the library."""
+    invoice = session.get(SalesInvoice, invoice_id)
+    if invoice is None or invoice.status != ISSUED or invoice.document_id is None:
+        raise NotFound(f"issued sales invoice {invoice_id} not found")
+    document = session.get(Document, invoice.document_id)
+    release = session.scalars(select(UblRelease).where(UblRelease.released_document_id == invoice.document_id)).first()
+    if document is None or release is None or release.xml_path is None:
+        raise NotFound(f"the files of invoice {invoice.number} are missing")
+    pdf = read_original(settings.data_dir, document.original_path)
+    xml = read_original(settings.data_dir, release.xml_path)
+    return invoice.number or f"invoice-{invoice.id}", pdf, xml
+
+
+def list_invoices(session: Session, client_id: int, *, status: str | None = None) -> list[SalesInvoice]:
+    query = select(SalesInvoice).where(SalesInvoice.client_id == client_id)
+    if status:
+        query = query.where(SalesInvoice.status == status)
+    return list(session.scalars(query.order_by(SalesInvoice.year.desc(), SalesInvoice.sequence.desc(),
+                                               SalesInvoice.id.desc())))
+
+
+def find_issued(session: Session, client_id: int, number: str) -> SalesInvoice | None:
+    return session.scalars(select(SalesInvoice).where(SalesInvoice.client_id == client_id,
+                                                      SalesInvoice.number == number)).first()

@@ -1,0 +1,135 @@
+"""Send an issued invoice by e-mail over SMTP, with its PDF and its UBL attached.
+
+| variable | default | meaning |
+|---|---|---|
+| SMTP_HOST | unset | the SMTP server; unset: sending is not configured |
+| SMTP_PORT | 587 (25 without STARTTLS) | its port |
+| SMTP_FROM | the client's e-mail | the From address |
+| SMTP_USER / SMTP_PASSWORD | unset | log in when both are set |
+| SMTP_STARTTLS | 1 | upgrade the connection with STARTTLS ("0" to send in clear, e.g. a local relay) |
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import smtplib
+import ssl
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from sqlalchemy.orm import Session
+
+from models import Client
+from models.sales import SalesContact, SalesInvoice
+from pipeline.config import Settings
+from pipeline.errors import BoekbrugError
+from pipeline.sales.contacts import client_profile
+from pipeline.sales.invoices import CREDIT_NOTE, artefacts
+from pipeline.sales.pdf import euro
+
+log = logging.getLogger(__name__)
+
+
+class MailNotConfigured(BoekbrugError):
+    code = "mail_not_configured"
+    hint = "Set SMTP_HOST (and SMTP_PORT, SMTP_FROM, SMTP_USER, SMTP_PASSWORD, SMTP_STARTTLS)."
+
+
+class MailFailed(BoekbrugError):
+    code = "mail_failed"
+    hint = "Check the SMTP settings and the recipient's address, then send again."
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    sender: str | None
+    user: str | None
+    password: str | None
+    starttls: bool
+    timeout: float = 30.0
+
+    @classmethod
+    def from_environment(cls, env: dict[str, str] | None = None) -> SmtpSettings:
+        values = dict(os.environ if env is None else env)
+        host = values.get("SMTP_HOST", "").strip()
+        if not host:
+            raise MailNotConfigured("no SMTP server is configured")
+        starttls = values.get("SMTP_STARTTLS", "1").strip().lower() not in ("0", "false", "no", "")
+        port = int(values.get("SMTP_PORT") or (587 if starttls else 25))
+        return cls(host, port, values.get("SMTP_FROM") or None, values.get("SMTP_USER") or None,
+                   values.get("SMTP_PASSWORD") or None, starttls)
+
+
+def compose(
+    invoice: SalesInvoice, client: Client, contact: SalesContact, sender: str, recipient: str,
+    base_name: str, pdf: bytes, xml: bytes,
+) -> EmailMessage:
+    credit = invoice.document_type == CREDIT_NOTE
+    kind_nl, kind_fr = ("Creditnota", "Note de crédit") if credit else ("Factuur", "Facture")
+    message = EmailMessage()
+    message["Subject"] = f"{kind_nl} / {kind_fr} {invoice.number} – {client.name}"
+    message["From"] = sender
+    message["To"] = recipient
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    total = euro(invoice.total_incl_vat or 0, invoice.currency)  # type: ignore[arg-type]
+    body = ["Beste, / Bonjour,", "",
+            f"In bijlage vindt u {kind_nl.lower()} {invoice.number} van {total}.",
+            f"Veuillez trouver ci-joint {kind_fr.lower()} {invoice.number} de {total}."]
+    if not credit and invoice.payment_reference:
+        body += ["", f"Vervaldag / Échéance: {invoice.due_date:%d/%m/%Y}",
+                 f"Mededeling / Communication: {invoice.payment_reference}"]
+    body += ["", "De UBL-bijlage (Peppol BIS 3) kan uw boekhoudpakket rechtstreeks inlezen.",
+             "La pièce jointe UBL (Peppol BIS 3) se lit directement dans votre logiciel comptable.",
+             "", client.name]
+    message.set_content("\n".join(body))
+    message.add_attachment(pdf, maintype="application", subtype="pdf", filename=f"{base_name}.pdf")
+    message.add_attachment(xml, maintype="application", subtype="xml", filename=f"{base_name}.xml")
+    return message
+
+
+def send_invoice(
+    session: Session,
+    settings: Settings,
+    invoice_id: int,
+    *,
+    smtp: SmtpSettings | None = None,
+    to: str | None = None,
+) -> str:
+    """E-mail an issued invoice to its customer (or ``to``); records when and to whom. Returns the address."""
+    smtp = smtp or SmtpSettings.from_environment()
+    base_name, pdf, xml = artefacts(session, settings, invoice_id)
+    invoice = session.get(SalesInvoice, invoice_id)
+    assert invoice is not None
+    client = session.get(Client, invoice.client_id)
+    contact = session.get(SalesContact, invoice.contact_id)
+    assert client is not None and contact is not None
+    recipient = (to or contact.email or "").strip()
+    if not recipient:
+        raise MailFailed(f"customer {contact.name} has no e-mail address")
+    profile = client_profile(session, client.id)
+    sender = smtp.sender or (profile.email if profile else None)
+    if not sender:
+        raise MailNotConfigured("no sender address: set SMTP_FROM or the client's e-mail")
+    message = compose(invoice, client, contact, sender, recipient, base_name, pdf, xml)
+    try:
+        with smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout) as server:
+            server.ehlo()
+            if smtp.starttls:
+                server.starttls(context=ssl.create_default_context())
+                server.ehlo()
+            if smtp.user and smtp.password:
+                server.login(smtp.user, smtp.password)
+            server.send_message(message)
+    except (OSError, smtplib.SMTPException) as error:
+        raise MailFailed(f"sending {invoice.number} to {recipient} failed: {error}") from error
+    invoice.sent_at = datetime.now(UTC)
+    invoice.sent_to = recipient[:254]
+    session.flush()
+    log.info("sent %s to %s", invoice.number, recipient)
+    return recipient

@@ -1,0 +1,80 @@
+"""An issued invoice goes out by e-mail with its PDF and its UBL, to a real (local) SMTP server."""
+
+from __future__ import annotations
+
+import email
+import socket
+from collections.abc import Iterator
+from datetime import date
+from email import policy
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from models.sales import SalesInvoice
+from pipeline.db import session_factory, unit_of_work
+from pipeline.sales import create_draft, issue
+from pipeline.sales.mail import MailNotConfigured, SmtpSettings, send_invoice
+from tests.test_sales_invoices import MIXED, seller_with_customers
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, list[str], bytes]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content or envelope.content))
+        return "250 Message accepted for delivery"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[Inbox, int]]:
+    inbox, port = Inbox(), _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox, port
+    finally:
+        controller.stop()
+
+
+def test_settings_come_from_the_environment() -> None:
+    with pytest.raises(MailNotConfigured):
+        SmtpSettings.from_environment({})
+    smtp = SmtpSettings.from_environment({"SMTP_HOST": "mail.example", "SMTP_STARTTLS": "0", "SMTP_FROM": "a@b.example"})
+    assert (smtp.host, smtp.port, smtp.starttls, smtp.sender) == ("mail.example", 25, False, "a@b.example")
+    assert SmtpSettings.from_environment({"SMTP_HOST": "m", "SMTP_PORT": "2525"}).port == 2525
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_invoice_mail_carries_pdf_and_ubl(db_url: str, settings_for, smtp_server) -> None:  # type: ignore[no-untyped-def]
+    inbox, port = smtp_server
+    settings = settings_for(db_url, SMTP_HOST="127.0.0.1", SMTP_PORT=str(port), SMTP_STARTTLS="0",
+                            SMTP_FROM="facturen@peeters.example")
+    ids = seller_with_customers(db_url)
+    with unit_of_work(db_url) as session:
+        draft_id = create_draft(session, ids["client"], ids["be"], MIXED).id
+    with session_factory(db_url)() as session:
+        invoice = issue(session, settings, draft_id, issue_date=date(2026, 3, 16))
+        recipient = send_invoice(session, settings, invoice.id)
+        session.commit()
+    assert recipient == "boekhouding@klant.example"
+    assert len(inbox.messages) == 1
+    sender, recipients, raw = inbox.messages[0]
+    assert sender == "facturen@peeters.example" and recipients == [recipient]
+    message = email.message_from_bytes(raw, policy=policy.default)
+    assert "2026-00001" in message["Subject"]
+    parts = {part.get_filename(): part for part in message.iter_attachments()}
+    assert set(parts) == {"2026-00001.pdf", "2026-00001.xml"}
+    assert parts["2026-00001.pdf"].get_content_type() == "application/pdf"
+    assert parts["2026-00001.pdf"].get_content().startswith(b"%PDF")
+    assert b"<cbc:ID>2026-00001</cbc:ID>" in parts["2026-00001.xml"].get_content()
+    assert invoice.payment_reference in message.get_body(("plain",)).get_content()
+    with session_factory(db_url)() as session:
+        assert session.get(SalesInvoice, invoice.id).sent_to == recipient

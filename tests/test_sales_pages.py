@@ -1,0 +1,63 @@
+"""The Sales and Payments workbench pages render for a signed-in user and call the library."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from models.enums import Role
+from pipeline.accounts import create_user, principal_of
+from pipeline.config import PROJECT_ROOT
+from pipeline.db import unit_of_work
+from pipeline.sales import create_draft
+from tests.test_payments_flow import incoming
+from tests.test_sales_invoices import MIXED, seller_with_customers
+
+PAGES = PROJECT_ROOT / "workbench" / "pages"
+
+
+def _table(at: AppTest, column: str):  # type: ignore[no-untyped-def]
+    """The first table on the page with that column (read-only tables carry no key in AppTest)."""
+    return next(df.value for df in at.dataframe if column in df.value.columns)
+
+
+def _signed_in(url: str, client_id: int):  # type: ignore[no-untyped-def]
+    with unit_of_work(url) as session:
+        user = create_user(session, "klant", "een-lang-wachtwoord", Role.CLIENT, client_id=client_id)
+        return principal_of(user)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_sales_page_lists_customers_and_issues_a_draft(db_url: str, settings_for) -> None:  # type: ignore[no-untyped-def]
+    settings_for(db_url)
+    ids = seller_with_customers(db_url)
+    principal = _signed_in(db_url, ids["client"])
+    with unit_of_work(db_url) as session:
+        draft_id = create_draft(session, ids["client"], ids["be"], MIXED).id
+    at = AppTest.from_file(str(PAGES / "sales.py"), default_timeout=120)
+    at.session_state["principal"] = principal
+    at.run()
+    assert not at.exception, at.exception
+    assert "Klant NV" in _table(at, "terms (days)")["name"].tolist()
+    at.button(key=f"sales_issue_{draft_id}").click().run()
+    assert not at.exception, at.exception
+    assert any("issued" in s.value for s in at.success)
+    assert _table(at, "communication")["number"].tolist() == [f"{date.today().year}-00001"]
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_payments_page_prepares_a_payment_file(db_url: str, settings_for) -> None:  # type: ignore[no-untyped-def]
+    settings_for(db_url)
+    ids = seller_with_customers(db_url)
+    principal = _signed_in(db_url, ids["client"])
+    incoming(db_url, ids["client"], 1, due_date=date.today())
+    at = AppTest.from_file(str(PAGES / "payments.py"), default_timeout=60)
+    at.session_state["principal"] = principal
+    at.run()
+    assert not at.exception, at.exception
+    assert _table(at, "IBAN")["amount"].tolist() == ["121.00"]
+    at.button(key="pay_prepare").click().run()
+    assert not at.exception, at.exception
+    assert any("1 payments" in s.value for s in at.success)
