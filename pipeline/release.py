@@ -128,10 +128,8 @@ def release_document(session: Session, settings: Settings, document_id: int) -> 
 
 
 def _ledger_account(session: Session, document: Document) -> str | None:
-    try:
-        from pipeline.deliver.booking import proposal_for
-    except ImportError:
-        return None
+    from pipeline.deliver.booking import proposal_for
+
     return proposal_for(session, document)
 
 

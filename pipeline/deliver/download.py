@@ -1,0 +1,239 @@
+"""Handing UBLs over: one at a time, or a ZIP per period with a summary the accountant can book from.
+
+Every hand-over to the office is a ``Delivery`` row (and an audit entry), and moves a
+``released`` document to ``delivered``; a period's ZIP leaves out what was delivered
+before unless asked for again (``include_delivered=True``). A client downloading its
+own UBL is audited but is no delivery to the accountant.
+
+The ZIP holds the UBL files, ``summary.csv`` (one row per document) and
+``bookings.csv`` (the booking proposals, per document and per line). Amounts are
+decimal strings with a point (``1263.00``), dates ISO.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import zipfile
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from models import Client, Delivery, Document, ExtractedFieldRow, UblRelease
+from models.enums import DeliveryChannel, DocumentStatus, ReleaseStatus, Role
+from pipeline.accounts import Principal, audit
+from pipeline.config import Settings
+from pipeline.deliver.booking import booked, document_proposals
+from pipeline.deliver.common import (
+    actor_id,
+    chunks,
+    require_client_access,
+    require_handover,
+    slug,
+    ubl_filename,
+    validated_by,
+)
+from pipeline.deliver.library import HANDED_OVER
+from pipeline.errors import Forbidden, NotFound
+
+log = logging.getLogger(__name__)
+
+SUMMARY_COLUMNS = (
+    "document_id", "client", "supplier_name", "supplier_vat", "invoice_number", "document_type", "issue_date",
+    "due_date", "currency", "total_excl_vat", "total_vat", "total_incl_vat", "ledger_account", "vat_code",
+    "booking", "booking_confidence", "booking_basis", "validated_by", "released_at", "ubl_file",
+)
+BOOKING_COLUMNS = (
+    "document_id", "line_index", "ledger_account", "vat_code", "confidence", "basis", "booking",
+    "final_ledger_account", "final_vat_code",
+)
+_EXTRA_FIELDS = ("supplier_vat", "total_excl_vat", "total_vat")
+
+
+def released_ubl(session: Session, settings: Settings, document: Document) -> tuple[UblRelease, bytes]:
+    release = session.scalars(select(UblRelease).where(UblRelease.released_document_id == document.id,
+                                                       UblRelease.status == ReleaseStatus.PASSED)).first()
+    if release is None or not release.xml_path:
+        raise NotFound(f"document {document.id} has no released UBL yet")
+    path = settings.data_dir / release.xml_path
+    if not path.is_file():
+        raise NotFound(f"the UBL of document {document.id} is missing from {settings.data_dir}",
+                       hint="restore DATA_DIR/releases from the backup")
+    return release, path.read_bytes()
+
+
+def record_delivery(session: Session, document: Document, release: UblRelease, channel: DeliveryChannel,
+                    user_id: int | None, path: str | None) -> Delivery:
+    delivery = Delivery(release_id=release.id, document_id=document.id, user_id=user_id, channel=channel,
+                        path=path and path[:500])
+    session.add(delivery)
+    if document.status is DocumentStatus.RELEASED:
+        document.status = DocumentStatus.DELIVERED
+    return delivery
+
+
+def download_ubl(session: Session, settings: Settings, principal: Principal, document_id: int) -> tuple[str, bytes]:
+    """(file name, UBL bytes) of a released document; recorded as a delivery for the office."""
+    document = session.get(Document, document_id)
+    if document is None:
+        raise NotFound(f"document {document_id} not found")
+    client = require_client_access(session, principal, document.client_id)
+    if principal.role in (Role.OPERATOR, Role.SUPERVISOR):
+        raise Forbidden("the validation centre validates documents; it does not download them")
+    release, xml = released_ubl(session, settings, document)
+    name = ubl_filename(document)
+    if principal.role is Role.CLIENT:
+        audit(session, actor_id(principal), "ubl_downloaded_by_client", f"document:{document.id}", name)
+    else:
+        require_handover(session, principal, client)
+        record_delivery(session, document, release, DeliveryChannel.DOWNLOAD, actor_id(principal), name)
+        audit(session, actor_id(principal), "ubl_downloaded", f"document:{document.id}", name)
+    session.flush()
+    return name, xml
+
+
+def delivered_clause() -> Any:
+    return exists().where(Delivery.document_id == Document.id)
+
+
+def handed_over_documents(session: Session, client_id: int, date_from: date | None, date_to: date | None, *,
+                          include_delivered: bool) -> list[Document]:
+    """Released documents of a client in a period (issue date, inclusive), oldest first."""
+    query = select(Document).where(
+        Document.client_id == client_id,
+        Document.status.in_(HANDED_OVER),
+        exists().where(UblRelease.released_document_id == Document.id, UblRelease.status == ReleaseStatus.PASSED),
+    )
+    if date_from is not None:
+        query = query.where(Document.issue_date >= date_from)
+    if date_to is not None:
+        query = query.where(Document.issue_date <= date_to)
+    if not include_delivered:
+        query = query.where(~delivered_clause())
+    return list(session.scalars(query.order_by(Document.issue_date, Document.id)))
+
+
+def zip_for_period(
+    session: Session,
+    settings: Settings,
+    principal: Principal,
+    client_id: int,
+    date_from: date | None,
+    date_to: date | None,
+    include_delivered: bool = False,
+) -> bytes:
+    """A ZIP of the period's UBLs with summary.csv and bookings.csv; each document recorded as delivered.
+
+    Documents delivered before (by any channel) are left out unless ``include_delivered``.
+    """
+    client = require_client_access(session, principal, client_id)
+    require_handover(session, principal, client)
+    documents = handed_over_documents(session, client_id, date_from, date_to, include_delivered=include_delivered)
+    zip_name = f"{slug(client.name)}-{date_from or 'start'}-{date_to or 'now'}.zip"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        files: dict[int, str] = {}
+        for document in documents:
+            release, xml = released_ubl(session, settings, document)
+            files[document.id] = ubl_filename(document)
+            archive.writestr(files[document.id], xml)
+            record_delivery(session, document, release, DeliveryChannel.ZIP, actor_id(principal), zip_name)
+        archive.writestr("summary.csv", summary_csv(session, client, documents, files))
+        archive.writestr("bookings.csv", bookings_csv(session, [d.id for d in documents]))
+    audit(session, actor_id(principal), "zip_downloaded", f"client:{client_id}",
+          f"{len(documents)} document(s), {date_from} – {date_to}{' (again)' if include_delivered else ''}")
+    session.flush()
+    log.info("zip for client %s: %d document(s)", client_id, len(documents))
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------------------- CSV
+def _decimal_text(value: Any) -> str:
+    if value in (None, ""):
+        return ""
+    return format(value, "f") if not isinstance(value, str) else value
+
+
+def _iso(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _extra_fields(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    found: dict[int, dict[str, Any]] = {}
+    for batch in chunks(ids):
+        for document_id, name, value in session.execute(
+            select(ExtractedFieldRow.document_id, ExtractedFieldRow.name, ExtractedFieldRow.value)
+            .where(ExtractedFieldRow.document_id.in_(batch), ExtractedFieldRow.name.in_(_EXTRA_FIELDS))
+        ):
+            found.setdefault(document_id, {})[name] = value
+    return found
+
+
+def summary_rows(session: Session, client: Client, documents: Sequence[Document], files: dict[int, str]) -> list[dict[str, str]]:
+    ids = [d.id for d in documents]
+    extra = _extra_fields(session, ids)
+    who = validated_by(session, ids)
+    proposals = document_proposals(session, ids)
+    rows = []
+    for document in documents:
+        fields = extra.get(document.id, {})
+        head = next((p for p in proposals.get(document.id, []) if p.line_index == -1), None)
+        ledger, code = booked(head) if head is not None else (None, None)
+        state = "none" if head is None else "proposed" if head.accepted is None else (
+            "accepted" if head.accepted else "overridden")
+        rows.append({
+            "document_id": str(document.id),
+            "client": client.name,
+            "supplier_name": document.supplier_name or "",
+            "supplier_vat": str(fields.get("supplier_vat") or ""),
+            "invoice_number": document.invoice_number or "",
+            "document_type": str(document.document_type or ""),
+            "issue_date": document.issue_date.isoformat() if document.issue_date else "",
+            "due_date": document.due_date.isoformat() if document.due_date else "",
+            "currency": document.currency or "",
+            "total_excl_vat": _decimal_text(fields.get("total_excl_vat")),
+            "total_vat": _decimal_text(fields.get("total_vat")),
+            "total_incl_vat": _decimal_text(document.total_incl_vat),
+            "ledger_account": ledger or "",
+            "vat_code": code or "",
+            "booking": state,
+            "booking_confidence": "" if head is None else f"{head.confidence:.2f}",
+            "booking_basis": "" if head is None else head.basis or "",
+            "validated_by": who.get(document.id, ""),
+            "released_at": _iso(document.released_at),
+            "ubl_file": files.get(document.id, ""),
+        })
+    return rows
+
+
+def write_csv(rows: Sequence[dict[str, str]], columns: Sequence[str]) -> bytes:
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=list(columns), lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return text.getvalue().encode("utf-8")
+
+
+def summary_csv(session: Session, client: Client, documents: Sequence[Document], files: dict[int, str]) -> bytes:
+    return write_csv(summary_rows(session, client, documents, files), SUMMARY_COLUMNS)
+
+
+def bookings_csv(session: Session, document_ids: Sequence[int]) -> bytes:
+    rows = []
+    for document_id, proposals in sorted(document_proposals(session, list(document_ids)).items()):
+        for p in proposals:
+            rows.append({
+                "document_id": str(document_id), "line_index": str(p.line_index),
+                "ledger_account": p.ledger_account or "", "vat_code": p.vat_code or "",
+                "confidence": f"{p.confidence:.2f}", "basis": p.basis or "",
+                "booking": "proposed" if p.accepted is None else ("accepted" if p.accepted else "overridden"),
+                "final_ledger_account": p.final_ledger_account or "", "final_vat_code": p.final_vat_code or "",
+            })
+    return write_csv(rows, BOOKING_COLUMNS)
