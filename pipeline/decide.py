@@ -63,7 +63,7 @@ def decide(session: Session, settings: Settings, document: Document, *, by_opera
     blocking = blocking_fields(doc_type, views)
     if blocking:
         document.status = DocumentStatus.NEEDS_VALIDATION
-        reason = "needs a look: " + ", ".join(blocking)
+        reason = "fields to check: " + ", ".join(blocking)
         open_task(session, document_id=document.id, client=client, kind=TaskKind.VALIDATE,
                   expected_errors=expected_errors(doc_type, views), reason=reason, priority=document.priority)
         return Decision(False, reason)

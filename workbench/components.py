@@ -78,7 +78,8 @@ def page_viewer(image: api.PageImage, *, focus: str | None, zoom: float, input_o
     boxes = {box.field: list(box.bbox) for box in image.boxes}
     width = int(VIEWER_WIDTH * zoom)
     height = int(width * image.height / max(image.width, 1))
-    html = _VIEWER.replace("__PNG__", png).replace("__WIDTH__", str(width)).replace(
+    # zoom 1 fits the column; larger zooms scroll inside the viewer
+    html = _VIEWER.replace("__PNG__", png).replace("__WIDTH__", f"{100 * zoom:.0f}%").replace(
         "__BOXES__", json.dumps(boxes)).replace("__ORDER__", json.dumps(list(input_order))).replace(
         "__FOCUS_INDEX__", json.dumps(focus_index)).replace("__FOCUS__", json.dumps(focus)).replace(
         "__TASK__", json.dumps(task_key))
@@ -142,7 +143,7 @@ _FOCUS = "<script>" + _FOCUS_JS + "</script>"
 _VIEWER = """
 <style>
  body { margin: 0; font-family: sans-serif; }
- #wrap { position: relative; width: __WIDTH__px; }
+ #wrap { position: relative; width: __WIDTH__; }
  #wrap img { width: 100%; display: block; }
  #hl { position: absolute; border: 3px solid #ff00aa; border-radius: 3px; display: none;
        box-shadow: 0 0 0 4px rgba(255, 0, 170, .25); pointer-events: none; }
