@@ -25,7 +25,7 @@ from pipeline.decide import decide
 from pipeline.errors import BoekbrugError
 from pipeline.fieldstore import current_values, denormalise, field_rows, save_machine_fields, save_pages
 from pipeline.intake.receive import receive
-from pipeline.records import Extraction
+from pipeline.records import Check, ExtractedField, Extraction
 from pipeline.storage import read_original
 from pipeline.suppliers import find_profile, memory_checks, supplier_key, TRUSTED_CONFIDENCE
 
@@ -50,11 +50,11 @@ def read_and_extract(settings: Settings, kind: DocumentKind, data: bytes) -> tup
     from pipeline.read import read_document
 
     result = read_document(data, kind, settings)
-    if result.embedded_xml is not None:
-        structured = _structured(result.embedded_xml)
-        if structured is not None:
-            return structured, result.pages
-    return extract(result), result.pages
+    extraction = _structured(result.embedded_xml) if result.embedded_xml is not None else None
+    if extraction is None:
+        extraction = extract(result)
+    # the reader's warnings (pages left unread, pages OCR skipped) travel with the fields
+    return replace(extraction, warnings=(*result.warnings, *extraction.warnings)), result.pages
 
 
 def _structured(embedded) -> Extraction | None:  # type: ignore[no-untyped-def]
@@ -105,10 +105,21 @@ def process_document(session: Session, settings: Settings, document_id: int) -> 
         _fail(session, document_id, error.reason())
     except Exception as error:  # a bug or a library crash must not lose the document
         session.rollback()
+        if _database_went_away(error):  # not the document's fault: leave it READING for recover
+            log.warning("document %s: the database connection was lost mid-read; recover will retry it", document_id)
+            raise
         log.exception("reading document %s crashed", document_id)
         detail = "".join(traceback.format_exception_only(type(error), error)).strip()
         _fail(session, document_id, f"[internal_error] reading failed unexpectedly: {detail[:500]} — retry; if it fails again, report it")
     return []
+
+
+def _database_went_away(error: BaseException) -> bool:
+    """A lost connection (server restarted, backend terminated), not a bad document."""
+    from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
+
+    return isinstance(error, (DisconnectionError, OperationalError)) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated)
 
 
 def _fail(session: Session, document_id: int, reason: str) -> None:
@@ -135,6 +146,8 @@ def _save_reading(session: Session, settings: Settings, document: Document, extr
         agrees = all(check.ok for check in checks)
         confidence = max(found.confidence, TRUSTED_CONFIDENCE) if agrees else min(found.confidence, 0.5)
         fields[name] = replace(found, confidence=confidence, checks=(*found.checks, *checks))
+    if profile is not None and profile.field_positions:
+        apply_learnt_positions(fields, profile.field_positions, pages)
     document.document_type = extraction.document_type
     save_machine_fields(session, document, fields, load_calibration(session), settings.auto_accept)
     denormalise(document, current_values(field_rows(session, document.id)))
@@ -142,11 +155,19 @@ def _save_reading(session: Session, settings: Settings, document: Document, extr
         document.status = DocumentStatus.REJECTED
         document.error = "the machine found no invoice on it; an operator can reopen it"
         return
+    notes: list[str] = []
+    if extraction.warnings:
+        from pipeline.read.document import PAGE_LIMIT
+
+        notes = [f"{warning}: the rest of the file was not read" for warning in extraction.warnings
+                 if warning.endswith(PAGE_LIMIT)]
     if len(extraction.invoice_page_ranges) > 1:
-        document.error = "this PDF seems to hold several invoices (pages " + ", ".join(
-            f"{a}-{b}" for a, b in extraction.invoice_page_ranges) + "): an operator should split it"
+        notes.append("this PDF seems to hold several invoices (pages " + ", ".join(
+            f"{a}-{b}" for a, b in extraction.invoice_page_ranges) + "): an operator should split it")
+    if notes:  # a note on the document also keeps it from being auto-released (below)
+        document.error = "; ".join(notes)
     decision = decide(session, settings, document)
-    if document.error and decision.release:  # never auto-release a suspected multi-invoice PDF
+    if document.error and decision.release:  # never auto-release a partly read or multi-invoice PDF
         from pipeline.queue import open_task
         from models.enums import TaskKind
 
@@ -154,6 +175,28 @@ def _save_reading(session: Session, settings: Settings, document: Document, extr
         document.auto_released = False
         open_task(session, document_id=document.id, client=client, kind=TaskKind.VALIDATE,
                   expected_errors=1.0, reason=document.error)
+
+
+def apply_learnt_positions(fields: dict, positions: dict, pages: tuple) -> None:
+    """Read each field again where operators found it on this supplier's earlier invoices."""
+    from models.enums import FieldSource
+    from pipeline.positions import read_at, same_value, words_of_records
+
+    words = words_of_records(pages)
+    for name, where in positions.items():
+        got = read_at(words, name, int(where[0]), where[1:])
+        if got is None:
+            continue
+        value, bbox = got
+        found = fields.get(name)
+        if found is None or found.value in (None, "", []):
+            fields[name] = ExtractedField(name, value, 0.9, FieldSource.SUPPLIER_MEMORY, int(where[0]), bbox, (
+                Check("supplier_layout", True, "read where operators found it on this supplier's earlier invoices"),))
+        elif same_value(name, value, found.value):
+            fields[name] = replace(found, confidence=max(found.confidence, 0.97), checks=(*found.checks, Check(
+                "supplier_layout", True, "also printed where operators found it on this supplier's earlier invoices")))
+        else:
+            fields[name] = replace(found, confidence=min(found.confidence, 0.8))
 
 
 def _split_email(session: Session, settings: Settings, document: Document, data: bytes) -> list[int]:

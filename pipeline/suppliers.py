@@ -98,3 +98,15 @@ def remember(session: Session, office_id: int, values: Mapping[str, Any]) -> Sup
     profile.updated_at = datetime.now(UTC)
     session.flush()
     return profile
+
+
+def remember_positions(session: Session, office_id: int, key: str | None, positions: Mapping[str, list[float]]) -> None:
+    """Where operators found each field on this supplier's invoice: {field: [page, x0, y0, x1, y1]}."""
+    if not key or not positions:
+        return
+    profile = find_profile(session, office_id, key)
+    if profile is None:
+        profile = SupplierProfile(office_id=office_id, supplier_key=key, usual_vat_rates=[], field_positions={})
+        session.add(profile)
+    profile.field_positions = {**(profile.field_positions or {}), **positions}
+    session.flush()

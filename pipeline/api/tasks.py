@@ -38,6 +38,7 @@ from pipeline.api._common import (
 )
 from pipeline.api.live import checks_for, display_text, parse_input
 from pipeline.decide import decide
+from pipeline.positions import learn_from_validation
 from pipeline.errors import Conflict, NotFound
 from pipeline.fields import FIELD_NAMES, FIELD_TYPES, REQUIRED_FIELDS
 from pipeline.fieldstore import current_values, denormalise, field_rows
@@ -288,6 +289,7 @@ def save(
         document = session.get(Document, task.document_id)
         assert document is not None
         corrected, kept = apply_operator_values(session, principal, document, task.id, corrections, confirmed, seconds)
+        learn_from_validation(session, document, [*corrected, *kept])
         _close(task, principal, seconds_total)
         session.flush()
         decision = decide(session, settings, document, by_operator=True)
