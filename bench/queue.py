@@ -18,14 +18,14 @@ from pathlib import Path
 # library's ``queue`` module is the one imported
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
-import argparse  # noqa: E402
+import argparse
 import os
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-import uuid  # noqa: E402
-from datetime import UTC, datetime, timedelta  # noqa: E402
+import statistics
+import subprocess
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))

@@ -8,7 +8,8 @@ lines as lists of objects, ``null`` where not found.
 
 from __future__ import annotations
 
-from dataclasses import asdict, fields as dc_fields
+from dataclasses import asdict
+from dataclasses import fields as dc_fields
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum

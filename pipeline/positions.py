@@ -87,7 +87,7 @@ def locate(pages: Sequence[PageWords], name: str, value_json: Any) -> tuple[int,
     for page in pages:
         words = page.words
         for size in range(1, MAX_WINDOW + 1):
-            for start in range(0, len(words) - size + 1):
+            for start in range(len(words) - size + 1):
                 window = words[start : start + size]
                 if same_value(name, _parse(name, " ".join(text for text, _ in window)), value):
                     return page.number, _union([box for _, box in window])

@@ -17,7 +17,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import Client, Document, UblRelease
-from models.enums import DocumentKind, DocumentStatus, FieldState, ReleaseStatus, TaskKind
+from models.enums import (
+    DocumentKind,
+    DocumentStatus,
+    FieldState,
+    ReleaseStatus,
+    TaskKind,
+)
 from pipeline.config import Settings
 from pipeline.errors import BoekbrugError
 from pipeline.fieldstore import current_values, field_rows
@@ -145,4 +151,3 @@ def _send_back(session: Session, document: Document, client: Client, field_names
     open_task(session, document_id=document.id, client=client, kind=TaskKind.RULE_FAILURE,
               expected_errors=1.0, reason=reason, priority=document.priority + 1)
     session.commit()
-    return None

@@ -90,8 +90,8 @@ def test_isotonic_calibration_is_monotone_and_learnt_from_corrections(db_url: st
     assert accuracies == sorted(accuracies)
     with unit_of_work(db_url) as session:
         client_id = _client(db_url)
-        from pipeline.accounts import create_user
         from models.enums import Role
+        from pipeline.accounts import create_user
 
         user = create_user(session, "op", "password-123", Role.OPERATOR)
         document = Document(client_id=client_id, sha256="0" * 64, original_path="x", original_filename="x", size_bytes=1)

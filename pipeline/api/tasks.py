@@ -38,11 +38,11 @@ from pipeline.api._common import (
 )
 from pipeline.api.live import checks_for, display_text, parse_input
 from pipeline.decide import decide
-from pipeline.positions import learn_from_validation
 from pipeline.errors import Conflict, NotFound
 from pipeline.fields import FIELD_NAMES, FIELD_TYPES, REQUIRED_FIELDS
 from pipeline.fieldstore import current_values, denormalise, field_rows
 from pipeline.jobs import RELEASE_QUEUE, release_job
+from pipeline.positions import learn_from_validation
 
 CONFLICT_MESSAGE = "someone else saved this task first"
 NEEDS_LOOK = (FieldState.UNCERTAIN, FieldState.FAILED_CHECK, FieldState.MISSING)

@@ -17,8 +17,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def warm_up() -> None:
     """Load what every job needs once: the OCR engines, the extractor, the Peppol rules."""
-    import pipeline.extract  # noqa: F401
-    import pipeline.process  # noqa: F401
+    import pipeline.extract
+    import pipeline.process
     import pipeline.read  # noqa: F401
     from pipeline.ubl.validate import warm_up as compile_rules
 
