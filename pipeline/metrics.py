@@ -324,6 +324,7 @@ def reliability(session: Session, filters: Filters = ALL, *, bins: int = 10, fie
                        columns=["bin", "n", "confidence_sum", "confirmed"])
     raw["bin"] = raw["bin"].astype("int64").clip(0, bins - 1)  # a confidence of exactly 1.0 joins the top bin
     grouped = raw.groupby("bin")[["n", "confidence_sum", "confirmed"]].sum().reindex(range(bins), fill_value=0)
+    grouped = grouped.astype("float64")  # an empty bin divides 0.0 by 0.0 (NaN, masked below), never 0 by 0
     frame = pd.DataFrame({
         "lower": [b / bins for b in grouped.index],
         "upper": [(b + 1) / bins for b in grouped.index],

@@ -41,11 +41,17 @@ def pages_for(role: Role) -> list[st.Page]:
     documents = st.Page(PAGES / "documents.py", title="Documents", icon="📄", url_path="documents")
     sales = st.Page(PAGES / "sales.py", title="Sales", icon="🧾", url_path="sales")
     payments = st.Page(PAGES / "payments.py", title="Payments", icon="💶", url_path="payments")
+    library = st.Page(PAGES / "library.py", title="Library", icon="📚", url_path="library")
+    dashboard = st.Page(PAGES / "dashboard.py", title="Dashboard", icon="📊", url_path="dashboard")
     if role is Role.ADMIN:
-        return [validate, group, upload, documents, sales, payments]
-    if role in (Role.OPERATOR, Role.SUPERVISOR):
+        return [validate, group, upload, documents, library, dashboard, sales, payments]
+    if role is Role.SUPERVISOR:
+        return [validate, group, documents, dashboard, library]  # the library read-only
+    if role is Role.OPERATOR:
         return [validate, group, documents]
-    return [upload, documents, sales, payments]
+    if role is Role.ACCOUNTANT:
+        return [library, upload, documents, sales, payments]
+    return [upload, documents, library, sales, payments]
 
 
 def main() -> None:

@@ -117,3 +117,60 @@ def test_validate_with_the_keyboard(server):
         document = session.get(Document, document_id)
         assert document.invoice_number == "F2026-E2E1"
         assert document.status in (DocumentStatus.VALIDATED, DocumentStatus.RELEASED), document.error
+
+
+def test_accountant_downloads_a_released_ubl(server, tmp_path):
+    """An accountant opens the library, downloads a released UBL: valid XML, and a Delivery recorded."""
+    import re
+
+    from lxml import etree
+    from playwright.sync_api import sync_playwright
+
+    from models import Delivery
+    from models.enums import DeliveryChannel
+    from pipeline.intake.batch import ingest_files
+
+    url, settings = server
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    fixture = ROOT / "tests" / "fixtures" / "be-invoice-0208.xml"
+    document_id = ingest_files(settings, "Bakkerij Peeters", [fixture]).document_ids[0]  # released in-process
+    with unit_of_work(settings.database_url) as session:
+        document = session.get(Document, document_id)
+        assert document.status is DocumentStatus.RELEASED, document.error
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1500, "height": 1100}, accept_downloads=True)
+        page.set_default_timeout(30_000)
+        page.goto(url)
+        page.get_by_label("User name", exact=True).fill("acc_a")
+        page.get_by_label("Password", exact=True).fill(testdata.PASSWORD)
+        page.get_by_label("Password", exact=True).press("Enter")
+        page.get_by_role("heading", name="Library").wait_for()
+        try:
+            page.get_by_role("combobox", name="Open document").click()
+            page.get_by_role("option", name=re.compile(rf"^{document_id} · ")).click()
+            button = page.get_by_role("button", name=re.compile(r"Download UBL"))
+            button.wait_for()
+            page.screenshot(path=str(ARTIFACTS / "workbench-library.png"), full_page=True)
+            with page.expect_download() as info:
+                button.click()
+            download = info.value
+            target = tmp_path / download.suggested_filename
+            download.save_as(target)
+        except Exception:
+            page.screenshot(path=str(ARTIFACTS / "workbench-library-failure.png"), full_page=True)
+            raise
+        page.wait_for_timeout(1000)  # the rerun after the click settles
+        page.screenshot(path=str(ARTIFACTS / "workbench-library-downloaded.png"), full_page=True)
+        browser.close()
+    assert target.name.endswith("INV-2026-0042.xml")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    root = etree.fromstring(target.read_bytes(), parser)
+    assert etree.QName(root).localname == "Invoice"
+    ids = root.xpath("/*/cbc:ID/text()", namespaces={
+        "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"})
+    assert ids == ["INV-2026-0042"]
+    with unit_of_work(settings.database_url) as session:
+        deliveries = session.scalars(select(Delivery).where(Delivery.document_id == document_id)).all()
+        assert [d.channel for d in deliveries] == [DeliveryChannel.DOWNLOAD]
+        assert session.get(Document, document_id).status is DocumentStatus.DELIVERED
