@@ -10,8 +10,8 @@ from decimal import Decimal
 
 from sqlalchemy import func, or_, select
 
-from models import Client, Delivery, Document, UblRelease
-from models.enums import DeliveryChannel, DocumentStatus, FieldState, Role
+from models import Client, Document
+from models.enums import DocumentStatus, FieldState, Role
 from pipeline.accounts import Principal, audit
 from pipeline.api._common import (
     current_settings,
@@ -24,10 +24,9 @@ from pipeline.api._common import (
     work,
 )
 from pipeline.api.render import DEFAULT_DPI, render_page
-from pipeline.errors import BoekbrugError, Conflict, NotFound
+from pipeline.errors import BoekbrugError, Conflict
 from pipeline.fieldstore import field_rows
 from pipeline.jobs import READ_QUEUE, read_job
-from pipeline.storage import read_original
 
 DOWNLOADABLE = (DocumentStatus.RELEASED, DocumentStatus.DELIVERED, DocumentStatus.BOOKED)
 
@@ -189,24 +188,15 @@ def upload(principal: Principal, client_id: int, files: Iterable[tuple[str, byte
 
 
 def download_ubl(principal: Principal, document_id: int) -> tuple[str, bytes]:
-    """(file name, UBL XML) of a released document; records the delivery and audits it."""
-    require_role(principal, Role.CLIENT, Role.ACCOUNTANT)
+    """(file name, UBL XML) of a released document: for the office a recorded delivery,
+    for a client an audited download (one implementation: ``pipeline.deliver.download``)."""
+    from pipeline.deliver import download
+
+    require_role(principal, Role.CLIENT, Role.ACCOUNTANT, Role.ADMIN)
     settings = current_settings()
     with work() as session:
-        document = document_for(session, principal, document_id)
-        if document.status not in DOWNLOADABLE:
-            raise NotFound(f"document {document_id} has no released UBL yet (it is {document.status})")
-        release = session.scalars(select(UblRelease).where(UblRelease.released_document_id == document_id)).first()
-        if release is None or not release.xml_path:
-            raise NotFound(f"document {document_id} has no released UBL file")
-        xml = read_original(settings.data_dir, release.xml_path)
-        session.add(Delivery(release_id=release.id, document_id=document_id, user_id=principal.user_id,
-                             channel=DeliveryChannel.DOWNLOAD, path=None))
-        if document.status is DocumentStatus.RELEASED and principal.role is Role.ACCOUNTANT:
-            document.status = DocumentStatus.DELIVERED
-        audit(session, principal.user_id, "download_ubl", f"document:{document_id}", release.sha256)
-        stem = "-".join(part for part in (document.supplier_name, document.invoice_number) if part) or f"document-{document_id}"
-    return f"{_safe(stem)}.xml", xml
+        document_for(session, principal, document_id)
+        return download.download_ubl(session, settings, principal, document_id)
 
 
 def _safe(stem: str) -> str:

@@ -234,14 +234,6 @@ def acceptance_rate(principal: Principal, *, client_id: int | None = None, date_
 
 
 # ---------------------------------------------------------------------- handing over
-def deliver_ubl(principal: Principal, document_id: int) -> tuple[str, bytes]:
-    """(file name, UBL) of a released document; for the office a recorded delivery, for a client audited."""
-    settings = current_settings()
-    with work() as session:
-        document_for(session, principal, document_id)
-        return download.download_ubl(session, settings, principal, document_id)
-
-
 def period_counts(principal: Principal, client_id: int, date_from: date | None, date_to: date | None) -> PeriodCounts:
     """How many released documents of the period are still to hand over, and how many went before."""
     with work() as session:

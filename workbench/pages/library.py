@@ -129,7 +129,7 @@ if chosen is not None:
     if doc.may_download and doc.ubl_filename:
         d1, d2 = st.columns([1, 2], vertical_alignment="center")
         d1.download_button(f"Download UBL · {doc.ubl_filename}",
-                           data=lambda document_id=doc.id: api.deliver_ubl(principal, document_id)[1],
+                           data=lambda document_id=doc.id: api.download_ubl(principal, document_id)[1],
                            file_name=doc.ubl_filename, mime="application/xml", key=f"lib_ubl_{doc.id}")
         if doc.deliveries and not CLIENT:
             d2.info("Already delivered; downloading it again records another delivery.", icon="ℹ️")
