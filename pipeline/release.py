@@ -11,6 +11,7 @@ import logging
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -110,16 +111,7 @@ def release_document(session: Session, settings: Settings, document_id: int) -> 
         _send_back(session, document, client, list(report.fields_in_error()), f"[rule_violation] {messages}")
         return release
 
-    digest = sha256_of(xml)
-    relative = f"releases/{digest[:2]}/{digest}.xml"
-    target = settings.data_dir / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not target.exists():
-        target.write_bytes(xml)
-    release = UblRelease(document_id=document.id, released_document_id=document.id, status=ReleaseStatus.PASSED,
-                         ruleset=report.ruleset, xml_path=relative, sha256=digest, findings=findings,
-                         fatal_count=0, warning_count=len(report.warnings))
-    session.add(release)
+    release = add_passed_release(session, settings, document.id, xml, report)
     try:
         session.flush()
     except IntegrityError:  # a concurrent job released it first
@@ -130,6 +122,25 @@ def release_document(session: Session, settings: Settings, document_id: int) -> 
     document.error = None
     remember(session, client.office_id, values)
     session.commit()
+    return release
+
+
+def add_passed_release(session: Session, settings: Settings, document_id: int, xml: bytes, report: Any) -> UblRelease:
+    """Write the UBL under ``releases/`` (by sha256) and add its PASSED release row.
+
+    The row's unique ``released_document_id`` makes a second release of the same
+    document fail at flush: a document is released at most once."""
+    digest = sha256_of(xml)
+    relative = f"releases/{digest[:2]}/{digest}.xml"
+    target = settings.data_dir / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists():
+        target.write_bytes(xml)
+    release = UblRelease(document_id=document_id, released_document_id=document_id, status=ReleaseStatus.PASSED,
+                         ruleset=report.ruleset, xml_path=relative, sha256=digest,
+                         findings=[asdict(finding) for finding in report.findings],
+                         fatal_count=0, warning_count=len(report.warnings))
+    session.add(release)
     return release
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -22,11 +22,12 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from models import Client, Document, UblRelease
-from models.enums import DocumentKind, DocumentStatus, DocumentType, ReleaseStatus
+from models.enums import DocumentKind, DocumentStatus, DocumentType
 from models.sales import SalesContact, SalesInvoice, SalesLine
 from pipeline.config import Settings
 from pipeline.errors import BoekbrugError, Conflict, NotFound
 from pipeline.records import Address, InvoiceData, InvoiceLine, Party
+from pipeline.release import add_passed_release
 from pipeline.sales.amounts import (
     LineAmounts,
     SalesError,
@@ -38,7 +39,7 @@ from pipeline.sales.amounts import (
 )
 from pipeline.sales.contacts import client_profile
 from pipeline.sales.numbering import format_number, next_number
-from pipeline.storage import read_original, sha256_of, store_original
+from pipeline.storage import read_original, store_original
 
 log = logging.getLogger(__name__)
 
@@ -330,16 +331,7 @@ def _file(session: Session, settings: Settings, invoice: SalesInvoice, pdf: byte
     )
     session.add(document)
     session.flush()
-    digest = sha256_of(xml)
-    relative = f"releases/{digest[:2]}/{digest}.xml"
-    target = settings.data_dir / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not target.exists():
-        target.write_bytes(xml)
-    findings = [asdict(f) for f in report.findings]  # type: ignore[attr-defined]
-    session.add(UblRelease(document_id=document.id, released_document_id=document.id, status=ReleaseStatus.PASSED,
-                           ruleset=report.ruleset, xml_path=relative, sha256=digest,  # type: ignore[attr-defined]
-                           findings=findings, fatal_count=0, warning_count=len(report.warnings)))  # type: ignore[attr-defined]
+    add_passed_release(session, settings, document.id, xml, report)
     invoice.document_id = document.id
 
 
