@@ -59,6 +59,30 @@ def enqueue(current: Settings, function: Callable[..., Any], *args: Any, queue: 
     return job.id
 
 
+def enqueue_or_leave(current: Settings, function: Callable[..., Any], *args: Any, queue: str = READ_QUEUE) -> bool:
+    """Enqueue, or, when Redis cannot be reached, log it and return False.
+
+    For callers whose state is already committed (a stored, RECEIVED document; a
+    VALIDATED one): the database is the truth and the queue only a hint, so a Redis
+    that is down or restarting loses nothing — ``recover`` (every worker, each minute)
+    enqueues whatever is RECEIVED or VALIDATED and not in a queue. Without Redis the
+    job runs inline, and a crash of it is logged the same way."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    try:
+        enqueue(current, function, *args, queue=queue)
+    except (RedisConnectionError, RedisTimeoutError) as error:
+        log.warning("%s%s not queued, Redis is unreachable (%s); recover will queue it", function.__name__, args, error)
+        return False
+    except Exception:  # without Redis the job ran inline: its crash must not stop the caller's batch
+        if current.redis_url is not None:
+            raise
+        log.exception("%s%s failed inline; recover or retry will run it again", function.__name__, args)
+        return False
+    return True
+
+
 # --------------------------------------------------------------------------- the jobs
 def read_job(document_id: int) -> None:
     """Read and extract one document; enqueue what follows (attachments, release)."""
@@ -72,9 +96,9 @@ def read_job(document_id: int) -> None:
         document = session.get(Document, document_id)
         validated = document is not None and document.status is DocumentStatus.VALIDATED
     for child in children:
-        enqueue(current, read_job, child, queue=READ_QUEUE)
+        enqueue_or_leave(current, read_job, child, queue=READ_QUEUE)
     if validated:
-        enqueue(current, release_job, document_id, queue=RELEASE_QUEUE)
+        enqueue_or_leave(current, release_job, document_id, queue=RELEASE_QUEUE)
 
 
 def release_job(document_id: int) -> None:

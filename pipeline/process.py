@@ -1,6 +1,6 @@
 """Read and extract one document: the body of the read job.
 
-RECEIVED → READING → (fields saved) → NEEDS_VALIDATION or VALIDATED (→ UBL job).
+RECEIVED → READING (claimed atomically) → (fields saved) → NEEDS_VALIDATION or VALIDATED (→ UBL job).
 E-mails are split: each attachment becomes a document of its own, linked to the
 message, and the message itself ends SPLIT. Every failure ends in FAILED with a
 reason a person understands; the original stays and ``retry`` starts again.
@@ -14,7 +14,7 @@ import traceback
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from models import Client, Document
@@ -23,11 +23,22 @@ from pipeline.calibration import load_calibration
 from pipeline.config import Settings
 from pipeline.decide import decide
 from pipeline.errors import BoekbrugError
-from pipeline.fieldstore import current_values, denormalise, field_rows, save_machine_fields, save_pages
+from pipeline.fieldstore import (
+    current_values,
+    denormalise,
+    field_rows,
+    save_machine_fields,
+    save_pages,
+)
 from pipeline.intake.receive import receive
 from pipeline.records import Check, ExtractedField, Extraction
 from pipeline.storage import read_original
-from pipeline.suppliers import find_profile, memory_checks, supplier_key, TRUSTED_CONFIDENCE
+from pipeline.suppliers import (
+    TRUSTED_CONFIDENCE,
+    find_profile,
+    memory_checks,
+    supplier_key,
+)
 
 log = logging.getLogger(__name__)
 
@@ -77,18 +88,28 @@ def process_document(session: Session, settings: Settings, document_id: int) -> 
     document = session.get(Document, document_id)
     if document is None:
         raise BoekbrugError(f"document {document_id} does not exist")
-    if document.status not in (DocumentStatus.RECEIVED, DocumentStatus.READING, DocumentStatus.FAILED):
+    if document.status not in (DocumentStatus.RECEIVED, DocumentStatus.FAILED):
         log.info("document %s is %s already; nothing to do", document_id, document.status)
         return []
     if document.kind is None:  # refused at intake; the reason is in document.error
         document.status = DocumentStatus.FAILED
         session.commit()
         return []
-    document.status = DocumentStatus.READING
-    document.reading_started_at = datetime.now(UTC)
-    document.attempts = (document.attempts or 0) + 1
-    document.error = None
+    # claim it with one compare-and-set: when the same document is queued twice (two
+    # recovery sweeps, a retry next to a queued job), only one worker reads it; a stale
+    # READING document is put back to RECEIVED by ``recover``, never taken over here
+    claimed = session.execute(
+        update(Document)
+        .where(Document.id == document_id, Document.status == document.status)
+        .values(status=DocumentStatus.READING, reading_started_at=datetime.now(UTC),
+                attempts=func.coalesce(Document.attempts, 0) + 1, error=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
     session.commit()
+    if not claimed:
+        log.info("document %s was claimed by another worker; nothing to do", document_id)
+        return []
+    session.refresh(document)
 
     try:
         data = read_original(settings.data_dir, document.original_path)
@@ -168,8 +189,8 @@ def _save_reading(session: Session, settings: Settings, document: Document, extr
         document.error = "; ".join(notes)
     decision = decide(session, settings, document)
     if document.error and decision.release:  # never auto-release a partly read or multi-invoice PDF
-        from pipeline.queue import open_task
         from models.enums import TaskKind
+        from pipeline.queue import open_task
 
         document.status = DocumentStatus.NEEDS_VALIDATION
         document.auto_released = False

@@ -11,7 +11,7 @@ from pipeline.accounts import find_client
 from pipeline.config import Settings
 from pipeline.db import unit_of_work
 from pipeline.intake.receive import receive
-from pipeline.jobs import READ_QUEUE, enqueue, read_job
+from pipeline.jobs import READ_QUEUE, enqueue_or_leave, read_job
 
 
 @dataclass
@@ -21,6 +21,7 @@ class IngestOutcome:
     known: int = 0
     refused: int = 0
     to_read: list[int] = field(default_factory=list)
+    not_queued: list[int] = field(default_factory=list)  # Redis was unreachable; recover queues them
 
 
 def ingest_files(
@@ -56,6 +57,7 @@ def ingest_files(
             on_each(path, received.document_id)
     outcome.to_read = to_read
     if enqueue_now:
-        for document_id in to_read:
-            enqueue(settings, read_job, document_id, queue=READ_QUEUE)
+        for document_id in to_read:  # the originals are stored and recorded: a queue outage loses nothing
+            if outcome.not_queued or not enqueue_or_leave(settings, read_job, document_id, queue=READ_QUEUE):
+                outcome.not_queued.append(document_id)  # after one refusal, don't knock again
     return outcome

@@ -60,7 +60,9 @@ def receive(
         status=DocumentStatus.RECEIVED,
     )
     try:
-        document.kind = _sniff(settings, data, filename)
+        # sniff the name as it will be shown and downloaded: "bill.exe\u200b" or
+        # "bill.exe." must be judged as the "bill.exe" they become, not as typed
+        document.kind = _sniff(settings, data, document.original_filename)
     except BoekbrugError as error:
         document.status = DocumentStatus.FAILED
         document.error = error.reason()

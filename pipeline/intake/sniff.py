@@ -97,19 +97,23 @@ def _by_content(data: bytes, filename: str) -> DocumentKind:
         return DocumentKind.IMAGE
     if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"avif"):
         raise UnsupportedFormat(f"{filename or 'The file'} is a HEIC/AVIF photo; export it as JPEG.")
+    if looks_like_email(data):  # before the HTML test: most e-mails carry an HTML body
+        return DocumentKind.EMAIL
     if _looks_html(data[:2048]):
         raise UnsupportedFormat(f"{filename or 'The file'} is a web page (HTML), not an invoice document.")
     text_start = data.lstrip(b"\xef\xbb\xbf \t\r\n")
     if text_start.startswith(b"<") or data.startswith((b"\xff\xfe", b"\xfe\xff")):
         syntax = xml_syntax(data)
         if syntax is None:
+            from lxml import etree
+
+            root = etree.QName(parse_xml(data))  # type: ignore[arg-type]
             raise UnsupportedFormat(
-                f"{filename or 'The file'} is XML but not a UBL or CII invoice.",
+                f"{filename or 'The file'} is XML but not a UBL or CII invoice "
+                f"(its root is {root.localname!r} in namespace {root.namespace or 'none'!r}).",
                 hint="Only UBL Invoice/CreditNote and UN/CEFACT CII (Factur-X/ZUGFeRD) XML are accepted.",
             )
         return DocumentKind.UBL
-    if looks_like_email(data):
-        return DocumentKind.EMAIL
     raise UnsupportedFormat(f"{filename or 'The file'} is not a PDF, image, e-mail or invoice XML.")
 
 
@@ -146,9 +150,14 @@ def parse_xml(data: bytes) -> object:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                              dtd_validation=False, huge_tree=False, remove_comments=True)
     try:
-        return etree.fromstring(data, parser=parser)
+        root = etree.fromstring(data, parser=parser)
     except etree.XMLSyntaxError as exc:
         raise CorruptFile(f"The XML is not well-formed: {exc}") from exc
+    # the byte test above misses a DOCTYPE in UTF-16/UTF-32; the parsed tree does not
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        raise HostileXml("The XML declares a DOCTYPE or entities.")
+    return root
 
 
 def xml_syntax(data: bytes) -> str | None:

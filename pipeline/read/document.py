@@ -54,6 +54,8 @@ from pipeline.records import EmbeddedXml, Line, PageText, ReadResult
 
 log = logging.getLogger(__name__)
 
+PAGE_LIMIT = "(MAX_PAGES)"  # ends the warning that says pages were left unread
+
 
 class _Reader:
     """State of one document read: the engine (opened lazily) and the warnings."""
@@ -162,7 +164,7 @@ def read_pdf(data: bytes, settings: Settings, *, engine: OcrEngine | None = None
         total = doc.page_count
         limit = min(total, max(1, settings.max_pages))
         if total > limit:
-            reader.warnings.append(f"only the first {limit} of {total} pages were read (MAX_PAGES)")
+            reader.warnings.append(f"only the first {limit} of {total} pages were read {PAGE_LIMIT}")
         for index in range(limit):
             started = time.perf_counter()
             try:
@@ -204,7 +206,7 @@ def read_image(data: bytes, settings: Settings, *, engine: OcrEngine | None = No
     except Exception:  # noqa: BLE001 - iter_frames below raises the proper error
         total = 1
     if total > limit:
-        reader.warnings.append(f"only the first {limit} of {total} pages were read (MAX_PAGES)")
+        reader.warnings.append(f"only the first {limit} of {total} pages were read {PAGE_LIMIT}")
     pages: list[PageText] = []
     started = time.perf_counter()
     for number, frame in enumerate(iter_frames(data, settings.max_pixels, limit), start=1):
