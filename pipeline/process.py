@@ -180,8 +180,9 @@ def _save_reading(session: Session, settings: Settings, document: Document, extr
     if extraction.warnings:
         from pipeline.read.document import PAGE_LIMIT
 
-        notes = [f"{warning}: the rest of the file was not read" for warning in extraction.warnings
-                 if warning.endswith(PAGE_LIMIT)]
+        # pages left unread (page limit, OCR timeout or failure) are said on the document
+        notes = [f"{warning}: the rest of the file was not read" if warning.endswith(PAGE_LIMIT) else warning
+                 for warning in extraction.warnings if warning.endswith(PAGE_LIMIT) or warning.startswith("page ")]
     if len(extraction.invoice_page_ranges) > 1:
         notes.append("this PDF seems to hold several invoices (pages " + ", ".join(
             f"{a}-{b}" for a, b in extraction.invoice_page_ranges) + "): an operator should split it")

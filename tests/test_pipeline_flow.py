@@ -125,3 +125,22 @@ def test_prior_needs_many_right_answers_before_it_claims_099(tmp_path: Path) -> 
     assert prior.apply("iban", 0.95) >= 0.99
     assert prior.apply("iban", 0.5) < 0.2  # between blocks: the lower block, never the higher
     assert prior.apply("supplier_name", 0.9) == 0.9  # not in the prior: raw
+
+
+def test_a_page_left_unread_is_said_on_the_document(db_url: str, settings_for, tmp_path: Path) -> None:
+    import pymupdf
+
+    settings = settings_for(db_url, OCR_ENGINE="no-such-engine")  # page 2 cannot be OCR'd
+    _client(db_url)
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), "Factuur 2026-0007  Datum 03/11/2026  Totaal te betalen 121,00 EUR")
+    scan = doc.new_page()
+    picture = pymupdf.open()
+    picture.new_page().insert_text((72, 72), "Bijlage: leveringsbon")
+    scan.insert_image(scan.rect, stream=picture[0].get_pixmap(dpi=100).tobytes("png"))
+    path = tmp_path / "mixed.pdf"
+    doc.save(path)
+    document = _document(db_url, ingest_files(settings, "Client", [path]).document_ids[0])
+    assert document.status is DocumentStatus.NEEDS_VALIDATION
+    assert "page 2: not read" in (document.error or "")
