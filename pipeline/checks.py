@@ -216,6 +216,15 @@ def check_breakdown_sums(
     return out
 
 
+def check_breakdown_gross(breakdown: Sequence[VatBreakdownLine], total: Decimal) -> Check:
+    """Bases plus VAT amounts of the breakdown = the total including VAT."""
+    if any(b.base is None or b.amount is None for b in breakdown) or not breakdown:
+        return Check("breakdown_gross_sum", False, "the VAT breakdown lacks a base or an amount")
+    s = sum((b.base + b.amount for b in breakdown), Decimal(0))
+    ok = abs(s - total) <= CENT * max(1, len(breakdown))
+    return Check("breakdown_gross_sum", ok, f"VAT bases plus amounts sum to {_fmt(s)}{'' if ok else ', not'} {_fmt(total)}")
+
+
 def line_arithmetic_ok(line: InvoiceLine) -> bool | None:
     """quantity × unit price = net (±1 cent, ±0.5 % for rounded unit prices); None if unknown."""
     if line.quantity is None or line.unit_price is None or line.net_amount is None:

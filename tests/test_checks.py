@@ -84,3 +84,10 @@ def test_arithmetic() -> None:
     assert not checks.check_lines_sum(lines, D(26)).ok
     assert checks.line_arithmetic_ok(lines[0]) is True
     assert checks.line_arithmetic_ok(lines[1]) is None
+
+
+def test_breakdown_gross_sum() -> None:
+    rows = [VatBreakdownLine(D(21), D("200.00"), D("42.00")), VatBreakdownLine(D(6), D("35.00"), D("2.10"))]
+    assert checks.check_breakdown_gross(rows, D("279.10")).ok
+    assert not checks.check_breakdown_gross(rows, D("280.10")).ok
+    assert not checks.check_breakdown_gross([VatBreakdownLine(D(21), None, D("1.00"))], D("1.00")).ok

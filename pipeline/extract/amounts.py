@@ -66,10 +66,14 @@ def parse_number(raw: str, decimal_mark: str | None = None) -> tuple[Decimal, in
             int_part = re.sub(r"[., ]", "", s[:last_i])
             digits, decimals = f"{int_part}.{tail}", len(tail)
         elif len(seps) > 1:
-            # "1.234.567" thousands only
-            if any(len(g) != 3 for g in re.split(r"[.,]", s)[1:]):
+            # "1.234.567" thousands only; "1.273.00" is OCR for "1.273,00" (the mark misread)
+            groups = re.split(r"[.,]", s)[1:]
+            if all(len(g) == 3 for g in groups[:-1]) and len(groups[-1]) == 2:
+                digits, decimals = re.sub(r"[., ]", "", s[:last_i]) + "." + tail, 2
+            elif any(len(g) != 3 for g in groups):
                 return None
-            digits = re.sub(r"[., ]", "", s)
+            else:
+                digits = re.sub(r"[., ]", "", s)
         elif len(tail) == 3 and " " not in s:
             ambiguous = True
             if decimal_mark is not None and last_c == decimal_mark or s.startswith("0" + last_c):
@@ -87,9 +91,18 @@ def parse_number(raw: str, decimal_mark: str | None = None) -> tuple[Decimal, in
     return (-value if negative else value), decimals, ambiguous
 
 
+def _close_ocr_gap(text: str, decimal_mark: str | None) -> str:
+    """``400, 38`` (OCR put a space after the document's decimal mark) → ``400,38 ``;
+    the space moves behind the number so that every offset stays where it was."""
+    if decimal_mark not in (",", "."):
+        return text
+    mark = re.escape(decimal_mark)
+    return re.sub(r"(?<![\d.,])(\d[\d.,]*)" + mark + r" (\d{2})(?![\d.,%])", lambda m: f"{m.group(1)}{decimal_mark}{m.group(2)} ", text)
+
+
 def find_amounts(text: str, decimal_mark: str | None = None) -> list[Amount]:
     """All amounts in a piece of text, left to right."""
-    text = clean(text)
+    text = _close_ocr_gap(clean(text), decimal_mark)
     found: list[Amount] = []
     for m in AMOUNT_RE.finditer(text):
         raw = m.group("num")

@@ -16,6 +16,7 @@ from pipeline.extract.layout import Layout, row_string
 from pipeline.extract.regions import LabelAt, Region, regions_for
 from pipeline.extract.scoring import Cand, merge_same
 from pipeline.extract.text import fold
+from pipeline.records import Check
 
 _ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-/._]*(?:\s[/\-]\s[A-Za-z0-9][A-Za-z0-9\-/._]*)*")
 _NOISE_WORDS = {"nr", "no", "n°", "nummer", "number", "datum", "date", "page", "seite", "pagina", "du", "van", "of", "de", "vom", "from"}
@@ -37,9 +38,11 @@ def invoice_numbers(labels: list[LabelAt], layout: Layout) -> list[Cand]:
     for lab in _labels(labels, "invoice_number"):
         title = lab.hit.strength < 0.6
         for region in regions_for(lab, layout, max_below=1):
-            if title and region.relation != "inline":
+            numbered = re.match(r"(?:nr|no|n°|nummer|number|#)\.?\s", region.text, flags=re.IGNORECASE)
+            if title and region.relation != "inline" and not (region.relation == "right" and numbered):
                 continue
-            text = re.sub(r"^(?:n[°o]\.?|nr\.?|no\.?|nummer|number|#)\s*[:.]?\s*", "", region.text, flags=re.IGNORECASE)
+            text = re.sub(r"^\(\d{1,4}\)\s*", "", region.text)  # a type code: "Rechnungskorrektur (384) Nr. …"
+            text = re.sub(r"^(?:n[°o]\.?|nr\.?|no\.?|nummer|number|#)\s*[:.]?\s*", "", text, flags=re.IGNORECASE)
             best = None
             after_nr = re.search(r"(?:^|\s)(?:nr|no|n°|nummer|number|#)\.?\s*:?\s*(?=\w)", text[:80], flags=re.IGNORECASE)
             if after_nr:
@@ -58,8 +61,25 @@ def invoice_numbers(labels: list[LabelAt], layout: Layout) -> list[Cand]:
                 continue
             value, shape = best
             score = lab.hit.strength * region.weight * shape
-            cands.append(Cand("invoice_number", value, score, _toks_for(region, value), region.text))
-    return merge_same(cands)
+            agree = []
+            if lab.hit.strength >= 0.9 and region.relation in ("inline", "right") and shape >= 1.0 and _alone(value, text):
+                agree = [Check("label_value_agree", True, f"{value} stands alone next to the label {lab.hit.field!r}")]
+            cands.append(Cand("invoice_number", value, score, _toks_for(region, value), region.text, agree))
+    return _single_agreement(merge_same(cands))
+
+
+def _alone(value: str, text: str) -> bool:
+    """The value is the whole region (nothing trailing that might belong to it)."""
+    return re.sub(r"[\s:#.]", "", text) == re.sub(r"[\s:#.]", "", value)
+
+
+def _single_agreement(cands: list[Cand]) -> list[Cand]:
+    """A label-and-shape agreement counts only when no other strongly labelled value competes."""
+    agreeing = {c.value for c in cands if any(x.name == "label_value_agree" for x in c.checks)}
+    if len(agreeing) > 1:
+        for c in cands:
+            c.checks = [x for x in c.checks if x.name != "label_value_agree"]
+    return cands
 
 
 def _id_shape(value: str) -> float:
@@ -98,8 +118,11 @@ def dates(labels: list[LabelAt], layout: Layout, name: str, mdy: bool) -> list[C
                 continue
             d = found[0]
             score = lab.hit.strength * region.weight * (0.85 if d.ambiguous else 1.0)
-            cands.append(Cand(name, d.value, score, region.toks, region.text))
-    return merge_same(cands)
+            agree = []
+            if lab.hit.strength >= 0.9 and region.relation in ("inline", "right") and not d.ambiguous and len(found) == 1:
+                agree = [Check("label_value_agree", True, f"the only date next to the label {lab.hit.field!r}, unambiguous")]
+            cands.append(Cand(name, d.value, score, region.toks, region.text, agree))
+    return _single_agreement(merge_same(cands))
 
 
 def any_dates(layout: Layout, mdy: bool) -> list[Cand]:
@@ -109,12 +132,18 @@ def any_dates(layout: Layout, mdy: bool) -> list[Cand]:
         text, spans = row_string(row)
         for d in find_dates(text, prefer_month_first=mdy):
             weight = 0.45 if row.page == 1 and row.top < 0.4 else 0.3
+            if re.match(r"\s{0,3}\d{1,2}:\d{2}", text[d.end :]):
+                weight += 0.1  # a date followed by a time: the moment of the sale
+            if not checks.check_issue_date(d.value).ok:
+                weight *= 0.3
             toks = tuple(t for a, b, t in spans if a < d.end + 5 and b > d.start - 5) or tuple(row.toks)
             cands.append(Cand("issue_date", d.value, weight, toks, d.text))
     return cands
 
 
-_CURRENCY_WORDS = {"euro": "EUR", "euros": "EUR", "us dollars": "USD", "dollars": "USD", "pound": "GBP", "ringgit": "MYR"}
+_CURRENCY_WORDS = {"euro": "EUR", "euros": "EUR", "us dollars": "USD", "dollars": "USD", "pound": "GBP", "ringgit": "MYR", "rupees?": "INR"}
+# local symbols written as letters before an amount: "Rs 1939", "RM 12.50"
+_CURRENCY_PREFIX = {"rs": "INR", "rm": "MYR"}
 
 
 def currencies(labels: list[LabelAt], layout: Layout) -> list[Cand]:
@@ -140,11 +169,21 @@ def currencies(labels: list[LabelAt], layout: Layout) -> list[Cand]:
             if re.search(r"\b" + word + r"\b", low):
                 counts[code] += 1
                 where.setdefault(code, tuple(row.toks))
+        for prefix, code in _CURRENCY_PREFIX.items():
+            n = len(re.findall(r"(?<![a-z])" + prefix + r"\.?\s?\d", low))
+            if n:
+                counts[code] += n
+                where.setdefault(code, tuple(row.toks))
     total = sum(counts.values())
     for code, n in counts.items():
         share = n / total
         score = min(0.85, 0.35 + 0.1 * n) * share
-        cands.append(Cand("currency", code, score, where[code], code))
+        agree = []
+        if len(counts) == 1 and n >= 3:
+            # every currency mark on the document (symbols, codes, words) names the same currency
+            score = 0.9
+            agree = [Check("currency_consistent", True, f"all {n} currency marks printed read {code}")]
+        cands.append(Cand("currency", code, score, where[code], code, agree))
     return merge_same(cands)
 
 
@@ -185,11 +224,16 @@ def payment_references(labels: list[LabelAt], layout: Layout, hits: list[Hit]) -
 
 def ibans(hits: list[Hit], labels: list[LabelAt]) -> list[Cand]:
     iban_rows = {(lab.row.page, lab.row.index) for lab in _labels(labels, "iban")}
+    debit_rows = {(lab.row.page, lab.row.index) for lab in _labels(labels, "debit_account")}
     cands = []
     for order, h in enumerate(x for x in hits if x.kind == "iban"):
         labelled = (h.row.page, h.row.index) in iban_rows or (h.row.page, h.row.index - 1) in iban_rows
-        score = (0.85 if labelled else 0.7) - 0.05 * order
-        cands.append(Cand("iban", h.value, score, h.toks, h.raw, [h.check]))
+        score = (0.88 if labelled else 0.7) - 0.05 * order
+        found = [h.check]
+        if (h.row.page, h.row.index) in debit_rows or (h.row.page, h.row.index - 1) in debit_rows:
+            score = 0.4  # collected from the customer's account by direct debit
+            found.append(Check("payee_account", False, f"{h.value} stands next to a direct-debit mention: it may be the customer's account"))
+        cands.append(Cand("iban", h.value, score, h.toks, h.raw, found))
     return merge_same(cands)
 
 

@@ -6,13 +6,14 @@ import logging
 from collections.abc import Iterable
 from decimal import Decimal
 
-from models.enums import FieldSource
+from models.enums import DocumentType, FieldSource
 from pipeline import checks
 from pipeline.extract import basics, parties, table, totals
 from pipeline.extract.amounts import guess_decimal_mark
 from pipeline.extract.doctype import document_type, page_ranges
 from pipeline.extract.identifiers import find_hits
 from pipeline.extract.layout import Layout, build_layout, union
+from pipeline.extract.receipt import receipt_lines
 from pipeline.extract.regions import all_labels
 from pipeline.extract.scoring import Cand, to_field
 from pipeline.records import Check, ExtractedField, Extraction, PageText, ReadResult
@@ -44,6 +45,27 @@ def extract(read: ReadResult, known_parties: Iterable[str] = ()) -> Extraction:
     return Extraction(ext[0], ext[1], tuple(warnings), ranges)
 
 
+def _settle_vats(fields, layout, hits, sv, cv, cust_region, labels) -> None:
+    """Both VAT numbers are pinned when each has valid check digits and the sides are
+    settled: the only VAT number printed, or one inside a labelled customer block and a
+    different one outside it. Then the side and the value agree, and the confidence may
+    pass 0.95."""
+    if sv is None or not any(c.name == "vat_check_digits" and c.ok for c in sv.checks):
+        return
+    values = {h.value for h in hits if h.kind == "vat"}
+    labelled = any(lab.hit.field == "customer_block" for lab in labels) and bool(cust_region)
+    cust_ok = cv is not None and any(c.name == "vat_check_digits" and c.ok for c in cv.checks)
+    if values == {sv.value} and not cust_region:
+        pinned = [sv]
+    elif labelled and cust_ok and values == {sv.value, cv.value} and cv.score >= 0.7:
+        pinned = [sv, cv]
+    else:
+        return
+    for cand in pinned:
+        side = Check("vat_side_settled", True, f"{cand.value} is the {cand.field.split('_')[0]}'s: the sides of the document are settled")
+        fields[cand.field] = to_field(Cand(cand.field, cand.value, max(cand.score, 0.9), cand.toks, cand.raw, list(cand.checks) + [side]), layout, 0.93)
+
+
 def _extract_layout(layout: Layout, labels, known_parties: Iterable[str]):
     fields: dict[str, ExtractedField] = {}
 
@@ -67,7 +89,9 @@ def _extract_layout(layout: Layout, labels, known_parties: Iterable[str]):
     put(basics.invoice_numbers(labels, layout), 0.92)
     iban = put(basics.ibans(hits, labels), 0.9)
     put(basics.bics(hits, labels, layout), 0.9)
-    put(basics.payment_references(labels, layout, hits), 0.85)
+    refs = basics.payment_references(labels, layout, hits)
+    # a structured communication with valid mod-97 check digits is the payment reference
+    put(refs, 0.9 if refs and any(c.name == "ogm_check_digits" and c.ok for c in refs[0].checks) else 0.85)
 
     # dates
     issue_c = basics.dates(labels, layout, "issue_date", mdy)
@@ -77,7 +101,7 @@ def _extract_layout(layout: Layout, labels, known_parties: Iterable[str]):
     if issue is not None:
         issue.checks.append(checks.check_issue_date(issue.value))
         put(issue_c, 0.92)
-    due_c = [c for c in basics.dates(labels, layout, "due_date", mdy) if issue is None or c.value != issue.value or c.score > 0.8]
+    due_c = [c for c in basics.dates(labels, layout, "due_date", mdy) if issue is None or c.value != issue.value or c.score > 0.6]
     if due_c:
         due_c[0].checks.append(checks.check_due_date(issue.value if issue else None, due_c[0].value))
         put(due_c, 0.92)
@@ -87,7 +111,8 @@ def _extract_layout(layout: Layout, labels, known_parties: Iterable[str]):
     cust_cells = {id(cell) for _, cell in cust_region}
     sup_vat, cus_vat = parties.split_vats(hits, cust_cells, labels, known_parties)
     sv = put(sup_vat, 0.9)
-    put(cus_vat, 0.85)
+    cv = put(cus_vat, 0.85)
+    _settle_vats(fields, layout, hits, sv, cv, cust_region, labels)
     sup_names = parties.supplier_names(layout, labels, hits, cust_cells)
     cus_names = parties.customer_names(layout, labels)
     if cus_names:
@@ -111,8 +136,11 @@ def _extract_layout(layout: Layout, labels, known_parties: Iterable[str]):
     breakdown_rows = table.vat_breakdown(layout, mark)
     breakdown = [b.line for b in breakdown_rows]
     lines = table.lines_table(layout, mark)
+    if not lines and doc_type is DocumentType.RECEIPT:
+        lines = receipt_lines(layout, mark)
     amount_c = totals.amount_candidates(labels, layout, mark)
-    chosen = totals.choose(amount_c, breakdown, table.breakdown_totals(breakdown_rows), lines)
+    rounding = totals.rounding_amounts(labels, layout, mark)
+    chosen = totals.choose(amount_c, breakdown, table.breakdown_totals(breakdown_rows), lines, rounding)
     for name, cand in chosen.items():
         fields[name] = to_field(cand, layout, 0.85)
     if not breakdown_rows:
@@ -125,9 +153,13 @@ def _extract_layout(layout: Layout, labels, known_parties: Iterable[str]):
         net, vat = chosen.get("total_excl_vat"), chosen.get("total_vat")
         sums = checks.check_breakdown_sums(breakdown, net.value if net else None, vat.value if vat else None)
         toks = tuple(t for b in breakdown_rows for t in b.toks)
-        score = 0.6 if all(s.ok for s in sums) and sums else 0.4
+        score, ceiling = (0.6 if all(s.ok for s in sums) and sums else 0.4), 0.8
+        if len(sums) == 2 and all(s.ok for s in sums) and totals.independent(net, breakdown_rows) and totals.independent(vat, breakdown_rows):
+            # every row's rate × base = amount, and the rows sum to the net and VAT totals
+            # printed elsewhere under their own labels: three independent agreements
+            score, ceiling = 0.85, 0.9
         bd = Cand("vat_breakdown", breakdown, score, toks, "", bd_checks + sums)
-        fields["vat_breakdown"] = to_field(bd, layout, 0.8)
+        fields["vat_breakdown"] = to_field(bd, layout, ceiling)
     if lines:
         net = chosen.get("total_excl_vat")
         lcheck = [checks.check_lines_sum(lines, net.value)] if net else []
@@ -135,8 +167,12 @@ def _extract_layout(layout: Layout, labels, known_parties: Iterable[str]):
         score = 0.5 if lcheck and lcheck[0].ok else 0.3
         if any(a is False for a in arith):
             score *= 0.7
+        elif lcheck and lcheck[0].ok and all(a is True for a in arith):
+            # each line's quantity × price = amount and the amounts sum to the net total;
+            # a missed line of 0.00 would pass both, so this stays below 0.95
+            score = 0.93
         first_page = layout.pages[0].number
-        fields["lines"] = ExtractedField("lines", lines, round(min(score, 0.9) if not lcheck or lcheck[0].ok else score * 0.6, 4),
+        fields["lines"] = ExtractedField("lines", lines, round(min(score, 0.93) if not lcheck or lcheck[0].ok else score * 0.6, 4),
                                          layout.source(first_page), None, None, tuple(lcheck))
 
     # currency: labelled, printed, or the EUR default with low confidence

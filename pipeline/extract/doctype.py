@@ -10,10 +10,10 @@ from pipeline.extract.scoring import Cand
 from pipeline.extract.text import fold
 
 CREDIT = re.compile(
-    r"\b(?:credit\s?nota|creditnote|creditfactuur|note\sde\scredit|facture\sd'?avoir|avoir|gutschrift|gutschriftsanzeige|credit\snote|credit\smemo|stornorechnung)\b"
+    r"\b(?:credit\s?nota|creditnote|creditfactuur|kredietnota|note\sde\scredit|facture\sd'?avoir|avoir|gutschrift|gutschriftsanzeige|credit\snote|credit\smemo|stornorechnung)\b"
 )
 RECEIPT = re.compile(
-    r"\b(?:kassabon|kasticket|ticket\sde\scaisse|kassenbon|kassenbeleg|receipt|cashier|change|tunai|cash|rounding|thank\syou|terima\skasih|total\sqty|qty|kassa|caisse|bon\snr|tendered)\b"
+    r"\b(?:kassabon|kasticket|ticket\sde\scaisse|kassenbon|kassenbeleg|receipt|cashier|change|tunai|cash|rounding|thank\syou|terima\skasih|total\sqty|qty|kassa|caisse|bon\snr|tendered|kasticket|bancontact|payconiq|maestro|visa|contant|wisselgeld|bedankt|merci|vielen\sdank|a\sbientot|tot\sziens)\b"
 )
 INVOICE_SIGNS = re.compile(r"\b(?:iban|due\sdate|vervaldag|vervaldatum|echeance|fallig|bill\sto|klant|client|kunde|payment\sterms|betalingsvoorwaarden)\b")
 

@@ -9,6 +9,7 @@ kept normalised (0..1) on the tokens; gaps are measured in page units (points/pi
 
 from __future__ import annotations
 
+import itertools
 import statistics
 from dataclasses import dataclass, field
 
@@ -165,6 +166,7 @@ def build_page(page: PageText) -> Page:
         h = max((y1 - y0) * page.height, 1e-6)
         toks.append(Tok(clean(w.text).strip(), w.bbox, float(w.confidence), page.number, ax0, ax1, yc, h))
     char_h = statistics.median(t.h for t in toks) if toks else 10.0
+    toks = _dedupe(toks, char_h)
     toks.sort(key=lambda t: (t.yc, t.x0))
     groups: list[list[Tok]] = []
     centres: list[float] = []
@@ -183,6 +185,7 @@ def build_page(page: PageText) -> Page:
             groups[best].append(t)
             centres[best] = statistics.fmean(o.yc for o in groups[best])
     order = sorted(range(len(groups)), key=lambda i: centres[i])
+    space = _word_space([sorted(g, key=lambda t: t.x0) for g in groups], char_h)
     rows: list[Row] = []
     for idx, gi in enumerate(order):
         g = sorted(groups[gi], key=lambda t: t.x0)
@@ -191,7 +194,7 @@ def build_page(page: PageText) -> Page:
         for t in g[1:]:
             prev = cur[-1]
             gap = t.x0 - prev.x1
-            if gap > 1.1 * max(min(prev.h, t.h), 0.6 * char_h):
+            if gap > max(1.1 * max(min(prev.h, t.h), 0.6 * char_h), 2.5 * space):
                 row.cells.append(Cell(cur))
                 cur = [t]
             else:
@@ -199,6 +202,53 @@ def build_page(page: PageText) -> Page:
         row.cells.append(Cell(cur))
         rows.append(row)
     return Page(page.number, page.width, page.height, page.source, rows, char_h)
+
+
+def _dedupe(toks: list[Tok], char_h: float) -> list[Tok]:
+    """Two readings of the same ink (two OCR engines merged, or text drawn twice): a word
+    lying largely over a longer one on the same line is dropped, or, when it reads the
+    start of that word (``Ver`` over ``ervaldatum``), joined to it."""
+    buckets: dict[int, list[int]] = {}
+    kept: list[Tok] = []
+    for t in sorted(toks, key=lambda t: -(t.x1 - t.x0)):
+        key = int(t.yc // max(char_h, 1e-6))
+        hit = None
+        for k in (key - 1, key, key + 1):
+            for i in buckets.get(k, []):
+                o = kept[i]
+                overlap = min(o.x1, t.x1) - max(o.x0, t.x0)
+                if abs(o.yc - t.yc) < 0.3 * max(o.h, t.h) and overlap > 0.3 * max(min(o.x1 - o.x0, t.x1 - t.x0), 1e-6):
+                    hit = i
+                    break
+            if hit is not None:
+                break
+        if hit is None:
+            buckets.setdefault(key, []).append(len(kept))
+            kept.append(t)
+            continue
+        o = kept[hit]
+        joined = _join_overlap(t.text, o.text) if t.x0 < o.x0 else None
+        if joined:
+            box = (min(t.bbox[0], o.bbox[0]), min(t.bbox[1], o.bbox[1]), max(t.bbox[2], o.bbox[2]), max(t.bbox[3], o.bbox[3]))
+            kept[hit] = Tok(joined, box, min(t.conf, o.conf), o.page, t.x0, o.x1, o.yc, o.h)
+    return kept
+
+
+def _join_overlap(left: str, right: str) -> str | None:
+    """``Ver`` + ``ervaldatum`` → ``Vervaldatum`` (the end of one is the start of the other)."""
+    for n in range(min(len(left), len(right)) - 1, 1, -1):
+        if left[-n:].lower() == right[:n].lower():
+            return left[:-n] + right
+    return None
+
+
+def _word_space(groups: list[list[Tok]], char_h: float) -> float:
+    """The page's usual gap between two words of a phrase (median of the small gaps).
+
+    OCR word boxes hug the ink, so on a scan the space between words can exceed the
+    height of small words; measuring it per page keeps "Invoice number" one cell."""
+    gaps = [b.x0 - a.x1 for g in groups for a, b in itertools.pairwise(g) if 0 < b.x0 - a.x1 < 2 * char_h]
+    return statistics.median(gaps) if len(gaps) >= 20 else 0.0
 
 
 def build_layout(read: ReadResult) -> Layout:

@@ -16,7 +16,7 @@ from pipeline.extract.labels import LabelHit, find_labels
 from pipeline.extract.layout import Cell, Layout, Row, Tok
 from pipeline.extract.text import fold
 
-_LEAD = re.compile(r"^[\s:;#.\-|=>]+")
+_LEAD = re.compile(r"^(?:[\s:;#|=>]|\.(?!\d)|-(?!\d))+")  # keeps the sign of "-8,79" and ".50"
 
 
 @dataclass(frozen=True)

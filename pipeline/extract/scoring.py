@@ -25,9 +25,13 @@ STRONG_CHECKS = frozenset(
         "totals_add_up",
         "breakdown_bases_sum",
         "breakdown_vat_sum",
+        "breakdown_gross_sum",
         "vat_rate_applied",
         "lines_sum_to_net",
         "value_repeated",
+        "vat_side_settled",
+        "label_value_agree",
+        "currency_consistent",
     }
 )
 

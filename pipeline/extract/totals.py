@@ -10,6 +10,7 @@ to the chosen fields, and they drive the confidence.
 from __future__ import annotations
 
 import itertools
+import re
 from decimal import Decimal
 
 from pipeline import checks
@@ -18,8 +19,10 @@ from pipeline.extract.layout import Layout
 from pipeline.extract.regions import LabelAt, regions_for
 from pipeline.extract.scoring import Cand, merge_same
 from pipeline.extract.table import _header_columns
-from pipeline.records import InvoiceLine, VatBreakdownLine
+from pipeline.extract.text import fold
+from pipeline.records import Check, InvoiceLine, VatBreakdownLine
 
+_BASE_HEADER = re.compile(r"\b(?:basis|base|grondslag|maatstaf|bemessungsgrundlage|taxable|netto)\b.*\b(?:btw|tva|vat|mwst|ust|tax)\b|\b(?:btw|tva|vat|mwst|ust|tax|taux|tarief|rate|satz)\b.*\b(?:basis|base|grondslag|bemessungsgrundlage|taxable)\b")
 FIELDS = ("total_excl_vat", "total_vat", "total_incl_vat")
 CENT = Decimal("0.01")
 
@@ -30,7 +33,7 @@ def amount_candidates(labels: list[LabelAt], layout: Layout, decimal_mark: str |
         if lab.hit.field not in FIELDS:
             continue
         regions = regions_for(lab, layout, max_below=4, decay=0.8)
-        if len(_header_columns(lab.row)) >= 3:
+        if len(_header_columns(lab.row)) >= 3 or _breakdown_header(lab.row):
             # a column header of the line table: the amounts under it are lines, not totals
             regions = [r for r in regions if r.relation != "below"]
         below = [r for r in regions if r.relation == "below" and find_amounts(r.text, decimal_mark)]
@@ -54,9 +57,49 @@ def amount_candidates(labels: list[LabelAt], layout: Layout, decimal_mark: str |
     return {f: merge_same(c)[:6] for f, c in out.items()}
 
 
+def _breakdown_header(row) -> bool:
+    """``Btw | Basis | Btw | Totaal``: short column words naming a base and a VAT column."""
+    short = len(row.cells) >= 3 and all(len(c.text.split()) <= 3 for c in row.cells)
+    return short and bool(_BASE_HEADER.search(fold(row.text)))
+
+
 def _toks_of(region, text: str) -> tuple:
     parts = text.replace("€", " ").split()
     return tuple(t for t in region.toks if t.text in parts)
+
+
+def independent(cand: Cand | None, rows: list) -> bool:
+    """The total was read under its own label, not from the breakdown rows' tokens."""
+    if cand is None or not cand.toks or any(c.name == "computed_from_breakdown" for c in cand.checks):
+        return False
+    mine = {id(t) for r in rows for t in r.toks}
+    return not any(id(t) in mine for t in cand.toks)
+
+
+def rounding_amounts(labels: list[LabelAt], layout: Layout, decimal_mark: str | None) -> list[Decimal]:
+    """Amounts printed next to a rounding label (``Rounding Adj -0.01``, ``Afronding 0,02``)."""
+    out: list[Decimal] = []
+    for lab in labels:
+        if lab.hit.field != "rounding":
+            continue
+        for region in regions_for(lab, layout, max_below=0):
+            found = find_amounts(region.text, decimal_mark)
+            if found and abs(found[0].value) < Decimal("0.10") and found[0].value != 0:
+                out.append(found[0].value)
+                break
+    return out
+
+
+def _apply_rounding(total: Cand, pool: list[Cand | None], rounding: list[Decimal]) -> Cand:
+    """Cash rounding printed after the total: the amount due is the total plus the rounding,
+    when that amount is itself printed as a total."""
+    for r in rounding:
+        after = next((c for c in pool if c is not None and abs(c.value - (total.value + r)) <= Decimal("0.005")), None)
+        if after is not None and after is not total:
+            after.checks = [x for x in after.checks if x.name != "totals_add_up"]
+            after.checks.append(Check("rounding_applied", True, f"{total.value} rounded by {r} = {after.value}"))
+            return after
+    return total
 
 
 def choose(
@@ -64,6 +107,7 @@ def choose(
     breakdown: list[VatBreakdownLine],
     breakdown_cands: dict[str, Cand],
     lines: list[InvoiceLine],
+    rounding: list[Decimal] = (),
 ) -> dict[str, Cand]:
     """The best (net, VAT, total) under the sums; checks attached to what was chosen."""
     pools: dict[str, list[Cand | None]] = {}
@@ -99,6 +143,10 @@ def choose(
             best = (score, combo)
     assert best is not None
     n, v, t = best[1]
+    if n is None and v is not None and t is not None and v.value == 0:
+        # no VAT charged: the total is the net amount
+        n = Cand("total_excl_vat", t.value, min(t.score, 0.5), t.toks, t.raw,
+                 [Check("net_from_zero_vat", True, f"VAT is 0.00, so the net amount is the total {t.value}")])
     chosen = {f: c for f, c in zip(FIELDS, (n, v, t)) if c is not None}
     for f, c in chosen.items():
         c.checks = [x for x in c.checks if x.name not in ("totals_add_up", "breakdown_bases_sum", "breakdown_vat_sum")]
@@ -106,11 +154,19 @@ def choose(
         check = checks.check_net_plus_vat(n.value, v.value, t.value)
         for c in (n, v, t):
             c.checks.append(check)
+    if t is not None and rounding:
+        rounded = _apply_rounding(t, pools["total_incl_vat"], list(rounding))
+        if rounded is not t:
+            chosen["total_incl_vat"] = rounded
     if breakdown:
         for check in checks.check_breakdown_sums(breakdown, n.value if n else None, v.value if v else None):
             target = n if check.name == "breakdown_bases_sum" else v
             if target is not None and not (len(breakdown) == 1 and target is breakdown_cands.get(target.field)):
                 target.checks.append(check)
+    if t is not None and n is not None and v is not None and breakdown and all(c.ok for c in n.checks + v.checks + t.checks):
+        gross = checks.check_breakdown_gross(breakdown, t.value)
+        if gross.ok and any(x.name == "breakdown_bases_sum" for x in n.checks) and any(x.name == "breakdown_vat_sum" for x in v.checks):
+            t.checks.append(gross)
     if n is not None and lines and lines_sum is not None:
         check = checks.check_lines_sum(lines, n.value)
         if check.ok:
