@@ -32,6 +32,7 @@ def main() -> None:
     from pipeline.evaluate import evaluate, score_value
     from pipeline.extract import extract
     from pipeline.fields import REQUIRED_FIELDS, value_to_json
+    from pipeline.fieldstore import calibrated_confidence
     from pipeline.score import FieldView, blocking_fields, field_state
 
     parser = argparse.ArgumentParser(description=__doc__)
@@ -62,7 +63,7 @@ def main() -> None:
             views = {}
             for name, found in extraction.fields.items():
                 value = value_to_json(name, found.value)
-                confidence = prior.apply(name, found.confidence)
+                confidence = calibrated_confidence(prior, found)
                 views[name] = FieldView(name, field_state(value, confidence, [asdict(c) for c in found.checks], args.threshold), confidence)
             doc_type = extraction.document_type
             auto = doc_type is not DocumentType.NOT_AN_INVOICE and not blocking_fields(doc_type, views)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Document, ExtractedFieldRow, Page
-from models.enums import FieldState
+from models.enums import FieldSource, FieldState
 from pipeline.fields import value_from_json, value_to_json
 from pipeline.records import ExtractedField, PageText
 from pipeline.score import OPERATOR_STATES, Calibration, FieldView, field_state
@@ -44,6 +44,20 @@ def save_pages(session: Session, document: Document, pages: tuple[PageText, ...]
     document.page_count = len(pages)
 
 
+# evidence that is not the extractor's own score, so not what the calibration maps learnt
+_OWN_EVIDENCE = {"supplier_memory", "supplier_layout"}
+
+
+def calibrated_confidence(calibration: Calibration, found: ExtractedField) -> float:
+    """The calibration maps the extractor's scores on page readings (text layer, OCR).
+    Structured XML, supplier memory and learnt positions carry their own confidence."""
+    if found.source not in (FieldSource.TEXT_LAYER, FieldSource.OCR):
+        return found.confidence
+    if any(check.ok and check.name in _OWN_EVIDENCE for check in found.checks):
+        return found.confidence
+    return calibration.apply(found.name, found.confidence)
+
+
 def save_machine_fields(
     session: Session,
     document: Document,
@@ -60,7 +74,7 @@ def save_machine_fields(
             rows[name] = row
         stored_value = value_to_json(name, found.value)
         checks = [asdict(check) for check in found.checks]
-        calibrated = calibration.apply(name, found.confidence)
+        calibrated = calibrated_confidence(calibration, found)
         row.machine_value = stored_value
         row.machine_source = found.source
         row.raw_confidence = found.confidence
