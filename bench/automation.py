@@ -6,7 +6,8 @@ For each document of corpora with ground truth (../shared/data's layout): read a
 extract (OCR cached under DATA_DIR/cache), calibrate with the shipped prior, apply
 the release rule (pipeline.score.blocking_fields) exactly as the pipeline does
 (without supplier memory or duplicates, which need history), and score the
-required fields against the truth. Prints per kind: documents, share released with
+required fields against the truth. ``--with-memory`` measures the steady state, where
+each supplier was validated once before (its name, VAT number and IBAN remembered). Prints per kind: documents, share released with
 no human touch, documents released with at least one wrong required field, and the
 error rate of auto-accepted fields (state certain) that have a truth label.
 """
@@ -34,13 +35,17 @@ def main() -> None:
     from pipeline.fields import REQUIRED_FIELDS, value_to_json
     from pipeline.fieldstore import calibrated_confidence
     from pipeline.score import FieldView, blocking_fields, field_state
+    from pipeline.suppliers import apply_supplier_memory
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("corpora", nargs="+")
     parser.add_argument("--threshold", type=float, default=settings().auto_accept)
+    parser.add_argument("--with-memory", action="store_true",
+                        help="steady state: each document's supplier was validated once before (memory from the truth)")
     args = parser.parse_args()
     prior = load_prior()
     rows: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    blockers: dict[str, int] = defaultdict(int)
     for corpus in args.corpora:
         folder = Path(corpus)
         captured = []
@@ -60,17 +65,23 @@ def main() -> None:
             extraction = next(extractions)
             record = records[doc.doc]
             kind = record["kind"]
+            fields = dict(extraction.fields)
+            if args.with_memory:
+                apply_supplier_memory(fields, _profile_from_truth(record["fields"]))
             views = {}
-            for name, found in extraction.fields.items():
+            for name, found in fields.items():
                 value = value_to_json(name, found.value)
                 confidence = calibrated_confidence(prior, found)
                 views[name] = FieldView(name, field_state(value, confidence, [asdict(c) for c in found.checks], args.threshold), confidence)
             doc_type = extraction.document_type
-            auto = doc_type is not DocumentType.NOT_AN_INVOICE and not blocking_fields(doc_type, views)
+            blocking = blocking_fields(doc_type, views)
+            auto = doc_type is not DocumentType.NOT_AN_INVOICE and not blocking
+            for name in blocking:
+                blockers[name] += 1
             counts = rows[kind]
             counts["documents"] += 1
             wrong_required = 0
-            for name, found in extraction.fields.items():
+            for name, found in fields.items():
                 truth = record["fields"].get(name)
                 if truth is None or views[name].state is not FieldState.CERTAIN:
                     continue
@@ -82,7 +93,8 @@ def main() -> None:
             if auto:
                 counts["auto_released"] += 1
                 counts["auto_released_wrong"] += int(wrong_required > 0)
-    print(f"threshold {args.threshold}; prior from pipeline/calibration_prior.json")
+    memory = "each supplier validated once before" if args.with_memory else "no supplier memory (first invoices)"
+    print(f"threshold {args.threshold}; prior from pipeline/calibration_prior.json; {memory}")
     print(f"{'kind':12} {'docs':>5} {'auto-released':>14} {'of which wrong':>15} {'certain fields':>15} {'wrong':>6} {'error rate':>10}")
     totals: dict[str, int] = defaultdict(int)
     for kind in sorted(rows):
@@ -91,6 +103,21 @@ def main() -> None:
             totals[key] += value
         _row(kind, counts)
     _row("all", totals)
+    print("fields that kept documents from release: " + ", ".join(
+        f"{name} {count}" for name, count in sorted(blockers.items(), key=lambda item: -item[1])))
+
+
+def _profile_from_truth(truth: dict):  # type: ignore[no-untyped-def]
+    """What an earlier validated invoice of this supplier would have taught the memory."""
+    import re
+
+    from models import SupplierProfile
+
+    def alnum(value: object) -> str | None:
+        return re.sub(r"[^0-9A-Za-z]", "", str(value)).upper() or None if value else None
+
+    return SupplierProfile(name=truth.get("supplier_name"), vat=alnum(truth.get("supplier_vat")),
+                           iban=alnum(truth.get("iban")), documents_seen=1)
 
 
 def _row(kind: str, counts: dict[str, int]) -> None:

@@ -33,12 +33,7 @@ from pipeline.fieldstore import (
 from pipeline.intake.receive import receive
 from pipeline.records import Check, ExtractedField, Extraction
 from pipeline.storage import read_original
-from pipeline.suppliers import (
-    TRUSTED_CONFIDENCE,
-    find_profile,
-    memory_checks,
-    supplier_key,
-)
+from pipeline.suppliers import apply_supplier_memory, find_profile, supplier_key
 
 log = logging.getLogger(__name__)
 
@@ -160,13 +155,7 @@ def _save_reading(session: Session, settings: Settings, document: Document, extr
     fields = dict(extraction.fields)
     values = {name: found.value for name, found in fields.items()}
     profile = find_profile(session, client.office_id, supplier_key(values))
-    for name, checks in memory_checks(profile, values).items():
-        found = fields.get(name)
-        if found is None:
-            continue
-        agrees = all(check.ok for check in checks)
-        confidence = max(found.confidence, TRUSTED_CONFIDENCE) if agrees else min(found.confidence, 0.5)
-        fields[name] = replace(found, confidence=confidence, checks=(*found.checks, *checks))
+    apply_supplier_memory(fields, profile)
     if profile is not None and profile.field_positions:
         apply_learnt_positions(fields, profile.field_positions, pages)
     document.document_type = extraction.document_type

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -17,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import SupplierProfile
-from pipeline.records import Check
+from pipeline.records import Check, ExtractedField
 
 TRUSTED_CONFIDENCE = 0.995  # a value equal to what operators validated before
 
@@ -72,6 +73,18 @@ def memory_checks(profile: SupplierProfile | None, values: Mapping[str, Any]) ->
         if value and known and value == known:
             checks[field_name] = [Check("supplier_memory", True, "as on earlier validated invoices")]
     return checks
+
+
+def apply_supplier_memory(fields: dict[str, ExtractedField], profile: SupplierProfile | None) -> None:
+    """Trust values that agree with the memory more; doubt loudly those that contradict it."""
+    values = {name: found.value for name, found in fields.items()}
+    for name, checks in memory_checks(profile, values).items():
+        found = fields.get(name)
+        if found is None:
+            continue
+        agrees = all(check.ok for check in checks)
+        confidence = max(found.confidence, TRUSTED_CONFIDENCE) if agrees else min(found.confidence, 0.5)
+        fields[name] = replace(found, confidence=confidence, checks=(*found.checks, *checks))
 
 
 def remember(session: Session, office_id: int, values: Mapping[str, Any]) -> SupplierProfile | None:
