@@ -146,3 +146,17 @@ def test_a_page_left_unread_is_said_on_the_document(db_url: str, settings_for, t
     document = _document(db_url, ingest_files(settings, "Client", [path]).document_ids[0])
     assert document.status is DocumentStatus.NEEDS_VALIDATION
     assert "page 2: not read" in (document.error or "")
+
+
+def test_shipped_prior_is_monotone_per_field() -> None:
+    from pipeline.calibration import PRIOR_FILE, load_prior
+
+    assert PRIOR_FILE.exists()
+    prior = load_prior()
+    assert {"invoice_number", "issue_date", "total_incl_vat", "supplier_name"} <= set(prior.points)
+    for name, points in prior.points.items():
+        uppers = [upper for upper, _ in points]
+        accuracies = [accuracy for _, accuracy in points]
+        assert uppers == sorted(uppers), name
+        assert accuracies == sorted(accuracies), name
+        assert all(0.0 < a < 1.0 for a in accuracies), name  # Laplace: never 0 or certainty
