@@ -158,10 +158,19 @@ def claim_next(
     return session.get(ValidationTask, claimed_id, populate_existing=True)
 
 
-def renew_lease(session: Session, task: ValidationTask, lease_seconds: int, now: datetime | None = None) -> None:
+def renew_lease(session: Session, task_id: int, user_id: int, lease_seconds: int, now: datetime | None = None) -> datetime | None:
+    """Extend the lease of a task ``user_id`` still holds; None when it was lost (expired and
+    taken by someone else). The version is left alone: an open form stays valid."""
     now = now or datetime.now(UTC)
-    task.lease_until = now + timedelta(seconds=lease_seconds)
-    session.flush()
+    until = now + timedelta(seconds=lease_seconds)
+    renewed = session.execute(
+        update(ValidationTask)
+        .where(ValidationTask.id == task_id, ValidationTask.claimed_by == user_id,
+               ValidationTask.state == TaskState.CLAIMED)
+        .values(lease_until=until)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return until if renewed else None
 
 
 def refresh_scores(session: Session, now: datetime | None = None, batch: int = 5000) -> int:

@@ -104,3 +104,26 @@ def test_vat_deadlines_monthly_and_quarterly() -> None:
     today = datetime(2026, 11, 29).date()
     assert next_vat_deadline(monthly, today).isoformat() == "2026-12-20"
     assert next_vat_deadline(quarterly, today).isoformat() == "2027-01-20"
+
+
+def test_renewing_a_lease_keeps_the_version_and_fails_once_taken_over(db_url: str) -> None:
+    from pipeline.queue import renew_lease
+
+    users, _ = _seed(db_url, tasks=1, operators=2)
+    start = datetime.now(UTC)
+    with unit_of_work(db_url) as session:
+        held = claim_next(session, users[0], 60, now=start)
+        assert held is not None
+        version = held.version
+        until = renew_lease(session, held.id, users[0], 60, now=start + timedelta(seconds=50))
+        assert until == start + timedelta(seconds=110)
+        session.commit()
+        session.expire_all()
+        assert session.get(ValidationTask, held.id).version == version  # an open form stays valid
+        # still held at +100 s thanks to the renewal
+        assert claim_next(session, users[1], 60, now=start + timedelta(seconds=100)) is None
+        taken = claim_next(session, users[1], 60, now=start + timedelta(seconds=111))
+        assert taken is not None and taken.claimed_by == users[1]
+        assert renew_lease(session, held.id, users[0], 60, now=start + timedelta(seconds=112)) is None
+        session.expire_all()
+        assert session.get(ValidationTask, held.id).version > version  # the take-over bumped it; renewal did not

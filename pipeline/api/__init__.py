@@ -75,6 +75,7 @@ from pipeline.api.tasks import (
     open_task_count,
     open_task_view,
     record_conflict,
+    renew,
     save,
 )
 from pipeline.errors import BoekbrugError, Conflict, Forbidden, NotFound
@@ -143,6 +144,7 @@ __all__ = [
     "reject",
     "resume",
     "retry",
+    "renew",
     "save",
     "sign_in",
     "sign_out",

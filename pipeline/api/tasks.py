@@ -175,6 +175,16 @@ def _field(name: str, row: ExtractedFieldRow | None, required: bool) -> TaskFiel
 
 
 # -------------------------------------------------------------------------- saving
+def renew(principal: Principal, task_id: int) -> datetime | None:
+    """Keep the task while the operator works on it; None when the lease was lost."""
+    require_centre(principal)
+    settings = current_settings()
+    with _locked() as session:
+        until = queue.renew_lease(session, task_id, principal.user_id, settings.lease_seconds)
+        _commit(session)
+    return until
+
+
 def _held(session: Session, principal: Principal, task_id: int, version: int) -> ValidationTask:
     """The task, if ``principal`` may act on it at ``version``; Conflict otherwise."""
     require_centre(principal)

@@ -80,6 +80,11 @@ if task is None:
     st.info(f"{api.open_task_count(principal)} documents wait in the queue. Press **Next document** to take the top one.")
     st.stop()
 
+if api.renew(principal, task.task_id) is None:  # keep the lease while the operator works
+    st.warning("This task's lease ran out and another operator took it over. Press **Next document**.")
+    st.session_state.pop("wb_task", None)
+    st.stop()
+
 doc = task.document
 st.markdown(f"**{doc.filename}** · {doc.client_name} · document {doc.id} · task {task.task_id} ({task.kind})")
 if task.reason:
