@@ -41,7 +41,7 @@ class ValidationTask(Base):
     version: Mapped[int] = mapped_column(default=1)  # optimistic lock for saves
     created_at: Mapped[created_at]
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class Correction(Base):

@@ -27,12 +27,11 @@ class BatchSummary:
 
     def render(self) -> str:
         read = self.total - self.by_status[DocumentStatus.FAILED] - self.unfinished
-        lines = [
-            f"{self.total} documents: {read} read, "
-            f"{self.by_status[DocumentStatus.NEEDS_VALIDATION] + self.by_status[DocumentStatus.IN_VALIDATION]} queued for validation, "
-            f"{self.by_status[DocumentStatus.RELEASED] + self.by_status[DocumentStatus.DELIVERED]} released, "
-            f"{self.by_status[DocumentStatus.FAILED]} failed, {self.unfinished} unfinished"
-        ]
+        queued = self.by_status[DocumentStatus.NEEDS_VALIDATION] + self.by_status[DocumentStatus.IN_VALIDATION]
+        released = self.by_status[DocumentStatus.RELEASED] + self.by_status[DocumentStatus.DELIVERED]
+        failed = self.by_status[DocumentStatus.FAILED]
+        lines = [f"{self.total} documents: {read} read, {queued} queued for validation, {released} released, "
+                 + f"{failed} failed, {self.unfinished} unfinished"]
         other = {s: n for s, n in self.by_status.items() if s in (DocumentStatus.SPLIT, DocumentStatus.REJECTED, DocumentStatus.DUPLICATE)}
         if other:
             lines.append("  also: " + ", ".join(f"{n} {s}" for s, n in sorted(other.items())))

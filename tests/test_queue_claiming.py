@@ -50,7 +50,7 @@ def test_concurrent_claimers_never_share_a_task(db_url: str) -> None:
                     session.commit()
                 finally:
                     session.close()
-        except BaseException as error:  # surfaced below
+        except BaseException as error:  # noqa: BLE001 - surfaced below
             errors.append(error)
 
     threads = [threading.Thread(target=operator, args=(u,)) for u in users]

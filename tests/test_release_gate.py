@@ -11,7 +11,12 @@ from sqlalchemy import select
 from models import Document, ExtractedFieldRow, UblRelease, ValidationTask
 from models.enums import DocumentStatus, FieldState, ReleaseStatus, Role, TaskKind
 from pipeline import api
-from pipeline.accounts import create_user, get_or_create_client, get_or_create_office, principal_of
+from pipeline.accounts import (
+    create_user,
+    get_or_create_client,
+    get_or_create_office,
+    principal_of,
+)
 from pipeline.config import PROJECT_ROOT
 from pipeline.db import unit_of_work
 from pipeline.intake.batch import ingest_files

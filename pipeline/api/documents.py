@@ -27,6 +27,7 @@ from pipeline.api.render import DEFAULT_DPI, render_page
 from pipeline.errors import BoekbrugError, Conflict
 from pipeline.fieldstore import field_rows
 from pipeline.jobs import READ_QUEUE, read_job
+from pipeline.split import original_page, own_page_count
 
 DOWNLOADABLE = (DocumentStatus.RELEASED, DocumentStatus.DELIVERED, DocumentStatus.BOOKED)
 
@@ -141,11 +142,13 @@ def page_image(principal: Principal, document_id: int, page: int = 1, dpi: int =
             if row.bbox and len(row.bbox) == 4 and (row.page or 1) == page
         )
         path, sha, kind = document.original_path, document.sha256, document.kind
-    rendered = render_page(current_settings().data_dir, path, sha, kind, page, dpi)
+        # a part split out of a PDF shows its own pages 1..n, rendered from the original's pages
+        own_count, in_original = own_page_count(document), original_page(document, page)
+    rendered = render_page(current_settings().data_dir, path, sha, kind, in_original, dpi)
     if rendered is None:
         return None
-    return PageImage(document_id, min(max(page, 1), rendered.page_count), rendered.page_count, rendered.png,
-                     rendered.width, rendered.height, boxes)
+    count = own_count or rendered.page_count
+    return PageImage(document_id, min(max(page, 1), count), count, rendered.png, rendered.width, rendered.height, boxes)
 
 
 def retry(principal: Principal, document_id: int) -> DocumentStatus:

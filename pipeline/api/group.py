@@ -57,7 +57,8 @@ def group(principal: Principal, field_name: str, limit: int = 30) -> list[GroupI
     settings = current_settings()
     with work() as session:
         rows = session.execute(
-            select(ValidationTask.id, ExtractedFieldRow, Document.original_path, Document.sha256, Document.kind)
+            select(ValidationTask.id, ExtractedFieldRow, Document.original_path, Document.sha256, Document.kind,
+                   Document.page_from)
             .join(ExtractedFieldRow, ExtractedFieldRow.document_id == ValidationTask.document_id)
             .join(Document, Document.id == ValidationTask.document_id)
             .where(ValidationTask.state == TaskState.OPEN, ExtractedFieldRow.name == field_name,
@@ -65,8 +66,9 @@ def group(principal: Principal, field_name: str, limit: int = 30) -> list[GroupI
             .order_by(ExtractedFieldRow.confidence, ValidationTask.id)
             .limit(max(1, min(limit, 200)))
         ).all()
-        found = [(task_id, row.document_id, row.value, row.confidence, row.state, row.page, row.bbox, path, sha, kind)
-                 for task_id, row, path, sha, kind in rows]
+        # a part split out of a PDF: its page n is page page_from + n - 1 of the original
+        found = [(task_id, row.document_id, row.value, row.confidence, row.state, (row.page or 1) + (first or 1) - 1,
+                  row.bbox, path, sha, kind) for task_id, row, path, sha, kind, first in rows]
     items: list[GroupItem] = []
     for task_id, document_id, value, confidence, state, page, bbox, path, sha, kind in found:
         crop = None

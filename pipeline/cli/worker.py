@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import threading
 
@@ -43,8 +44,8 @@ def run(args: argparse.Namespace) -> int:
         while not stop.wait(args.recover_every):
             try:
                 recover(current)
-            except Exception:  # a sweep that fails tries again next time
-                pass
+            except Exception:
+                logging.getLogger(__name__).warning("recovery sweep failed; next one in %ss", args.recover_every, exc_info=True)
 
     if not args.burst:
         threading.Thread(target=sweep, name="recover", daemon=True).start()
