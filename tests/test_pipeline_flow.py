@@ -160,3 +160,25 @@ def test_shipped_prior_is_monotone_per_field() -> None:
         assert uppers == sorted(uppers), name
         assert accuracies == sorted(accuracies), name
         assert all(0.0 < a < 1.0 for a in accuracies), name  # Laplace: never 0 or certainty
+
+
+def test_pdf_with_embedded_factur_x_is_read_from_its_xml(db_url: str, settings_for, shared_dir: Path, tmp_path: Path) -> None:
+    import pymupdf
+    from models import ExtractedFieldRow
+    from models.enums import FieldSource
+
+    settings = settings_for(db_url)
+    _client(db_url)
+    pdf = pymupdf.open()
+    pdf.insert_pdf(pymupdf.open(shared_dir / "data" / "docs" / "inv-02f21402eb.pdf"))
+    pdf.embfile_add("factur-x.xml", (shared_dir / "data" / "reference_xml" / "inv-02f21402eb.xml").read_bytes())
+    path = tmp_path / "facturx.pdf"
+    pdf.save(path)
+    original = path.read_bytes()
+    document = _document(db_url, ingest_files(settings, "Client", [path]).document_ids[0])
+    assert (settings.data_dir / document.original_path).read_bytes() == original  # the PDF is the original
+    with unit_of_work(db_url) as session:
+        rows = {r.name: r for r in session.scalars(select(ExtractedFieldRow).where(ExtractedFieldRow.document_id == document.id))}
+    assert rows["invoice_number"].value == "2015738820"
+    assert rows["total_incl_vat"].value == "447.88"
+    assert rows["invoice_number"].source is FieldSource.STRUCTURED
