@@ -182,3 +182,22 @@ def test_pdf_with_embedded_factur_x_is_read_from_its_xml(db_url: str, settings_f
     assert rows["invoice_number"].value == "2015738820"
     assert rows["total_incl_vat"].value == "447.88"
     assert rows["invoice_number"].source is FieldSource.STRUCTURED
+
+
+def test_email_attachments_become_documents_linked_to_the_message(db_url: str, settings_for, tmp_path: Path) -> None:
+    from email.message import EmailMessage
+
+    settings = settings_for(db_url)
+    _client(db_url)
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "facturen@leverancier.example", "inbox@boekbrug.example", "Factuur"
+    message.set_content("In bijlage onze factuur.")
+    message.add_attachment(UBL.read_bytes(), maintype="application", subtype="xml", filename="INV-2026-0042.xml")
+    path = tmp_path / "mail.eml"
+    path.write_bytes(bytes(message))
+    parent = _document(db_url, ingest_files(settings, "Client", [path]).document_ids[0])
+    assert parent.status is DocumentStatus.SPLIT
+    with unit_of_work(db_url) as session:
+        children = session.scalars(select(Document).where(Document.parent_id == parent.id)).all()
+        assert [(c.original_filename, c.channel, c.status) for c in children] == [
+            ("INV-2026-0042.xml", "email", DocumentStatus.RELEASED)]
