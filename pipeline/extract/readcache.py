@@ -1,11 +1,13 @@
-"""A JSON cache of ReadResults, keyed by the file's sha256 and the OCR engine, so that
-re-running the evaluation does not OCR the same pages again."""
+"""A JSON cache of ReadResults, keyed by the file's sha256, the OCR engine and a
+fingerprint of the reading code, so that re-running the evaluation does not OCR the
+same pages again, and a change to ``pipeline/read`` never serves stale readings."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -47,12 +49,23 @@ def from_json(data: dict[str, Any], embedded: EmbeddedXml | None = None) -> Read
     return ReadResult(tuple(pages), embedded, tuple(data.get("warnings", ())))
 
 
+@lru_cache(maxsize=1)
+def reader_fingerprint() -> str:
+    """A short hash of the source of ``pipeline/read``: any change there reads afresh."""
+    root = Path(__file__).resolve().parents[1] / "read"
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
 def cached_read(data: bytes, cache_dir: Path | None, engine: str, read: Any) -> ReadResult:
     """``read()`` once per (content, engine); later calls load the JSON from ``cache_dir``."""
     if cache_dir is None:
         return read()
     key = hashlib.sha256(data).hexdigest()[:32]
-    path = cache_dir / f"{key}.{engine}.json"
+    path = cache_dir / f"{key}.{engine}.{reader_fingerprint()}.json"
     if path.exists():
         try:
             result = from_json(json.loads(path.read_text()))
