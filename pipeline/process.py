@@ -2,7 +2,9 @@
 
 RECEIVED → READING (claimed atomically) → (fields saved) → NEEDS_VALIDATION or VALIDATED (→ UBL job).
 E-mails are split: each attachment becomes a document of its own, linked to the
-message, and the message itself ends SPLIT. Every failure ends in FAILED with a
+message, and the message itself ends SPLIT. A PDF that seems to hold several invoices
+is flagged for an operator, who splits it (``pipeline.split``); each part is then read
+here from its own pages only. Every failure ends in FAILED with a
 reason a person understands; the original stays and ``retry`` starts again.
 """
 
@@ -32,7 +34,7 @@ from pipeline.fieldstore import (
 )
 from pipeline.intake.receive import receive
 from pipeline.records import Check, ExtractedField, Extraction
-from pipeline.storage import read_original
+from pipeline.split import original_bytes
 from pipeline.suppliers import apply_supplier_memory, find_profile, supplier_key
 
 log = logging.getLogger(__name__)
@@ -107,7 +109,8 @@ def process_document(session: Session, settings: Settings, document_id: int) -> 
     session.refresh(document)
 
     try:
-        data = read_original(settings.data_dir, document.original_path)
+        # a part split out of a PDF reads only its own pages (built in memory; the original stays as stored)
+        data = original_bytes(settings, document)
         if document.kind is DocumentKind.EMAIL:
             return _split_email(session, settings, document, data)
         started = time.perf_counter()

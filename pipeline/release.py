@@ -29,7 +29,8 @@ from pipeline.config import Settings
 from pipeline.errors import BoekbrugError
 from pipeline.fieldstore import current_values, field_rows
 from pipeline.queue import open_task
-from pipeline.storage import read_original, sha256_of
+from pipeline.split import original_bytes
+from pipeline.storage import sha256_of
 from pipeline.suppliers import remember
 
 log = logging.getLogger(__name__)
@@ -94,7 +95,7 @@ def release_document(session: Session, settings: Settings, document_id: int) -> 
         values.setdefault("accounting_cost", proposal)
     try:
         invoice = invoice_data_from_values(values)
-        original = original_for_embedding(document, read_original(settings.data_dir, document.original_path))
+        original = original_for_embedding(document, original_bytes(settings, document))  # a part: its own pages
         xml = build_ubl(invoice, original)
         report = validate(xml)
     except BoekbrugError as error:

@@ -1,5 +1,5 @@
 """Decisions on a held task other than saving its fields: reject, not an invoice,
-duplicate, postpone, split, give back. Each names the version the operator saw."""
+duplicate, postpone, split (``pipeline.split``), give back. Each names the version the operator saw."""
 
 from __future__ import annotations
 
@@ -9,7 +9,14 @@ from typing import Any
 from models import Document, ValidationTask
 from models.enums import DocumentStatus, DocumentType, TaskState
 from pipeline.accounts import Principal, audit
-from pipeline.api._common import InvalidValue, document_for, work
+from pipeline.api._common import (
+    InvalidValue,
+    current_settings,
+    document_for,
+    require_centre,
+    run_job,
+    work,
+)
 from pipeline.api.tasks import _close, _commit, _held, _locked
 from pipeline.errors import NotFound
 
@@ -71,25 +78,33 @@ def postpone(principal: Principal, task_id: int, version: int, minutes: int = 60
 
 
 def split(principal: Principal, task_id: int, version: int, page_ranges: str) -> DocumentStatus:
-    """Record a request to split the PDF (``"1-2, 3-4"``); the task waits a day for the splitter."""
-    ranges = page_ranges.strip()
-    if ranges and not all(part.strip().replace("-", "").isdigit() for part in ranges.split(",")):
-        raise InvalidValue(f"{ranges!r} is not a list of page ranges like 1-2, 3-4")
-    note = f"[split_requested] an operator asked to split this PDF: pages {ranges or '(not given)'}"
-    with _locked() as session:
-        task = _held(session, principal, task_id, version)
-        task.state = TaskState.POSTPONED
-        task.postponed_until = datetime.now(UTC) + timedelta(days=1)
-        task.claimed_by = None
-        task.lease_until = None
-        task.reason = note[:2000]
-        document = session.get(Document, task.document_id)
-        assert document is not None
-        document.status = DocumentStatus.NEEDS_VALIDATION
-        document.error = note
-        audit(session, principal.user_id, "split_requested", f"document:{document.id}", ranges)
-        _commit(session)
-        return document.status
+    """Split the task's PDF into one document per page range (``"1-2, 3-4"``), then read each.
+
+    The task is done, the PDF ends SPLIT and each part is read (and queued, checked,
+    released) as a document of its own. The same split again changes nothing."""
+    from pipeline import split as splitter
+    from pipeline.jobs import READ_QUEUE, read_job
+
+    settings = current_settings()
+    try:
+        ranges = splitter.parse_ranges(page_ranges)
+        with _locked() as session:
+            task = session.get(ValidationTask, task_id)
+            if task is not None and task.state is TaskState.DONE:  # asked again (a retry, a double click)
+                document = session.get(Document, task.document_id)
+                if document is not None and document.status is DocumentStatus.SPLIT:
+                    require_centre(principal)
+                    splitter.split_document(session, settings, document.id, ranges, principal.user_id)
+                    return DocumentStatus.SPLIT  # the same ranges: the existing parts; others: Conflict
+            task = _held(session, principal, task_id, version)
+            _close(task, principal, 0.0, TaskState.DONE)
+            children = splitter.split_document(session, settings, task.document_id, ranges, principal.user_id)
+            _commit(session)
+    except splitter.BadRanges as error:
+        raise InvalidValue(error.message, hint=error.hint) from error
+    for child in children:  # committed: a queue outage loses nothing (recover reads RECEIVED documents)
+        run_job(read_job, child, queue=READ_QUEUE)
+    return DocumentStatus.SPLIT
 
 
 def give_back(principal: Principal, task_id: int, version: int) -> None:

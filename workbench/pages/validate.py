@@ -15,6 +15,7 @@ import streamlit as st
 
 from models.enums import FieldState
 from pipeline import api
+from pipeline.split import suggested_ranges
 from workbench import components as ui
 
 LIST_FIELDS = ("vat_breakdown", "lines")
@@ -207,6 +208,7 @@ with st.expander("Other decisions: reject, not an invoice, duplicate, postpone, 
                            format_func=lambda m: f"{m // 60} h" if m >= 60 else f"{m} min")
     if c2.button("Postpone", key="postpone"):
         finish("Postponed", lambda: api.postpone(principal, task.task_id, task.version, int(minutes)))
-    ranges = c2.text_input("Split into page ranges (e.g. 1-2, 3-4)", key=f"split-{task.task_id}")
+    ranges = c2.text_input("Split into page ranges (e.g. 1-2, 3-4)", key=f"split-{task.task_id}",
+                           value=suggested_ranges(doc.error or task.reason))  # the ranges the machine found
     if c2.button("Split this PDF", key="split"):
-        finish("Split requested", lambda: api.split(principal, task.task_id, task.version, ranges))
+        finish("Split into one document per invoice", lambda: api.split(principal, task.task_id, task.version, ranges))
