@@ -4,31 +4,13 @@ import io
 from email.message import EmailMessage
 
 import numpy as np
-import pymupdf
 import pytest
 from PIL import Image
 
 from models.enums import DocumentKind
 from pipeline.errors import NoAttachments
 from pipeline.intake.email import build_email, split_email
-
-UBL = (
-    b'<?xml version="1.0" encoding="UTF-8"?>\n'
-    b'<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2" '
-    b'xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">'
-    b"<cbc:ID>F-1</cbc:ID></Invoice>"
-)
-CII = (
-    b'<?xml version="1.0" encoding="UTF-8"?>\n'
-    b'<rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100">'
-    b"</rsm:CrossIndustryInvoice>"
-)
-
-
-def pdf_bytes() -> bytes:
-    doc = pymupdf.open()
-    doc.new_page().insert_text((72, 72), "Factuur 1")
-    return doc.tobytes()
+from tests.samples import UBL, pdf_bytes
 
 
 def noisy_png(size: tuple[int, int]) -> bytes:

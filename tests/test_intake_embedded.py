@@ -3,24 +3,7 @@ from __future__ import annotations
 import pymupdf
 
 from pipeline.intake.embedded import find_embedded_xml
-
-UBL = (
-    b'<?xml version="1.0" encoding="UTF-8"?>\n'
-    b'<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2" '
-    b'xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">'
-    b"<cbc:ID>F-1</cbc:ID></Invoice>"
-)
-CII = (
-    b'<?xml version="1.0" encoding="UTF-8"?>\n'
-    b'<rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100">'
-    b"</rsm:CrossIndustryInvoice>"
-)
-
-
-def pdf_bytes() -> bytes:
-    doc = pymupdf.open()
-    doc.new_page().insert_text((72, 72), "Factuur 1")
-    return doc.tobytes()
+from tests.samples import CII, UBL
 
 
 def pdf_with(files: list[tuple[str, bytes]], annotation: tuple[str, bytes] | None = None) -> bytes:

@@ -9,32 +9,13 @@ from models.enums import DocumentKind
 from pipeline.errors import EmptyFile, HostileXml, UnsupportedFormat
 from pipeline.intake.email import build_email
 from pipeline.intake.sniff import sniff, xml_syntax
-
-UBL = (
-    b'<?xml version="1.0" encoding="UTF-8"?>\n'
-    b'<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2" '
-    b'xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">'
-    b"<cbc:ID>F-1</cbc:ID></Invoice>"
-)
-CII = (
-    b'<?xml version="1.0" encoding="UTF-8"?>\n'
-    b'<rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100">'
-    b"</rsm:CrossIndustryInvoice>"
-)
+from tests.samples import CII, UBL, pdf_bytes
 
 
 def image_bytes(fmt: str, size: tuple[int, int] = (40, 30)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, (200, 200, 200)).save(out, format=fmt)
     return out.getvalue()
-
-
-def pdf_bytes() -> bytes:
-    import pymupdf
-
-    doc = pymupdf.open()
-    doc.new_page().insert_text((72, 72), "Factuur 1")
-    return doc.tobytes()
 
 
 @pytest.mark.parametrize(
