@@ -164,6 +164,7 @@ def test_shipped_prior_is_monotone_per_field() -> None:
 
 def test_pdf_with_embedded_factur_x_is_read_from_its_xml(db_url: str, settings_for, shared_dir: Path, tmp_path: Path) -> None:
     import pymupdf
+
     from models import ExtractedFieldRow
     from models.enums import FieldSource
 
