@@ -32,14 +32,7 @@ def world(tmp_path, monkeypatch):
     settings_fn.cache_clear()
 
 
-def signed_in(username: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.text_input(key="signin_user").input(username)
-    at.text_input(key="signin_password").input(testdata.PASSWORD)
-    at.button[0].click().run()
-    assert not at.exception, at.exception
-    return at
+signed_in = testdata.signed_in
 
 
 def texts(at: AppTest) -> str:

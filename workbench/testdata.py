@@ -218,3 +218,19 @@ def navigation_pinned_init() -> Any:
         original(self, *args, **kwargs)
 
     return init
+
+
+APP = str(Path(__file__).resolve().parent / "app.py")
+
+
+def signed_in(username: str, password: str = PASSWORD) -> Any:
+    """Tests only: an ``AppTest`` of the workbench with ``username`` signed in."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.text_input(key="signin_user").input(username)
+    at.text_input(key="signin_password").input(password)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    return at
