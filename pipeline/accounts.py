@@ -169,3 +169,19 @@ def resume_session(session: Session, token: str, now: datetime | None = None) ->
         return None
     user = session.get(User, row.user_id)
     return principal_of(user) if user is not None and user.active else None
+
+
+def visible_client_ids(session: Session, principal: Principal) -> tuple[int, ...] | None:
+    """The one rule of who sees which clients' documents; None means all.
+
+    The validation centre (operators, supervisors) and admins see every client; an
+    accountant the clients of their office; a client user only its own business."""
+    if principal.role in (Role.ADMIN, Role.OPERATOR, Role.SUPERVISOR):
+        return None
+    if principal.role is Role.ACCOUNTANT:
+        if principal.office_id is None:
+            return ()
+        return tuple(session.scalars(select(Client.id).where(Client.office_id == principal.office_id)))
+    if principal.role is Role.CLIENT:
+        return () if principal.client_id is None else (principal.client_id,)
+    return ()

@@ -16,12 +16,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from models import Client, Document
 from models.enums import Role
-from pipeline.accounts import Principal
+from pipeline.accounts import Principal, visible_client_ids
 from pipeline.config import Settings, settings
 from pipeline.db import unit_of_work
 from pipeline.errors import BoekbrugError, Forbidden, NotFound
@@ -72,19 +72,6 @@ def require_centre(principal: Principal) -> None:
 def require_role(principal: Principal, *roles: Role) -> None:
     if principal.role is not Role.ADMIN and principal.role not in roles:
         raise Forbidden(f"a {principal.role} cannot do this")
-
-
-def visible_client_ids(session: Session, principal: Principal) -> tuple[int, ...] | None:
-    """The clients whose documents ``principal`` may see; None means all."""
-    if principal.role in (Role.ADMIN, Role.OPERATOR, Role.SUPERVISOR):
-        return None
-    if principal.role is Role.ACCOUNTANT:
-        if principal.office_id is None:
-            return ()
-        return tuple(session.scalars(select(Client.id).where(Client.office_id == principal.office_id)).all())
-    if principal.role is Role.CLIENT:
-        return () if principal.client_id is None else (principal.client_id,)
-    return ()
 
 
 def scope(query: Select[Any], session: Session, principal: Principal) -> Select[Any]:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from models import Client, Correction, Document, User, ValidationTask
 from models.enums import Role, TaskKind, TaskState
-from pipeline.accounts import Principal
+from pipeline.accounts import Principal, visible_client_ids
 from pipeline.errors import Forbidden, NotFound
 
 MACHINE = "machine"
@@ -38,19 +38,6 @@ def system_principal(office_id: int | None = None) -> Principal:
 def actor_id(principal: Principal) -> int | None:
     """The user id to record; None for the system principal."""
     return principal.user_id or None
-
-
-def visible_client_ids(session: Session, principal: Principal) -> tuple[int, ...] | None:
-    """The clients ``principal`` may list; None means all."""
-    if principal.role in (Role.ADMIN, Role.OPERATOR, Role.SUPERVISOR):
-        return None
-    if principal.role is Role.ACCOUNTANT:
-        if principal.office_id is None:
-            return ()
-        return tuple(session.scalars(select(Client.id).where(Client.office_id == principal.office_id)))
-    if principal.role is Role.CLIENT:
-        return () if principal.client_id is None else (principal.client_id,)
-    return ()
 
 
 def require_client_access(session: Session, principal: Principal, client_id: int) -> Client:
