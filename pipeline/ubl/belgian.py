@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from pipeline import checks
+
 _OGM_FORMATTED = re.compile(r"^(?:\+\+\+|\*\*\*)(\d{3})/(\d{4})/(\d{5})(?:\+\+\+|\*\*\*)$")
 _OGM_LOOSE = re.compile(r"^(?:\+\+\+|\*\*\*)?\s*(\d{3})\s*/?\s*(\d{4})\s*/?\s*(\d{5})\s*(?:\+\+\+|\*\*\*)?$")
 
@@ -29,10 +31,7 @@ def looks_like_ogm(reference: str) -> bool:
 
 def ogm_valid(reference: str) -> bool:
     digits = ogm_digits(reference)
-    if digits is None:
-        return False
-    check = int(digits[:10]) % 97 or 97
-    return int(digits[10:]) == check
+    return digits is not None and checks.check_ogm(digits).ok
 
 
 def format_ogm(reference: str) -> str | None:
@@ -45,9 +44,7 @@ def format_ogm(reference: str) -> str | None:
 
 def kbo_valid(number: str) -> bool:
     """A KBO/BCE enterprise number: 10 digits, no prefix, valid mod-97 check digits."""
-    if not re.fullmatch(r"[01]\d{9}", number or ""):
-        return False
-    return 97 - int(number[:8]) % 97 == int(number[8:])
+    return bool(re.fullmatch(r"[01]\d{9}", number or "")) and checks.check_kbo(number).ok
 
 
 def normalise_kbo(value: str | None) -> str | None:
@@ -67,9 +64,4 @@ def be_vat_valid(vat: str) -> bool:
 
 def kbo_from_vat(vat: str | None) -> str | None:
     """The enterprise number inside a Belgian VAT number, if that VAT number is Belgian."""
-    if not vat:
-        return None
-    text = re.sub(r"[\s.\-]", "", vat).upper()
-    if not text.startswith("BE"):
-        return None
-    return normalise_kbo(text[2:])
+    return checks.kbo_from_vat(vat) if vat else None
