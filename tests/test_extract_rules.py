@@ -467,3 +467,109 @@ def test_consistent_currency_marks_lift_the_currency() -> None:
     assert field.value == "EUR" and field.confidence >= 0.95
     mixed = extract(_pdf([(40, 100, "EUR 10,00", 9), (40, 114, "USD 12,00", 9), (40, 128, "EUR 3,00", 9)])).fields["currency"]
     assert mixed.confidence < 0.95
+
+
+# ------------------------------------------------- dates and numbers, corroborated
+def test_day_first_document_settles_an_ambiguous_date() -> None:
+    # Dutch labels and decimal-comma amounts: 03/04/2026 is 3 April, no doubt left
+    items = [
+        (40, 100, "Factuurnummer:", 9), (140, 100, "2026/0042", 9), (40, 114, "Factuurdatum:", 9), (140, 114, "03/04/2026", 9),
+        (330, 300, "Totaal excl. btw", 9), (490, 300, "100,00", 9), (330, 314, "Totaal btw", 9), (490, 314, "21,00", 9),
+    ]  # fmt: skip
+    field = extract(_pdf(items)).fields["issue_date"]
+    assert str(field.value) == "2026-04-03" and field.confidence >= 0.966
+    assert {"day_first", "label_value_agree"} <= {c.name for c in field.checks}
+    # a date elsewhere that can only be month-first unsettles it
+    field = extract(_pdf([*items, (40, 400, "Delivered 12/31/2025", 9)])).fields["issue_date"]
+    assert field.confidence < 0.95 and not any(c.name == "day_first" for c in field.checks)
+
+
+def test_english_document_without_a_decimal_comma_keeps_the_doubt() -> None:
+    items = [(40, 114, "Invoice date:", 9), (140, 114, "03/04/2026", 9), (330, 300, "Total", 9), (490, 300, "100.00", 9)]
+    field = extract(_pdf(items)).fields["issue_date"]
+    assert field.confidence < 0.95 and not any(c.name == "day_first" for c in field.checks)
+
+
+def _header_row_invoice(terms: str) -> ReadResult:
+    return _pdf([
+        (40, 50, "Noordzee Trading BV", 12),
+        (40, 100, "Invoice number", 8), (160, 100, "Invoice date", 8), (280, 100, "Due date", 8),
+        (40, 114, "2501433", 9), (160, 114, "2025-05-24", 9), (280, 114, "2025-06-23", 9),
+        (330, 300, "Total excl. VAT", 9), (490, 300, "100.00", 9),
+        (40, 400, terms, 9),
+    ])  # fmt: skip
+
+
+def test_value_under_its_column_head_agrees_with_the_label() -> None:
+    ext = extract(_header_row_invoice("Thank you for your business"))
+    for name in ("invoice_number", "issue_date", "due_date"):
+        field = ext.fields[name]
+        assert any(c.name == "label_value_agree" and "column head" in c.message for c in field.checks), name
+        assert field.confidence >= 0.966, (name, field.confidence)
+    assert ext.value("invoice_number") == "2501433" and str(ext.value("issue_date")) == "2025-05-24"
+
+
+def test_value_under_two_heads_is_no_column_pairing() -> None:
+    # the value straddles two header cells: which label it belongs to is not clear
+    ext = extract(_pdf([
+        (40, 100, "Invoice number", 8), (112, 100, "Invoice date", 8),
+        (85, 114, "2025-05-24", 9),
+    ]))  # fmt: skip
+    field = ext.fields.get("issue_date")
+    assert field is None or not any(c.name == "label_value_agree" for c in field.checks)
+
+
+def test_issue_due_and_payment_terms_agree() -> None:
+    ext = extract(_header_row_invoice("Payment terms: 30 days from invoice date"))
+    for name in ("issue_date", "due_date"):
+        assert any(c.name == "dates_terms_agree" and c.ok for c in ext.fields[name].checks), name
+        assert ext.fields[name].confidence >= 0.98
+    # terms that do not match the two dates add nothing (and fail nothing)
+    ext = extract(_header_row_invoice("Payment terms: 14 days from invoice date"))
+    assert not any(c.name == "dates_terms_agree" for c in ext.fields["issue_date"].checks)
+    assert all(c.ok for c in ext.fields["issue_date"].checks)
+
+
+@pytest.mark.parametrize(("text", "days"), [
+    ("Betalingsvoorwaarden: 30 dagen na factuurdatum", {30}),
+    ("Conditions de paiement: 14 jours date de facture", {14}),
+    ("Zahlbar innerhalb 21 Tagen ohne Abzug", {21}),
+    ("Payment terms: Net 45", {45}),
+    ("Levering binnen 5 dagen", set()),  # no payment word: not a term
+])  # fmt: skip
+def test_payment_terms(text: str, days: set[int]) -> None:
+    from pipeline.extract.basics import payment_terms
+
+    assert payment_terms(build_layout(_pdf([(40, 100, text, 9)]))) == days
+
+
+def test_invoice_number_repeated_in_the_payment_communication() -> None:
+    base = [(40, 100, "Factuurnummer:", 9), (140, 100, "F2025-00237", 9)]
+    alone = extract(_pdf(base)).fields["invoice_number"]
+    again = extract(_pdf([*base, (40, 300, "Mededeling: F2025-00237", 9)])).fields["invoice_number"]
+    assert any(c.name == "number_repeated" for c in again.checks)
+    assert again.confidence > alone.confidence and again.confidence >= 0.98
+
+
+def test_title_number_needs_its_repetition() -> None:
+    title = [(40, 100, "Facture INV-2025-1160", 12)]
+    assert extract(_pdf(title)).fields["invoice_number"].confidence < 0.9
+    field = extract(_pdf([*title, (40, 300, "avec la communication INV-2025-1160.", 9)])).fields["invoice_number"]
+    assert field.value == "INV-2025-1160" and field.confidence >= 0.966
+    assert any(c.name == "number_repeated" for c in field.checks)
+
+
+def test_number_repeated_only_as_another_documents_reference_does_not_count() -> None:
+    items = [
+        (40, 100, "Factuurnummer:", 9), (140, 100, "F2025-00237", 9),
+        (40, 300, "Creditnota voor factuur F2025-00237", 9),
+        (40, 320, "Klantnummer: F2025-00237", 9),
+    ]  # fmt: skip
+    field = extract(_pdf(items)).fields["invoice_number"]
+    assert not any(c.name == "number_repeated" for c in field.checks)
+
+
+def test_place_and_date_of_a_letter_name_the_issue_date() -> None:
+    assert [h.field for h in find_labels("gent, 19 juni 2025")] == ["issue_date"]
+    assert [h.field for h in find_labels("bruxelles, le 03/04/2026")] == ["issue_date"]
+    assert find_labels("rue de namur, 12") == []

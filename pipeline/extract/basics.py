@@ -60,12 +60,50 @@ def invoice_numbers(labels: list[LabelAt], layout: Layout) -> list[Cand]:
             if best is None or best[1] <= 0:
                 continue
             value, shape = best
-            score = lab.hit.strength * region.weight * shape
+            weight = 0.95 if region.head else region.weight
+            score = lab.hit.strength * weight * shape
             agree = []
-            if lab.hit.strength >= 0.9 and region.relation in ("inline", "right") and shape >= 1.0 and _alone(value, text):
-                agree = [Check("label_value_agree", True, f"{value} stands alone next to the label {lab.hit.field!r}")]
-            cands.append(Cand("invoice_number", value, score, _toks_for(region, value), region.text, agree))
+            beside = region.relation in ("inline", "right") or region.head
+            if lab.hit.strength >= 0.9 and beside and shape >= 1.0 and _alone(value, text):
+                where = "under the column head" if region.head else "next to the label"
+                agree = [Check("label_value_agree", True, f"{value} stands alone {where} {lab.hit.field!r}")]
+            toks = _toks_for(region, value)
+            again = _repeated(value, layout, set(toks) | set(lab.toks)) if shape >= 1.0 else None
+            if again is not None:
+                agree.append(again)
+                if title and region.relation == "inline" and _alone(value, text):
+                    # "Factuur 2025/0771" as the document's title, and that very number printed
+                    # again (payment communication, page header or footer): it is the invoice number
+                    score = max(score, 0.92)
+            cands.append(Cand("invoice_number", value, score, toks, region.text, agree))
     return _single_agreement(merge_same(cands))
+
+
+# a row that points at another document ("credit note for invoice F-12", "facture d'origine")
+_REFERS = re.compile(
+    r"\b(?:for|to|of|on|against|relative|relatif|relatifs?|concernant|bij|op|voor|betreffende|zu|zur|zum|bezuglich|fur)\s+(?:(?:the|la|le|de|die|der|het|uw|votre|your)\s+)?"
+    r"(?:invoice|facture|factuur|rechnung|credit\s?note|note\s+de\s+credit|creditnota)\b"
+)
+
+
+def _repeated(value: str, layout: Layout, own: set) -> Check | None:
+    """The number printed again elsewhere, as a whole token, in a row that is not about
+    another document nor labelled as some other number (customer, order)."""
+    if len(re.sub(r"[^A-Za-z0-9]", "", value)) < 4 or not re.search(r"\d", value):
+        return None
+    rx = re.compile(r"(?<![A-Za-z0-9/\-_.])" + re.escape(value) + r"(?![A-Za-z0-9/\-_]|[.,]\d)")
+    for row in layout.rows():
+        if any(t in own for t in row.toks):
+            continue
+        text = row.text
+        m = rx.search(text)
+        if m is None:
+            continue
+        low = fold(text)
+        if _REFERS.search(low) or any(h.field == "noise" for h in find_labels(low)):
+            continue
+        return Check("number_repeated", True, f"{value} is printed again elsewhere on the document: {text.strip()[:60]!r}")
+    return None
 
 
 def _alone(value: str, text: str) -> bool:
@@ -96,9 +134,8 @@ def _id_shape(value: str) -> float:
     return 1.0
 
 
-def month_first(layout: Layout) -> bool:
-    """True when the document's numeric dates can only be month-first (``12/31/2026``)."""
-    votes = Counter()
+def _date_votes(layout: Layout) -> Counter:
+    votes: Counter[str] = Counter()
     for row in layout.rows():
         for m in re.finditer(r"(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})(?!\d)", row.text):
             a, b = int(m.group(1)), int(m.group(2))
@@ -106,10 +143,45 @@ def month_first(layout: Layout) -> bool:
                 votes["dmy"] += 1
             elif b > 12 >= a:
                 votes["mdy"] += 1
+    return votes
+
+
+def month_first(layout: Layout) -> bool:
+    """True when the document's numeric dates can only be month-first (``12/31/2026``)."""
+    votes = _date_votes(layout)
     return votes["mdy"] > votes["dmy"]
 
 
-def dates(labels: list[LabelAt], layout: Layout, name: str, mdy: bool) -> list[Cand]:
+# words of the day-first languages (Dutch, French, German) that invoices print
+_DAY_FIRST_WORDS = re.compile(
+    r"\b(?:factuur\w*|btw|vervaldag|vervaldatum|totaal|bedrag|betaling\w*|facture\w*|tva|htva|tvac|echeance|montant|paiement|"
+    r"rechnung\w*|mwst|ust|gesamtbetrag|zahlbar|datum)\b"
+)
+
+
+def day_first(layout: Layout, mark: str | None) -> str | None:
+    """Why the document's numeric dates are day-first, or None when that is not settled.
+
+    Settled when no date printed can only be month-first and the document is Dutch,
+    French or German, or writes amounts with a decimal comma, or prints a date that can
+    only be day-first (``25/05/2026``). A VAT number alone does not settle it: a US
+    seller prints its European customer's."""
+    votes = _date_votes(layout)
+    if votes["mdy"]:
+        return None
+    if votes["dmy"]:
+        return "another date on it can only be day-first"
+    words = {m.group(0) for r in layout.rows() for m in _DAY_FIRST_WORDS.finditer(fold(r.text))}
+    if len(words) >= 2:
+        return "it is written in Dutch, French or German (" + ", ".join(sorted(words)[:3]) + ")"
+    if mark == ",":
+        return "its amounts are written with a decimal comma"
+    return None
+
+
+def dates(labels: list[LabelAt], layout: Layout, name: str, mdy: bool, dayfirst: str | None = None) -> list[Cand]:
+    """Dates under their labels. ``dayfirst``: why the document's numeric dates are
+    day-first (then ``03/04/2026`` is 3 April, not a doubt)."""
     cands: list[Cand] = []
     for lab in _labels(labels, name):
         for region in regions_for(lab, layout, max_below=2):
@@ -117,12 +189,59 @@ def dates(labels: list[LabelAt], layout: Layout, name: str, mdy: bool) -> list[C
             if not found:
                 continue
             d = found[0]
-            score = lab.hit.strength * region.weight * (0.85 if d.ambiguous else 1.0)
+            settled = d.ambiguous and dayfirst is not None and not mdy
+            ambiguous = d.ambiguous and not settled
+            weight = 0.95 if region.head and _whole(d, region.text) else region.weight
+            score = lab.hit.strength * weight * (0.85 if ambiguous else 1.0)
             agree = []
-            if lab.hit.strength >= 0.9 and region.relation in ("inline", "right") and not d.ambiguous and len(found) == 1:
-                agree = [Check("label_value_agree", True, f"the only date next to the label {lab.hit.field!r}, unambiguous")]
+            beside = region.relation in ("inline", "right") or (region.head and _whole(d, region.text))
+            if lab.hit.strength >= 0.9 and beside and not ambiguous and len(found) == 1:
+                where = "under the column head" if region.relation == "below" else "next to the label"
+                agree = [Check("label_value_agree", True, f"the only date {where} {lab.hit.field!r}, unambiguous")]
+            if settled:
+                agree.append(Check("day_first", True, f"{d.text} read day-first: {dayfirst}"))
             cands.append(Cand(name, d.value, score, region.toks, region.text, agree))
     return _single_agreement(merge_same(cands))
+
+
+def _whole(d, text: str) -> bool:
+    """The date is all the text (a value cell of its own)."""
+    return len(fold(text).strip(" .:;")) <= d.end - d.start + 1
+
+
+_TERMS_RE = re.compile(
+    r"(?<![\d,.])(\d{1,3})\s?(?:kalender|calendar\s|werk)?(?:dagen|dag|days?|jours?|tagen?|dgn|d\.)(?![a-z])"
+)
+_TERMS_CONTEXT = re.compile(
+    r"betaal|betaling|voorwaarden|vervaldag|factuurdatum|factuur|netto|paiement|conditions|echeance|facture|payment|terms|"
+    r"invoice|net\b|due|zahl|rechnung|netto|ziel|fallig"
+)
+
+
+def payment_terms(layout: Layout) -> set[int]:
+    """Payment terms printed as a number of days ("30 dagen na factuurdatum",
+    "14 jours date de facture", "Net 30 days", "zahlbar innerhalb 14 Tagen")."""
+    out: set[int] = set()
+    for row in layout.rows():
+        low = fold(row.text)
+        if not _TERMS_CONTEXT.search(low):
+            continue
+        for m in _TERMS_RE.finditer(low):
+            n = int(m.group(1))
+            if 1 <= n <= 180:
+                out.add(n)
+        for m in re.finditer(r"\bnet\s?(\d{1,3})\b", low):
+            out.add(int(m.group(1)))
+    return out
+
+
+def terms_agree(issue: date, due: date, terms: set[int]) -> Check | None:
+    """Issue date + the printed payment term = the due date: three printed facts agree,
+    which a misread or misplaced date would hardly do."""
+    days = (due - issue).days
+    if days >= 1 and days in terms:
+        return Check("dates_terms_agree", True, f"due date {due} is {days} days after the issue date {issue}, as the printed payment terms say")
+    return None
 
 
 def any_dates(layout: Layout, mdy: bool) -> list[Cand]:

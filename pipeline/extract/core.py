@@ -94,16 +94,23 @@ def _extract_layout(layout: Layout, labels, known_parties: Iterable[str]):
     put(refs, 0.9 if refs and any(c.name == "ogm_check_digits" and c.ok for c in refs[0].checks) else 0.85)
 
     # dates
-    issue_c = basics.dates(labels, layout, "issue_date", mdy)
+    dayfirst = basics.day_first(layout, mark)
+    issue_c = basics.dates(labels, layout, "issue_date", mdy, dayfirst)
     if not issue_c or issue_c[0].score < 0.4:
         issue_c = sorted(issue_c + basics.any_dates(layout, mdy), key=lambda c: -c.score)
     issue = issue_c[0] if issue_c else None
     if issue is not None:
         issue.checks.append(checks.check_issue_date(issue.value))
-        put(issue_c, 0.92)
-    due_c = [c for c in basics.dates(labels, layout, "due_date", mdy) if issue is None or c.value != issue.value or c.score > 0.6]
+    due_c = [c for c in basics.dates(labels, layout, "due_date", mdy, dayfirst) if issue is None or c.value != issue.value or c.score > 0.6]
     if due_c:
         due_c[0].checks.append(checks.check_due_date(issue.value if issue else None, due_c[0].value))
+        agree = basics.terms_agree(issue.value, due_c[0].value, basics.payment_terms(layout)) if issue is not None else None
+        if agree is not None and due_c[0].checks[-1].ok:
+            issue.checks.append(agree)
+            due_c[0].checks.append(agree)
+    if issue is not None:
+        put(issue_c, 0.92)
+    if due_c:
         put(due_c, 0.92)
 
     # parties

@@ -39,6 +39,8 @@ LEXICON: dict[str, list[tuple[str, float]]] = {
         (r"date\sd'?\s?emission|date\sof\sissue|issue\sdate|invoice\sdate|date\sof\sinvoice|bill\sdate", 1.0),
         (r"rechnungs?\s?-?datum|datum\sder\srechnung|gutschrifts?\s?-?datum|beleg\s?-?datum|ausstellungs\s?-?datum", 1.0),
         (r"^[a-z .\-]+,\sden\b", 0.75),
+        # the place and date of a letter: "Gent, 19 juni 2025", "Bruxelles, le 03/04/2026"
+        (r"^[a-z][a-z .'\-]{1,40},\s(?:le\s)?(?=\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\d{4}-\d{2}-\d{2}\b|\d{1,2}(?:er)?\s[a-z]{3,9}\.?\s\d{4}\b)", 0.75),
         (r"^(?:[\"',.]\s?)?den$", 0.7),
         (r"(?:document|uitgifte|dokument)\s?-?datum|document\sdate", 0.8),
         (r"^(?:datum|date|dated|fecha)\b", 0.55),

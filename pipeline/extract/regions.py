@@ -44,6 +44,9 @@ class Region:
     weight: float
     toks: tuple[Tok, ...]
     text: str
+    # a column head: the label is alone in its cell and the value is the cell right under
+    # it in the next row, each the other's best horizontal match (a header row over a value row)
+    head: bool = False
 
 
 def _token_spans(cell: Cell) -> list[tuple[int, int]]:
@@ -136,6 +139,23 @@ def regions_for(label: LabelAt, layout: Layout, max_below: int = 3, decay: float
             continue
         text = _LEAD.sub("", cell.text).strip()
         if text:
-            out.append(Region(label, "below", weight, tuple(cell.toks), text))
+            head = seen == 1 and _column_head(label, cell)
+            out.append(Region(label, "below", weight, tuple(cell.toks), text, head))
         weight *= decay
     return out
+
+
+def _column_head(label: LabelAt, cell: Cell) -> bool:
+    """The label fills its own cell and ``cell`` (in the next row) lies under it: of the
+    label row's cells, the label's overlaps ``cell`` most, and clearly."""
+    own = label.row.cells[label.cell_index]
+    if label.after_text or len(label.toks) != len(own.toks):
+        return False
+
+    def overlap(a: Cell) -> float:
+        return min(a.x1, cell.x1) - max(a.x0, cell.x0)
+
+    ranked = sorted(label.row.cells, key=overlap, reverse=True)
+    if ranked[0] is not own or overlap(own) <= 0:
+        return False
+    return len(ranked) == 1 or overlap(ranked[1]) <= 0

@@ -32,6 +32,8 @@ STRONG_CHECKS = frozenset(
         "vat_side_settled",
         "label_value_agree",
         "currency_consistent",
+        "number_repeated",
+        "dates_terms_agree",
     }
 )
 
