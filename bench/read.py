@@ -2,14 +2,17 @@
 
     .venv/bin/python bench/read.py [--data ../shared/data] [--kinds scanned_pdf photo]
                                    [--engines textlayer tesseract rapidocr auto]
+                                   [--layout band] [--json rows.json]
 
 Each engine runs in its own subprocess (so peak RSS is that engine's), reading every
 document of the chosen kinds once after a warm-up page. Per engine it prints the
 median wall and CPU seconds per page and the share of truth ``invoice_number``,
 ``total_incl_vat`` and ``issue_date`` values whose text appears in the output
 (amounts in the usual European/English spellings, dates as dd.mm.yyyy, dd/mm/yyyy,
-dd-mm-yyyy, yyyy-mm-dd and two-digit years; month names are not tried). CPU seconds
-are given because a shared machine makes wall time noisy.
+dd-mm-yyyy, yyyy-mm-dd and two-digit years; month names are not tried): "key text
+found". ``supplier_name`` (case-insensitive) and ``supplier_vat`` (letters and digits
+only) are counted on their own. CPU seconds are given because a shared machine makes
+wall time noisy. ``--layout`` keeps only generated documents of one layout.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 sys.path.insert(0, str(ROOT))
 
 OCR_KINDS = ("scanned_pdf", "photo", "receipt")
+KEYS = ("invoice_number", "total_incl_vat", "issue_date")  # "key text found"
+EXTRA = ("supplier_name", "supplier_vat")  # reported on their own
 
 
 def amount_forms(value: float) -> set[str]:
@@ -49,9 +54,17 @@ def date_forms(iso: str) -> set[str]:
     return out | {iso}
 
 
+def _alnum(text: str) -> str:
+    return re.sub(r"[^0-9A-Za-z]", "", text).lower()
+
+
 def found(kind: str, value: object, text: str) -> bool:
     flat = re.sub(r"\s+", " ", text)
     tight = flat.replace(" ", "")
+    if kind == "supplier_name":
+        return re.sub(r"\s+", " ", str(value)).strip().lower() in flat.lower()
+    if kind == "supplier_vat":
+        return _alnum(str(value)) in _alnum(text)
     if kind == "invoice_number":
         alnum = re.sub(r"[^0-9A-Za-z]", "", str(value)).lower()
         return str(value) in flat or alnum in re.sub(r"[^0-9A-Za-z]", "", text).lower()
@@ -59,14 +72,14 @@ def found(kind: str, value: object, text: str) -> bool:
     return any(f in flat or f.replace(" ", "") in tight for f in forms)
 
 
-def worker(engine_name: str, data_dir: Path, kinds: list[str]) -> dict[str, object]:
+def worker(engine_name: str, data_dir: Path, kinds: list[str], only: str = "") -> dict[str, object]:
     from models.enums import DocumentKind
     from pipeline.config import from_environment
     from pipeline.read import get_engine, read_document
 
     settings = from_environment({})
     records = [json.loads(p.read_text()) for p in sorted((data_dir / "truth").glob("*.json"))]
-    records = [r for r in records if r["kind"] in kinds]
+    records = [r for r in records if r["kind"] in kinds and (not only or r.get("extra", {}).get("layout") == only)]
     engine = None if engine_name == "textlayer" else get_engine(engine_name)
     rows = []
     warmed = False
@@ -81,7 +94,7 @@ def worker(engine_name: str, data_dir: Path, kinds: list[str]) -> dict[str, obje
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         pages = max(1, len(result.pages))
         hits = {k: found(k, rec["fields"][k], result.text)
-                for k in ("invoice_number", "total_incl_vat", "issue_date") if rec["fields"].get(k) is not None}
+                for k in KEYS + EXTRA if rec["fields"].get(k) is not None}
         rows.append({"id": rec["id"], "kind": rec["kind"], "pages": pages, "wall": wall / pages,
                      "cpu": cpu / pages, "hits": hits})
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -93,16 +106,17 @@ def summarise(result: dict[str, object]) -> list[str]:
     rows = result["rows"]  # type: ignore[index]
     for kind in sorted({r["kind"] for r in rows}):  # type: ignore[index]
         sel = [r for r in rows if r["kind"] == kind]  # type: ignore[index]
-        hits = [v for r in sel for v in r["hits"].values()]
+        hits = [r["hits"][k] for r in sel for k in KEYS if k in r["hits"]]
         per_field = {}
-        for key in ("invoice_number", "total_incl_vat", "issue_date"):
+        for key in KEYS + EXTRA:
             vals = [r["hits"][key] for r in sel if key in r["hits"]]
             per_field[key] = f"{sum(vals)}/{len(vals)}"
         lines.append(
             f"| {result['engine']} | {kind} | {len(sel)} | {sum(r['pages'] for r in sel)} | "
             f"{statistics.median(r['wall'] for r in sel):.2f} | {statistics.median(r['cpu'] for r in sel):.2f} | "
             f"{result['peak_mb']:.0f} | {per_field['invoice_number']} | {per_field['total_incl_vat']} | "
-            f"{per_field['issue_date']} | {100 * sum(hits) / max(1, len(hits)):.0f} % |"
+            f"{per_field['issue_date']} | {100 * sum(hits) / max(1, len(hits)):.0f} % | "
+            f"{per_field['supplier_name']} | {per_field['supplier_vat']} |"
         )
     return lines
 
@@ -112,14 +126,15 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--kinds", nargs="+", default=["text_pdf", "scanned_pdf", "photo"])
     parser.add_argument("--engines", nargs="+", default=["textlayer", "tesseract", "auto", "rapidocr"])
+    parser.add_argument("--layout", default="", help="only synthetic documents of this layout (e.g. band)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, help="also write the raw rows here")
     args = parser.parse_args()
     if args.worker:
-        print(json.dumps(worker(args.worker, args.data, args.kinds)))
+        print(json.dumps(worker(args.worker, args.data, args.kinds, args.layout)))
         return 0
     header = ("| engine | kind | docs | pages | s/page wall (median) | s/page CPU (median) | peak RSS MB | "
-              "invoice_number | total_incl_vat | issue_date | key text found |")
+              "invoice_number | total_incl_vat | issue_date | key text found | supplier_name | supplier_vat |")
     print(header)
     print("|---" * (header.count("|") - 1) + "|")
     raw = []
@@ -128,7 +143,7 @@ def main() -> int:
         if not kinds:
             continue
         out = subprocess.run([sys.executable, __file__, "--worker", engine, "--data", str(args.data),
-                              "--kinds", *kinds], capture_output=True, text=True, check=False, cwd=ROOT)
+                              "--kinds", *kinds, "--layout", args.layout], capture_output=True, text=True, check=False, cwd=ROOT)
         if out.returncode != 0:
             print(f"| {engine} | failed: {out.stderr.strip().splitlines()[-1:]} |")
             continue

@@ -14,6 +14,7 @@ from pipeline.read import read_document
 from pipeline.read.cleanup import prepare, rotate
 from pipeline.read.images import iter_frames
 from pipeline.read.ocr import AutoEngine, RapidOcrEngine, TesseractEngine, get_engine
+from pipeline.read.ocr.rapid import recognise_crops
 from pipeline.read.render import render_page
 
 
@@ -61,3 +62,19 @@ def test_photo_flattened_and_read(shared_dir: Path) -> None:
     text = result.text
     assert truth["invoice_number"] in text
     assert "110,00" in text
+
+
+def test_recognise_crops_keeps_order_and_empty_crops() -> None:
+    words = ["1.234,56", "Factuurnummer", "BE0456.789.123", "21%"]
+    crops = []
+    for word in words:
+        doc = pymupdf.open()
+        page = doc.new_page(width=20 + 7 * len(word), height=24)
+        page.insert_text((6, 17), word, fontsize=11)
+        crops.append(render_page(page, 60_000_000))
+    crops.insert(2, np.zeros((0, 10), np.uint8))
+    readings = recognise_crops(crops)
+    assert len(readings) == 5 and readings[2] == ("", 0.0)
+    texts = [t.replace(" ", "") for t, _ in readings[:2] + readings[3:]]
+    assert texts == words
+    assert all(score > 0.8 for _, score in readings[:2] + readings[3:])

@@ -9,7 +9,10 @@
 2. **Straighten**: the skew angle (±6°) maximises the sharpness of the horizontal
    ink projection (computed on ink pixel coordinates, not by rotating images);
    turned back only when it is at least 0.3°.
-3. **Even out the light**: divide by a blurred estimate of the paper (a grey-level
+3. **Light text on dark bands** (header bands, dark table headers, totals bars) is
+   turned into dark text on white (:mod:`pipeline.read.invert`), before the light is
+   evened out (which would otherwise wipe such a band out).
+4. **Even out the light**: divide by a blurred estimate of the paper (a grey-level
    closing), which removes shadows, gradients and colour casts; done only when the
    paper's brightness varies across the page.
 """
@@ -23,6 +26,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from pipeline.read.invert import invert_dark_regions
 from pipeline.read.ocr.base import to_gray
 
 log = logging.getLogger(__name__)
@@ -30,6 +34,8 @@ log = logging.getLogger(__name__)
 WORK_SIDE = 1000  # px, long side of the downscaled copy used for analysis
 MIN_SKEW = 0.3  # degrees
 MAX_SKEW = 6.0
+BAND_TEXT = 50  # grey levels light text stands above a dark band
+MIN_BAND_TEXT = 10  # pixels (at half the analysis size) of light text beyond a side to move it
 UNEVEN_LIGHT = 40  # grey levels between the paper's 5th and 95th percentile
 
 
@@ -39,6 +45,7 @@ class Prepared:
     warped: bool = False
     angle: float = 0.0  # degrees turned back
     light_normalised: bool = False
+    inverted: int = 0  # light-on-dark regions turned dark-on-light
 
     @property
     def photo(self) -> bool:
@@ -57,7 +64,7 @@ def find_page_quad(gray: np.ndarray) -> np.ndarray | None:
     """The page's corners (tl, tr, br, bl) in ``gray``'s pixels, or None when unclear."""
     small, scale = _small(gray)
     blur = cv2.GaussianBlur(small, (7, 7), 0)
-    _, mask = cv2.threshold(blur, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    otsu, mask = cv2.threshold(blur, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     k = max(5, int(min(small.shape) * 0.02) | 1)
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
@@ -81,7 +88,53 @@ def find_page_quad(gray: np.ndarray) -> np.ndarray | None:
     contrast = float(small[inside > 0].mean()) - float(small[inside == 0].mean())
     if contrast < 25:
         return None
-    return _order(approx.reshape(4, 2).astype(np.float32) / scale)
+    quad = _extend_over_bands(small, _order(approx.reshape(4, 2).astype(np.float32)), otsu)
+    return quad / scale
+
+
+def _extend_over_bands(small: np.ndarray, quad: np.ndarray, otsu: float) -> np.ndarray:
+    """Move a side of the quad outwards over a dark band with light text along it.
+
+    A coloured header band at the page's edge is as dark as the table the page lies
+    on, so the bright quadrilateral stops at the band's inner edge; the band's light
+    text (pixels well above a dark local background) just beyond a side shows the
+    page goes on, and the side is moved past the last of that text.
+    """
+    half = cv2.resize(small, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    background = cv2.medianBlur(half, 7)
+    light = (half.astype(np.int16) - background > BAND_TEXT) & (background < otsu)
+    ys, xs = np.nonzero(light)
+    if len(xs) < MIN_BAND_TEXT:
+        return quad
+    pts = np.stack([xs, ys], axis=1).astype(np.float32) * 2.0
+    centre = quad.mean(axis=0)
+    out = quad.copy()
+    for a, b, a_in, b_in in ((0, 1, 3, 2), (1, 2, 0, 3), (2, 3, 1, 0), (3, 0, 2, 1)):
+        along = quad[b] - quad[a]
+        length = float(np.linalg.norm(along))
+        if length < 1:
+            continue
+        u = along / length
+        n = np.array([u[1], -u[0]], np.float32)
+        if np.dot(quad[a] - centre, n) < 0:
+            n = -n
+        depth = float(np.dot(quad[a] - quad[a_in], n))
+        rel = pts - quad[a]
+        s, d = rel @ u, rel @ n
+        near = d[(s >= 0) & (s <= length) & (d > 1) & (d < 0.25 * max(depth, 1.0))]
+        if len(near) < MIN_BAND_TEXT:
+            continue
+        reach = float(np.percentile(near, 99))
+        reach += max(4.0, 0.3 * reach)
+        for corner, inner in ((a, a_in), (b, b_in)):
+            direction = quad[corner] - quad[inner]
+            cos = float(np.dot(direction, n)) / max(float(np.linalg.norm(direction)), 1e-6)
+            if cos > 0.5:
+                out[corner] = quad[corner] + direction / np.linalg.norm(direction) * (reach / cos)
+    h, w = small.shape[:2]
+    out[:, 0] = out[:, 0].clip(0, w - 1)
+    out[:, 1] = out[:, 1].clip(0, h - 1)
+    return out
 
 
 def _order(pts: np.ndarray) -> np.ndarray:
@@ -164,11 +217,12 @@ def prepare(image: np.ndarray, *, allow_warp: bool = True) -> Prepared:
         if quad is not None:
             gray = warp_quad(gray, quad)
             warped = True
+    gray, regions = invert_dark_regions(gray)
     gray, light = even_light(gray, force=warped)
     angle = estimate_skew(gray)
     if abs(angle) >= MIN_SKEW:
         gray = rotate(gray, angle)
     else:
         angle = 0.0
-    log.debug("clean-up: warped=%s angle=%.2f light=%s", warped, angle, light)
-    return Prepared(image=gray, warped=warped, angle=angle, light_normalised=light)
+    log.debug("clean-up: warped=%s angle=%.2f light=%s inverted=%d", warped, angle, light, len(regions))
+    return Prepared(image=gray, warped=warped, angle=angle, light_normalised=light, inverted=len(regions))

@@ -8,7 +8,8 @@
   :class:`CorruptFile`. An embedded Factur-X/ZUGFeRD/XRechnung/UBL file is attached
   as ``embedded_xml``.
 * **Images**: JPEG/PNG/WebP are one page, a multi-page TIFF several; every page is
-  cleaned up (flattened, straightened, light evened out) and OCR'd.
+  cleaned up (flattened, straightened, light text on dark bands
+  turned dark-on-light, light evened out) and OCR'd.
 * **Too many pages**: the first ``settings.max_pages`` pages are read and a warning
   says how many were skipped (an invoice is on the first pages; terms and annexes
   follow). Nothing is raised, so the document still reaches an operator.

@@ -6,8 +6,10 @@ How the two engines are combined
    straighten a tilt): PP-OCR (RapidOCR, PP-OCRv6 det + rec) reads the whole page.
    Its detector copes with left-over curvature, blur and uneven light far better
    than Tesseract's layout analysis.
-2. **Scans and rendered PDF pages**: Tesseract LSTM reads the page first (the page
-   cut into two bands at blank rows, read on both cores in parallel).
+2. **Scans and rendered PDF pages**: Tesseract LSTM reads the whole page first
+   (``TESSERACT_THREADS`` says why not in two bands). Light text on dark bands was
+   already turned dark-on-light by the clean-up (:mod:`pipeline.read.invert`), so
+   Tesseract's own inversion pass stays off.
 3. **Re-reading what Tesseract is unsure of** with the PP-OCR *recogniser only*
    (no detection) on crops of the page:
    * a whole *line* whose mean word confidence is below ``LINE_REREAD`` (usually
@@ -24,7 +26,8 @@ How the two engines are combined
    A re-read replaces Tesseract's text only when PP-OCR's score is higher than
    Tesseract's confidence, and the word takes PP-OCR's score as confidence. At most
    ``MAX_CROPS`` crops are re-read per page (lowest confidence first), which bounds
-   the extra time (~20 ms per crop on two cores).
+   the extra time (~30 ms CPU per crop, in batches sorted by width:
+   :func:`~pipeline.read.ocr.rapid.recognise_crops`).
 4. When PP-OCR is not installed, ``auto`` is plain Tesseract; when Tesseract is not
    installed, ``auto`` is plain PP-OCR. Only when neither is installed does it
    decline (``available() -> False``, :class:`~pipeline.errors.OcrUnavailable`).
@@ -54,6 +57,11 @@ WORD_REREAD = 0.80
 NUMERIC_REREAD = 0.93
 LINE_REREAD = 0.60
 MAX_CROPS = 60
+# Tesseract reads the whole page in one piece: cut into two bands read in parallel it
+# is ~40 % faster on an idle two-core machine, but a half page can be laid out
+# differently (a supplier name read as "een pair" in the generated set), and on a
+# busy machine there is no second core to gain from.
+TESSERACT_THREADS = 1
 MAX_MISSED = 30
 NEW_TEXT_SCORE = 0.6
 _AMBIGUOUS = re.compile(r"(?=.*\d)(?=.*[OoIlSBZ|])")
@@ -107,7 +115,7 @@ class AutoEngine:
     name = "rapidocr+tesseract"
 
     def __init__(self, tesseract: TesseractEngine | None = None, rapid: RapidOcrEngine | None = None) -> None:
-        self.tesseract = tesseract or TesseractEngine()
+        self.tesseract = tesseract or TesseractEngine(threads=TESSERACT_THREADS)
         self.rapid = rapid or RapidOcrEngine()
 
     def available(self) -> bool:

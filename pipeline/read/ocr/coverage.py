@@ -14,7 +14,7 @@ import numpy as np
 from pipeline.records import BBox, Line
 
 SCALE = 0.5  # analyse at half resolution (~100 dpi for a 200 dpi render)
-MIN_H, MAX_H = 5, 45  # blob height in analysis pixels: ~5 pt to ~30 pt text
+MIN_H, MAX_H = 6, 45  # blob height in analysis pixels: ~5 pt to ~30 pt text (5 px: dots, dashes)
 MIN_W = 8
 COVERED = 0.4  # share of a blob's ink inside word boxes above which it counts as read
 

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import math
 import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 
 from pipeline.errors import OcrUnavailable
@@ -46,6 +48,8 @@ PARAMS: dict[str, Any] = {
     "Global.log_level": "warning",
     "Global.use_cls": False,  # pages are upright after clean-up; saves ~10 %
 }
+REC_BATCH = 6  # crops per recogniser call
+REC_MIN_WIDTH = 160  # px at the recogniser's 48 px height
 _LOCK = threading.Lock()  # one RapidOCR object per process, used by one thread at a time
 
 
@@ -73,16 +77,39 @@ def _engine() -> Any:
 
 
 def recognise_crops(crops: list[np.ndarray]) -> list[tuple[str, float]]:
-    """Recognition only (no detection) of text-line crops: ``[(text, score)]``."""
+    """Recognition only (no detection) of text-line crops: ``[(text, score)]``.
+
+    Crops are resized to the recogniser's 48 px height and batched by width (sorted,
+    ``REC_BATCH`` at a time), each batch padded to its widest crop but to no less than
+    ``REC_MIN_WIDTH`` px. RapidOCR's own batching pads every crop to at least 320 px,
+    which for the short word crops ``auto`` sends costs ~40 % more CPU.
+    """
     if not crops:
         return []
-    from rapidocr.ch_ppocr_rec import TextRecInput
-
     engine = _engine()
+    images = [to_bgr(c) for c in crops if c.size]
+    ratios = [c.shape[1] / max(1, c.shape[0]) for c in images]
+    order = np.argsort(ratios, kind="stable")
+    out: list[tuple[str, float]] = [("", 0.0)] * len(images)
     with _LOCK:
         rec = engine._load_rec_model()
-        out = rec(TextRecInput(img=[to_bgr(c) for c in crops]))
-    return [(normalise_text(t), float(s)) for t, s in zip(out.txts or (), out.scores, strict=False)]
+        height = int(rec.rec_image_shape[1])
+        for start in range(0, len(images), REC_BATCH):
+            idx = order[start : start + REC_BATCH]
+            width = max(REC_MIN_WIDTH, math.ceil(height * ratios[idx[-1]] / 8.0) * 8)
+            batch = np.zeros((len(idx), 3, height, width), np.float32)
+            for k, i in enumerate(idx):
+                w = max(1, min(width, math.ceil(height * ratios[i])))
+                resized = cv2.resize(images[i], (w, height)).astype(np.float32)
+                batch[k, :, :, :w] = resized.transpose(2, 0, 1) / 127.5 - 1.0
+            lines, _ = rec.postprocess_op(rec.session(batch), False,
+                                          wh_ratio_list=[ratios[i] for i in idx], max_wh_ratio=width / height)
+            for k, i in enumerate(idx):
+                out[i] = (normalise_text(lines[k][0]), float(lines[k][1]))
+    if len(images) != len(crops):  # empty crops read as nothing
+        it = iter(out)
+        return [next(it) if c.size else ("", 0.0) for c in crops]
+    return out
 
 
 class RapidOcrEngine:

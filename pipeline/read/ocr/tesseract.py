@@ -4,7 +4,8 @@ The ``tesserocr`` wheel bundles its own libtesseract but no language data, so th
 API is opened with ``path=`` at Debian's tessdata folder (``tesseract-ocr-nld/-fra/
 -deu/-eng``). ``OMP_THREAD_LIMIT=1`` is set before the library loads (OpenMP inside
 Tesseract is ~10x slower on small machines) and ``tessedit_do_invert=0`` (no second
-try on inverted text: ~10 % faster).
+try on inverted text: ~10 % faster; light text on dark bands is turned dark-on-light
+by the clean-up before OCR, :mod:`pipeline.read.invert`).
 
 ``threads > 1`` cuts a page into horizontal bands at blank rows and reads them in
 parallel (tesserocr releases the GIL): ~40 % faster on two cores, but it is *off by
