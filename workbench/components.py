@@ -13,6 +13,7 @@ import html as html_lib
 import io
 import json
 from collections.abc import Sequence
+from typing import Any
 
 import streamlit as st
 import streamlit.components.v1 as components
@@ -178,3 +179,18 @@ _VIEWER = """
   } catch (e) { /* another origin: no focus tracking */ }
 })();
 """ + _FOCUS_JS + "</script>"
+
+
+def page_head(principal: api.Principal, title: str, prefix: str) -> Any:
+    """Title, the last action's message, and the client picker of a client's errand page
+    (stops the page when no client is linked to the account)."""
+    st.title(title)
+    flash = st.session_state.pop(f"{prefix}_flash", None)
+    if flash:
+        st.success(flash)
+    clients = api.clients_for(principal)
+    if not clients:
+        st.warning("No client is linked to your account.")
+        st.stop()
+    return st.selectbox("Client", clients, format_func=lambda c: c.name, key=f"{prefix}_client",
+                        disabled=len(clients) == 1)

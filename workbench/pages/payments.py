@@ -10,18 +10,11 @@ import streamlit as st
 from pipeline import api
 from pipeline.errors import BoekbrugError
 from pipeline.payments import api as payments
+from workbench.components import page_head
 
 principal: api.Principal = st.session_state["principal"]
 
-st.title("Payments")
-flash = st.session_state.pop("pay_flash", None)
-if flash:
-    st.success(flash)
-clients = api.clients_for(principal)
-if not clients:
-    st.warning("No client is linked to your account.")
-    st.stop()
-client = st.selectbox("Client", clients, format_func=lambda c: c.name, key="pay_client", disabled=len(clients) == 1)
+client = page_head(principal, "Payments", "pay")
 
 tab_pay, tab_statement = st.tabs(["Pay invoices", "Bank statement"])
 

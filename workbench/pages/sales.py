@@ -12,19 +12,11 @@ from pipeline.errors import BoekbrugError
 from pipeline.sales import api as sales
 from pipeline.sales.contacts import ContactInput
 from pipeline.sales.invoices import IssueRefused, LineInput
+from workbench.components import page_head
 
 principal: api.Principal = st.session_state["principal"]
 
-st.title("Sales invoices")
-flash = st.session_state.pop("sales_flash", None)
-if flash:
-    st.success(flash)
-clients = api.clients_for(principal)
-if not clients:
-    st.warning("No client is linked to your account.")
-    st.stop()
-client = st.selectbox("Client", clients, format_func=lambda c: c.name, key="sales_client",
-                      disabled=len(clients) == 1)
+client = page_head(principal, "Sales invoices", "sales")
 
 
 def _dec(value: object, default: str = "0") -> Decimal:
