@@ -202,3 +202,23 @@ def test_email_attachments_become_documents_linked_to_the_message(db_url: str, s
         children = session.scalars(select(Document).where(Document.parent_id == parent.id)).all()
         assert [(c.original_filename, c.channel, c.status) for c in children] == [
             ("INV-2026-0042.xml", "email", DocumentStatus.RELEASED)]
+
+
+def test_suspected_duplicate_is_shown_with_the_earlier_document(db_url: str, settings_for, tmp_path: Path) -> None:
+    from models.enums import Role
+    from pipeline import api
+    from pipeline.accounts import create_user, principal_of
+
+    settings = settings_for(db_url)
+    _client(db_url)
+    first = ingest_files(settings, "Client", [UBL]).document_ids[0]
+    reminder = tmp_path / "reminder.xml"
+    reminder.write_bytes(UBL.read_bytes() + b"\n<!-- resent -->\n")
+    second = ingest_files(settings, "Client", [reminder]).document_ids[0]
+    with unit_of_work(db_url) as session:
+        operator = principal_of(create_user(session, "op", "password-123", Role.OPERATOR))
+    view = api.next_task(operator)
+    assert view is not None and view.document.id == second
+    assert view.document.duplicate_of == first
+    api.mark_duplicate_of(operator, view.task_id, view.version, first)
+    assert _document(db_url, second).status is DocumentStatus.DUPLICATE

@@ -82,6 +82,7 @@ class TaskDocument:
     status: DocumentStatus
     document_type: DocumentType
     error: str | None
+    duplicate_of: int | None = None  # the earlier document a suspected duplicate resembles
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,7 @@ def _view(session: Session, task: ValidationTask) -> TaskView:
         kind=task.kind,
         reason=task.reason,
         document=TaskDocument(document.id, document.client_id, client.name if client else "", document.original_filename,
-                              document.status, doc_type, document.error),
+                              document.status, doc_type, document.error, document.duplicate_of_id),
         fields=fields,
         page_count=document.page_count or 1,
         lease_until=task.lease_until,

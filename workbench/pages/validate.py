@@ -92,6 +92,15 @@ if task.reason:
     st.caption(f"Why it needs a look: {task.reason}")
 if doc.error:
     st.warning(doc.error)
+if doc.duplicate_of:  # a suspected duplicate: the earlier document beside this one
+    with st.expander(f"Earlier document {doc.duplicate_of}: is this the same invoice?", expanded=True):
+        earlier = api.page_image(principal, doc.duplicate_of, 1)
+        if earlier is not None:
+            ui.inline_png(earlier.png, f"document {doc.duplicate_of}, page 1", max_height=320)
+        if st.button(f"Same invoice: mark as duplicate of {doc.duplicate_of}", key="same_invoice"):
+            finish("Marked duplicate", lambda: api.mark_duplicate_of(principal, task.task_id, task.version,
+                                                                     doc.duplicate_of))
+        st.caption("Not the same invoice? Check the fields below and press Enter to validate it as a new one.")
 
 scalar = [f for f in task.fields if f.name not in LIST_FIELDS]
 order = [f.name for f in scalar]
@@ -201,7 +210,8 @@ with st.expander("Other decisions: reject, not an invoice, duplicate, postpone, 
         finish("Rejected", lambda: api.reject(principal, task.task_id, task.version, reason))
     if c2.button("Not an invoice", key="not_invoice"):
         finish("Marked as not an invoice", lambda: api.not_an_invoice(principal, task.task_id, task.version))
-    original = c1.number_input("Duplicate of document", min_value=1, step=1, value=None, key=f"dup-{task.task_id}")
+    original = c1.number_input("Duplicate of document", min_value=1, step=1, value=doc.duplicate_of,
+                               key=f"dup-{task.task_id}")
     if c1.button("Duplicate of…", key="duplicate") and original:
         finish("Marked duplicate", lambda: api.mark_duplicate_of(principal, task.task_id, task.version, int(original)))
     minutes = c2.selectbox("Postpone for", [15, 60, 240, 1440], index=1, key=f"postpone-{task.task_id}",
