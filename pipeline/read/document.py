@@ -49,6 +49,7 @@ from pipeline.errors import (
 from pipeline.read.cleanup import prepare
 from pipeline.read.images import count_frames, iter_frames
 from pipeline.read.ocr import OcrEngine, get_engine
+from pipeline.read.orientation import read_upright
 from pipeline.read.render import render_page
 from pipeline.read.textlayer import read_text_layer
 from pipeline.records import EmbeddedXml, Line, PageText, ReadResult
@@ -120,7 +121,8 @@ class _Reader:
 
 def _clean_and_read(engine: OcrEngine, image: np.ndarray, allow_warp: bool) -> list[Line]:
     prepared = prepare(image, allow_warp=allow_warp)
-    return engine.read(prepared.image, photo=prepared.photo)
+    lines = engine.read(prepared.image, photo=prepared.photo)
+    return read_upright(prepared.image, lines, lambda upright: engine.read(upright, photo=prepared.photo))
 
 
 def read_document(data: bytes, kind: DocumentKind, settings: Settings,
