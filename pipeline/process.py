@@ -39,8 +39,6 @@ from pipeline.suppliers import apply_supplier_memory, find_profile, supplier_key
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 3
-
 
 def read_and_extract(settings: Settings, kind: DocumentKind, data: bytes) -> tuple[Extraction, tuple]:
     """The machine reading of one original: (extraction, pages read)."""
