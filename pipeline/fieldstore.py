@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Document, ExtractedFieldRow, Page
-from models.enums import FieldSource, FieldState
+from models.enums import FieldSource
 from pipeline.fields import value_from_json, value_to_json
 from pipeline.records import ExtractedField, PageText
 from pipeline.score import OPERATOR_STATES, Calibration, FieldView, field_state
@@ -119,6 +119,3 @@ def denormalise(document: Document, values: Mapping[str, Any]) -> None:
     document.total_incl_vat = values.get("total_incl_vat")
     document.currency = (values.get("currency") or None) and str(values["currency"])[:3]
 
-
-def is_operator_state(state: FieldState) -> bool:
-    return state in OPERATOR_STATES

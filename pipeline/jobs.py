@@ -15,6 +15,7 @@ the queue, up to MAX_ATTEMPTS times, then fails them with a reason.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -108,6 +109,31 @@ def release_job(document_id: int) -> None:
     current = settings()
     with unit_of_work(current.database_url) as session:
         release_document(session, current, document_id)
+
+
+# --------------------------------------------------------------------------- upkeep
+QUEUE_UPKEEP_SECONDS = 300
+
+
+def queue_upkeep(current: Settings) -> int:
+    """Expired leases and postponed tasks back in the queue, and every open task's
+    score recomputed so age and deadlines keep counting (``pipeline.queue``). Run by
+    every worker and every workbench process each QUEUE_UPKEEP_SECONDS; idempotent."""
+    from pipeline.queue import refresh_scores, return_expired
+
+    with unit_of_work(current.database_url) as session:
+        return_expired(session)
+        return refresh_scores(session)
+
+
+def run_queue_upkeep(current: Settings, stop: threading.Event, every: float = QUEUE_UPKEEP_SECONDS) -> None:
+    """Loop for a daemon thread: ``queue_upkeep`` until ``stop`` is set; a failed round
+    (database away) is logged and tried again next time."""
+    while not stop.wait(every):
+        try:
+            queue_upkeep(current)
+        except Exception:
+            log.warning("queue upkeep failed; next round in %ss", every, exc_info=True)
 
 
 # --------------------------------------------------------------------------- recovery

@@ -1,7 +1,8 @@
 """Ranking and claiming of validation tasks.
 
 Ranking score (higher is served first), recomputed when a task is created and by
-``refresh_scores`` (run by the reaper every few minutes, so age keeps counting)::
+``refresh_scores`` (run by ``pipeline.jobs.queue_upkeep`` every five minutes in every
+worker and workbench process, so age keeps counting)::
 
     score = 1000 × priority + min(urgency × (0.5 + expected_errors), 999)
     urgency = 1 + age_days / 2 + 7 / (days_to_deadline + 1)

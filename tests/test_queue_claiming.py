@@ -127,3 +127,23 @@ def test_renewing_a_lease_keeps_the_version_and_fails_once_taken_over(db_url: st
         assert renew_lease(session, held.id, users[0], 60, now=start + timedelta(seconds=112)) is None
         session.expire_all()
         assert session.get(ValidationTask, held.id).version > version  # the take-over bumped it; renewal did not
+
+
+def test_upkeep_reages_open_tasks_and_returns_expired_leases(db_url: str, settings_for) -> None:
+    from pipeline.jobs import queue_upkeep
+
+    settings = settings_for(db_url)
+    users, task_ids = _seed(db_url, tasks=3, operators=1)
+    long_ago = datetime.now(UTC) - timedelta(days=6)
+    with unit_of_work(db_url) as session:
+        held = claim_next(session, users[0], 60, now=long_ago)
+        assert held is not None
+        for task in session.scalars(select(ValidationTask)):
+            task.created_at = long_ago
+        session.commit()
+        before = {t.id: t.score for t in session.scalars(select(ValidationTask))}
+    assert queue_upkeep(settings) == 3  # the expired lease came back first, then all three re-scored
+    with unit_of_work(db_url) as session:
+        after = {t.id: (t.score, t.state) for t in session.scalars(select(ValidationTask))}
+    assert all(after[i][1] is TaskState.OPEN for i in task_ids)
+    assert all(after[i][0] > before[i] for i in task_ids)  # six days older: more urgent

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,9 +29,14 @@ def boot(database_url: str) -> Settings:
     """Settings and the database engine, once per process (and per database)."""
     from pipeline.config import settings
     from pipeline.db import engine_for
+    from pipeline.jobs import run_queue_upkeep
 
     current = settings()
     engine_for(current.database_url)
+    # the queue's upkeep (expired leases back, scores re-aged) in this process too, so
+    # the embedded default (no worker) keeps ranking by age and deadline
+    threading.Thread(target=run_queue_upkeep, args=(current, threading.Event()), name="queue-upkeep",
+                     daemon=True).start()
     return current
 
 

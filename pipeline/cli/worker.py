@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     from rq import Queue, SimpleWorker
 
     from pipeline.cli._common import ready_settings
-    from pipeline.jobs import ALL_QUEUES, recover, redis_connection
+    from pipeline.jobs import ALL_QUEUES, recover, redis_connection, run_queue_upkeep
 
     current = ready_settings()
     if current.redis_url is None:
@@ -49,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.burst:
         threading.Thread(target=sweep, name="recover", daemon=True).start()
+        threading.Thread(target=run_queue_upkeep, args=(current, stop), name="queue-upkeep", daemon=True).start()
     queues = [Queue(name, connection=connection) for name in (args.queues or ALL_QUEUES)]
     warm_up()
     # jobs run in this process (no fork per job), so the compiled Peppol rules, the
