@@ -4,7 +4,8 @@ The one place the release rule is applied, for machine readings and operator sav
 alike. A document is released when every required field is confirmed by an
 operator or certain (calibrated confidence ≥ AUTO_ACCEPT and its checks pass), no
 present field has a failed check left unconfirmed, and it is no suspected
-duplicate. A random sample of auto-released documents (SECOND_LOOK_RATE) still
+duplicate, and carries no note (pages left unread, several invoices in one PDF).
+A random sample of auto-released documents (SECOND_LOOK_RATE) still
 gets a second look, so the error rate of what the machine releases alone is measured.
 """
 
@@ -67,6 +68,12 @@ def decide(session: Session, settings: Settings, document: Document, *, by_opera
         open_task(session, document_id=document.id, client=client, kind=TaskKind.VALIDATE,
                   expected_errors=expected_errors(doc_type, views), reason=reason, priority=document.priority)
         return Decision(False, reason)
+
+    if document.error and not by_operator:  # a note (pages left unread, several invoices): a person looks
+        document.status = DocumentStatus.NEEDS_VALIDATION
+        open_task(session, document_id=document.id, client=client, kind=TaskKind.VALIDATE,
+                  expected_errors=1.0, reason=document.error, priority=document.priority)
+        return Decision(False, document.error)
 
     document.status = DocumentStatus.VALIDATED
     if by_operator:

@@ -176,17 +176,9 @@ def _save_reading(session: Session, settings: Settings, document: Document, extr
     if len(extraction.invoice_page_ranges) > 1:
         notes.append("this PDF seems to hold several invoices (pages " + ", ".join(
             f"{a}-{b}" for a, b in extraction.invoice_page_ranges) + "): an operator should split it")
-    if notes:  # a note on the document also keeps it from being auto-released (below)
+    if notes:  # a note on the document keeps it from being auto-released (pipeline.decide)
         document.error = "; ".join(notes)
-    decision = decide(session, settings, document)
-    if document.error and decision.release:  # never auto-release a partly read or multi-invoice PDF
-        from models.enums import TaskKind
-        from pipeline.queue import open_task
-
-        document.status = DocumentStatus.NEEDS_VALIDATION
-        document.auto_released = False
-        open_task(session, document_id=document.id, client=client, kind=TaskKind.VALIDATE,
-                  expected_errors=1.0, reason=document.error)
+    decide(session, settings, document)
 
 
 def apply_learnt_positions(fields: dict, positions: dict, pages: tuple) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from models import Correction, Document, SupplierProfile, UblRelease, ValidationTask
-from models.enums import DocumentStatus, TaskKind
+from models.enums import DocumentStatus, DocumentType, TaskKind
 from pipeline.accounts import get_or_create_client, get_or_create_office
 from pipeline.calibration import fit, load_calibration
 from pipeline.config import PROJECT_ROOT
@@ -222,3 +222,27 @@ def test_suspected_duplicate_is_shown_with_the_earlier_document(db_url: str, set
     assert view.document.duplicate_of == first
     api.mark_duplicate_of(operator, view.task_id, view.version, first)
     assert _document(db_url, second).status is DocumentStatus.DUPLICATE
+
+
+def test_a_note_on_the_document_keeps_it_from_auto_release(db_url: str, settings_for) -> None:
+    from models import ExtractedFieldRow
+    from models.enums import FieldSource, FieldState
+    from pipeline.decide import decide
+    from pipeline.fields import REQUIRED_FIELDS
+
+    settings = settings_for(db_url, SECOND_LOOK_RATE="0")
+    client_id = _client(db_url)
+    outcomes = []
+    for note in (None, "only the first 50 of 2000 pages were read"):
+        with unit_of_work(db_url) as session:
+            document = Document(client_id=client_id, sha256=("1" if note else "2") * 64, original_path="x",
+                                original_filename="x.pdf", size_bytes=1, error=note)
+            session.add(document)
+            session.flush()
+            for name in REQUIRED_FIELDS[DocumentType.INVOICE]:
+                session.add(ExtractedFieldRow(document_id=document.id, name=name, value="1", confidence=0.999,
+                                              source=FieldSource.TEXT_LAYER, machine_source=FieldSource.TEXT_LAYER,
+                                              state=FieldState.CERTAIN, checks=[]))
+            session.flush()
+            outcomes.append((decide(session, settings, document).release, document.status))
+    assert outcomes == [(True, DocumentStatus.VALIDATED), (False, DocumentStatus.NEEDS_VALIDATION)]
