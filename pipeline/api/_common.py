@@ -55,12 +55,11 @@ def run_job(job: Callable[..., Any], document_id: int, *, queue: str) -> bool:
     """
     from pipeline import jobs
 
-    try:
-        jobs.enqueue(current_settings(), job, document_id, queue=queue)
-    except Exception:  # the save is committed: a failed follow-up job must not hide that
+    try:  # Redis away and inline crashes are handled (and logged) by enqueue_or_leave
+        return jobs.enqueue_or_leave(current_settings(), job, document_id, queue=queue)
+    except Exception:  # the save is committed: no other failed hand-over may hide that
         log.exception("job %s for document %s failed; recover will retry it", job.__name__, document_id)
         return False
-    return True
 
 
 # ------------------------------------------------------------------------ access
