@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import delete, select
@@ -94,6 +95,7 @@ def fit_prior(samples_by_field: dict[str, list[tuple[float, bool]]], minimum: in
     }
 
 
+@lru_cache(maxsize=4)
 def load_prior(path: Path = PRIOR_FILE) -> Calibration:
     """The calibration fitted on the development corpora (``calibrate --corpus``)."""
     if not path.exists():

@@ -28,7 +28,6 @@ from pipeline.errors import BoekbrugError
 from pipeline.fieldstore import (
     current_values,
     denormalise,
-    field_rows,
     save_machine_fields,
     save_pages,
 )
@@ -160,8 +159,8 @@ def _save_reading(session: Session, settings: Settings, document: Document, extr
     if profile is not None and profile.field_positions:
         apply_learnt_positions(fields, profile.field_positions, pages)
     document.document_type = extraction.document_type
-    save_machine_fields(session, document, fields, load_calibration(session), settings.auto_accept)
-    denormalise(document, current_values(field_rows(session, document.id)))
+    rows = save_machine_fields(session, document, fields, load_calibration(session), settings.auto_accept)
+    denormalise(document, current_values(rows))
     if extraction.document_type is DocumentType.NOT_AN_INVOICE:
         document.status = DocumentStatus.REJECTED
         document.error = "the machine found no invoice on it; an operator can reopen it"

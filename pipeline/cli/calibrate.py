@@ -39,7 +39,7 @@ def _from_corpora(corpora: list[str]) -> int:
     from collections import defaultdict
     from pathlib import Path
 
-    from pipeline.calibration import PRIOR_FILE, fit_prior
+    from pipeline.calibration import PRIOR_FILE, fit_prior, load_prior
     from pipeline.config import settings
     from pipeline.evaluate import evaluate
 
@@ -54,6 +54,7 @@ def _from_corpora(corpora: list[str]) -> int:
     PRIOR_FILE.write_text(json.dumps({"corpora": [Path(c).name for c in corpora],
                                       "samples": {k: len(v) for k, v in sorted(samples.items())},
                                       "fields": fields}, indent=1) + "\n")
+    load_prior.cache_clear()  # this process reads the new prior from now on
     for name, points in fields.items():
         top = points[-1]
         print(f"{name:28} {len(samples[name]):5} samples; raw ≥ {points[-2][0] if len(points) > 1 else 0:.3f} → {top[1]:.3f}")
