@@ -6,6 +6,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+API_PORT ?= 8600
+MAX_UPLOAD_MB ?= 50
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo)
 APT_PACKAGES := tesseract-ocr tesseract-ocr-nld tesseract-ocr-fra tesseract-ocr-deu chromium chromium-driver
 export OMP_THREAD_LIMIT ?= 1
@@ -35,8 +37,9 @@ demo: install
 	$(PY) -m pipeline demo
 
 workbench: install
-	@echo "Workbench on http://localhost:$(PORT) (Ctrl+C stops it)"
-	$(PY) -m streamlit run workbench/app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	@echo "Workbench on http://localhost:$(PORT), HTTP API on http://127.0.0.1:$(API_PORT)/docs (Ctrl+C stops both)"
+	$(PY) -m pipeline serve --host 127.0.0.1 --port $(API_PORT) & api=$$!; trap 'kill $$api 2>/dev/null' EXIT; \
+	$(PY) -m streamlit run workbench/app.py --server.port $(PORT) --server.maxUploadSize $(MAX_UPLOAD_MB)
 
 services:
 	@bash .ci/services.sh
@@ -52,6 +55,7 @@ bench: install
 
 lint: install
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
 
 clean-runtime:
 	rm -rf data/runtime

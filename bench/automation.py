@@ -4,7 +4,7 @@
 
 For each document of corpora with ground truth (../shared/data's layout): read and
 extract (OCR cached under DATA_DIR/cache), calibrate with the shipped prior, apply
-the release rule (pipeline.score.blocking_fields) exactly as the pipeline does
+the release rule (pipeline.review.confidence.blocking_fields) exactly as the pipeline does
 (without supplier memory or duplicates, which need history), and score the
 required fields against the truth. ``--with-memory`` measures the steady state, where
 each supplier was validated once before (its name, VAT number and IBAN remembered). Prints per kind: documents, share released with
@@ -28,14 +28,14 @@ sys.path.insert(0, str(ROOT))
 
 def main() -> None:
     from models.enums import DocumentType, FieldState
-    from pipeline.calibration import load_prior
-    from pipeline.config import settings
-    from pipeline.evaluate import evaluate, score_value
+    from pipeline.core.config import settings
+    from pipeline.core.fields import REQUIRED_FIELDS, value_to_json
     from pipeline.extract import extract
-    from pipeline.fields import REQUIRED_FIELDS, value_to_json
-    from pipeline.fieldstore import calibrated_confidence
-    from pipeline.score import FieldView, blocking_fields, field_state
-    from pipeline.suppliers import apply_supplier_memory
+    from pipeline.reports.evaluate import evaluate, score_value
+    from pipeline.review.calibration import load_prior
+    from pipeline.review.confidence import FieldView, blocking_fields, field_state
+    from pipeline.review.fieldstore import calibrated_confidence
+    from pipeline.suppliers.memory import apply_supplier_memory
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("corpora", nargs="+")

@@ -5,7 +5,7 @@
 Fills a fresh database (an SQLite file in a temporary folder; with ``--postgres`` also a
 private schema in that PostgreSQL database, dropped afterwards) in bulk with SQLAlchemy
 core — documents, a few fields each, validation tasks, second looks and corrections — then
-times every view of ``pipeline.metrics`` (median of ``--repeat`` runs), unfiltered and for
+times every view of ``pipeline.reports.metrics`` (median of ``--repeat`` runs), unfiltered and for
 one office. Goal: under one second per view.
 """
 
@@ -45,8 +45,8 @@ from models.enums import (
     TaskKind,
     TaskState,
 )
-from pipeline import metrics
-from pipeline.db import migrate, session_factory
+from pipeline.core.db import migrate, session_factory
+from pipeline.reports import metrics
 
 OFFICES, CLIENTS, SUPPLIERS, OPERATORS = 10, 300, 3000, 25
 FIELDS = ("supplier_name", "invoice_number", "issue_date", "total_excl_vat", "total_vat", "total_incl_vat")

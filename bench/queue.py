@@ -69,11 +69,11 @@ def _text_pdfs(folder: Path, count: int) -> list[Path]:
 
 
 def end_to_end(database_url: str, redis_url: str | None, workers: int, docs: int, tmp: Path) -> tuple[float, float]:
-    from pipeline import config
-    from pipeline.accounts import get_or_create_client, get_or_create_office
-    from pipeline.batch_summary import unfinished
-    from pipeline.db import migrate, unit_of_work
-    from pipeline.intake.batch import ingest_files
+    from pipeline.core import config
+    from pipeline.core.accounts import get_or_create_client, get_or_create_office
+    from pipeline.core.db import migrate, unit_of_work
+    from pipeline.jobs.ingest import ingest_files
+    from pipeline.reports.batch_summary import unfinished
 
     data_dir = tmp / f"data-{uuid.uuid4().hex[:6]}"
     env = {**os.environ, "DATA_DIR": str(data_dir), "DATABASE_URL": database_url}
@@ -124,9 +124,9 @@ def next_task_latency(database_url: str, tasks: int) -> tuple[float, float]:
 
     from models import Client, Document, User, ValidationTask
     from models.enums import Role, TaskKind, TaskState
-    from pipeline.accounts import get_or_create_office
-    from pipeline.db import migrate, session_factory, unit_of_work
-    from pipeline.queue import claim_next
+    from pipeline.core.accounts import get_or_create_office
+    from pipeline.core.db import migrate, session_factory, unit_of_work
+    from pipeline.review.tasks import claim_next
 
     migrate(database_url)
     now = datetime.now(UTC)

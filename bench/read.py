@@ -74,7 +74,7 @@ def found(kind: str, value: object, text: str) -> bool:
 
 def worker(engine_name: str, data_dir: Path, kinds: list[str], only: str = "") -> dict[str, object]:
     from models.enums import DocumentKind
-    from pipeline.config import from_environment
+    from pipeline.core.config import from_environment
     from pipeline.read import get_engine, read_document
 
     settings = from_environment({})

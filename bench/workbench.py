@@ -33,9 +33,9 @@ from models.enums import (
     FieldState,
     TaskKind,
 )
-from pipeline.db import engine_for, unit_of_work
-from pipeline.storage import store_original
-from workbench import testdata
+from pipeline.core.db import engine_for, unit_of_work
+from pipeline.core.storage import store_original
+from tests import workbench_data as testdata
 
 BATCH = 5000
 
@@ -79,7 +79,8 @@ def main() -> int:
     parser.add_argument("--data-dir", type=Path, default=None, help="keep the database here (default: a temp dir)")
     args = parser.parse_args()
 
-    from pipeline import api, jobs
+    from pipeline import api
+    from pipeline.jobs import queues as jobs
     from workbench import components
 
     jobs.enqueue = lambda *a, **k: None  # type: ignore[assignment]  # the release runs on a worker in production

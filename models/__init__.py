@@ -1,7 +1,9 @@
 """SQLAlchemy 2.0 typed models of Boekbrug. Imports nothing else of the project."""
 
 import models.sales  # noqa: F401  (registers the sales and payment tables)
+from models.api_token import ApiToken
 from models.base import Base
+from models.delivery import DeliveryTarget, Forwarding, ForwardingAttempt, InboundAddress
 from models.document import Document, Page
 from models.enums import (
     DeliveryChannel,
@@ -18,10 +20,11 @@ from models.enums import (
 from models.invoice import ExtractedFieldRow
 from models.release import BookingProposal, Delivery, SupplierProfile, UblRelease
 from models.review import CalibrationMap, Correction, ValidationTask
-from models.tenancy import AccountingOffice, AuditEntry, Client, User, UserSession
+from models.tenancy import AccountingOffice, AuditEntry, Client, SignInAttempt, User, UserSession
 
 __all__ = [
     "AccountingOffice",
+    "ApiToken",
     "AuditEntry",
     "Base",
     "BookingProposal",
@@ -29,6 +32,7 @@ __all__ = [
     "Client",
     "Correction",
     "Delivery",
+    "DeliveryTarget",
     "DeliveryChannel",
     "Document",
     "DocumentKind",
@@ -37,9 +41,13 @@ __all__ = [
     "ExtractedFieldRow",
     "FieldSource",
     "FieldState",
+    "Forwarding",
+    "ForwardingAttempt",
+    "InboundAddress",
     "Page",
     "ReleaseStatus",
     "Role",
+    "SignInAttempt",
     "SupplierProfile",
     "TaskKind",
     "TaskState",

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, created_at, intpk, str_enum, utcnow
@@ -44,6 +44,8 @@ class Document(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     priority: Mapped[int] = mapped_column(default=0)  # a supervisor may raise it
     reading_started_at: Mapped[datetime | None]
+    # who reads it: an rq worker's name, or "embedded:<host>:<pid>"; a dead reader's document is recovered
+    reading_by: Mapped[str | None] = mapped_column(String(128))
     read_seconds: Mapped[float | None]
     engine: Mapped[str | None] = mapped_column(String(64))
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
@@ -60,6 +62,8 @@ class Document(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     released_at: Mapped[datetime | None]
     payment_status: Mapped[str | None] = mapped_column(String(32))  # payment_prepared, paid
+    # an e-mail: one line per attachment, taken or refused with the reason (pipeline.intake.email)
+    attachment_lines: Mapped[list[Any] | None] = mapped_column(JSON)
 
     pages: Mapped[list[Page]] = relationship(
         back_populates="document", order_by="Page.number", cascade="all, delete-orphan"
@@ -78,7 +82,7 @@ class Page(Base):
     source: Mapped[FieldSource] = mapped_column(str_enum(FieldSource))
     engine: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text, default="")
-    # lines with words and normalised boxes, as pipeline.records.Line serialised
+    # lines with words and normalised boxes, as pipeline.core.records.Line serialised
     lines: Mapped[list[Any]] = mapped_column(default=list)
     seconds: Mapped[float] = mapped_column(default=0.0)
 

@@ -83,6 +83,7 @@ class TaskKind(StrEnum):
     SECOND_LOOK = "second_look"  # random sample of auto-released documents
     DUPLICATE = "duplicate"  # suspected duplicate of an earlier document
     RULE_FAILURE = "rule_failure"  # the official rules rejected the UBL
+    SUPERVISOR = "supervisor"  # the same rule failure came back twice: a supervisor decides
 
 
 class ReleaseStatus(StrEnum):
@@ -94,3 +95,26 @@ class DeliveryChannel(StrEnum):
     DOWNLOAD = "download"
     ZIP = "zip"
     EXPORT_FOLDER = "export_folder"
+    EMAIL = "email"  # to the accounting package's import mailbox
+    WEBHOOK = "webhook"  # an HTTPS POST, HMAC-signed
+
+
+class TargetKind(StrEnum):
+    """Where an office's accounting package reads its UBL."""
+
+    EXPORT_FOLDER = "export_folder"
+    EMAIL = "email"
+    WEBHOOK = "webhook"
+
+
+class ForwardingState(StrEnum):
+    PENDING = "pending"  # waiting for its (next) attempt
+    DELIVERED = "delivered"
+    FAILED = "failed"  # the last attempt failed; the upkeep tries again at next_attempt_at
+
+
+class UblProfile(StrEnum):
+    """Which specification a released UBL meets (see README, "Which UBL")."""
+
+    PEPPOL_BIS3 = "peppol_bis3"  # both parties have an electronic address: sendable on the Peppol network
+    EN16931 = "en16931"  # EN 16931 UBL for import into an accounting package

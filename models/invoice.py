@@ -17,7 +17,7 @@ class ExtractedFieldRow(Base):
 
     ``machine_value`` is what extraction read and is never overwritten; ``value`` is
     the current value (the machine's, or an operator's correction on top of it).
-    Values are stored in the JSON form of ``pipeline.fields`` (amounts as decimal
+    Values are stored in the JSON form of ``pipeline.core.fields`` (amounts as decimal
     strings, dates ISO) so no float ever touches money.
     """
 

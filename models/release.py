@@ -8,7 +8,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, created_at, intpk, str_enum
-from models.enums import DeliveryChannel, ReleaseStatus
+from models.enums import DeliveryChannel, ReleaseStatus, UblProfile
 
 
 class UblRelease(Base):
@@ -22,10 +22,13 @@ class UblRelease(Base):
     released_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), unique=True)
     status: Mapped[ReleaseStatus] = mapped_column(str_enum(ReleaseStatus))
     ruleset: Mapped[str] = mapped_column(String(64))
+    profile: Mapped[UblProfile | None] = mapped_column(str_enum(UblProfile))  # the specification it meets
     xml_path: Mapped[str | None] = mapped_column(String(255))  # relative to DATA_DIR
     sha256: Mapped[str | None] = mapped_column(String(64))
     findings: Mapped[list[object]] = mapped_column(JSON, default=list)
     fatal_count: Mapped[int] = mapped_column(default=0)
+    # a failed build: what failed ("BR-E-10+BR-S-02", "incomplete:vat_breakdown"), to see it come back
+    failure: Mapped[str | None] = mapped_column(String(255))
     warning_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[created_at]
 

@@ -32,6 +32,8 @@ class ValidationTask(Base):
     deadline: Mapped[datetime | None]
     reason: Mapped[str | None] = mapped_column(String(2000))  # why it needs a look
     claimed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # the operator whose save it came back from: never served to them again (pipeline.review.tasks)
+    not_for_user: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     lease_until: Mapped[datetime | None]
     claimed_at: Mapped[datetime | None]
     postponed_until: Mapped[datetime | None]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, created_at, intpk, str_enum
@@ -53,6 +53,24 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
+    # base32 TOTP secret (second factor); required at sign-in once enrolled
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[created_at]
+
+
+class SignInAttempt(Base):
+    """One sign-in attempt, by name as typed (known or not) and source: the throttle counts these."""
+
+    __tablename__ = "sign_in_attempts"
+    __table_args__ = (
+        Index("ix_sign_in_attempts_username_at", "username", "created_at"),
+        Index("ix_sign_in_attempts_source_at", "source", "created_at"),
+    )
+
+    id: Mapped[intpk]
+    username: Mapped[str] = mapped_column(String(120))
+    source: Mapped[str] = mapped_column(String(64))
+    ok: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[created_at]
 
 

@@ -2,6 +2,8 @@
 
 Each command is a module in ``pipeline/cli/`` with ``register(subparsers)`` that adds
 its parser and sets ``func`` (taking the parsed args, returning an exit code).
+A ``BoekbrugError`` a command lets through is mapped here, once: its reason on
+stderr and its own ``exit_code`` (``pipeline.core.errors``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import pkgutil
 import sys
 
 from pipeline import cli as cli_package
+from pipeline.core.errors import BoekbrugError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,7 +43,12 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except BoekbrugError as error:
+        logging.getLogger("pipeline").debug("%s failed", args.command, exc_info=True)
+        print(f"error: {error.reason()}", file=sys.stderr)
+        return error.exit_code
 
 
 if __name__ == "__main__":

@@ -52,7 +52,7 @@ def _drop_postgres_schema(schema: str) -> None:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database at Alembic head, on SQLite and on PostgreSQL."""
-    from pipeline.db import engine_for, migrate
+    from pipeline.core.db import engine_for, migrate
 
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'test.sqlite3'}"
@@ -71,7 +71,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 def settings_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     """Settings for a database URL, with a private data dir; also set in the environment
     so jobs (which read settings themselves) see the same."""
-    from pipeline import config
+    from pipeline.core import config
 
     def make(url: str, redis_url: str | None = None, **env: str):  # type: ignore[no-untyped-def]
         data_dir = tmp_path / "data"

@@ -10,14 +10,14 @@ from sqlalchemy import select
 from models import Delivery, Document, UblRelease
 from models.enums import DocumentStatus, ReleaseStatus
 from pipeline import api
-from pipeline.db import unit_of_work
-from workbench import testdata
+from pipeline.core.db import unit_of_work
+from tests import workbench_data as testdata
 
 
 @pytest.fixture
 def world(tmp_path, monkeypatch):
     testdata.fast_password_hashing()
-    from pipeline import jobs
+    from pipeline.jobs import queues as jobs
 
     monkeypatch.setattr(jobs, "enqueue", lambda *a, **k: None)
     settings, world = testdata.build(tmp_path / "data", documents=2)
@@ -31,7 +31,7 @@ def world(tmp_path, monkeypatch):
         session.add(UblRelease(document_id=other, released_document_id=other, status=ReleaseStatus.PASSED,
                                ruleset="test", xml_path=xml_path, sha256="0" * 64))
     yield settings, world, other
-    from pipeline.config import settings as settings_fn
+    from pipeline.core.config import settings as settings_fn
 
     settings_fn.cache_clear()
 

@@ -10,20 +10,20 @@ from sqlalchemy import select
 from models import AuditEntry, Correction, Document, ExtractedFieldRow, ValidationTask
 from models.enums import DocumentStatus, FieldSource, FieldState, TaskState
 from pipeline import api
-from pipeline.db import unit_of_work
-from workbench import testdata
+from pipeline.core.db import unit_of_work
+from tests import workbench_data as testdata
 
 
 @pytest.fixture
 def world(tmp_path, monkeypatch):
     testdata.fast_password_hashing()
     calls: list[tuple[str, int]] = []
-    from pipeline import jobs
+    from pipeline.jobs import queues as jobs
 
     monkeypatch.setattr(jobs, "enqueue", lambda _s, fn, *args, queue="": calls.append((fn.__name__, args[0])))
     settings, world = testdata.build(tmp_path / "data", documents=3)
     yield settings, world, calls
-    from pipeline.config import settings as settings_fn
+    from pipeline.core.config import settings as settings_fn
 
     settings_fn.cache_clear()
 

@@ -5,8 +5,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from pipeline import checks
-from pipeline.records import InvoiceLine, VatBreakdownLine
+from pipeline.core import checks
+from pipeline.core.records import InvoiceLine, VatBreakdownLine
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,8 @@ from test_deliver_library import World, add_document, make_world
 
 from models import BookingProposal, Document, ExtractedFieldRow, SupplierProfile
 from models.enums import DocumentStatus, FieldSource
-from pipeline.db import unit_of_work
+from pipeline.core.db import unit_of_work
+from pipeline.core.errors import Forbidden
 from pipeline.deliver.booking import (
     acceptance_rate,
     decide,
@@ -19,7 +20,6 @@ from pipeline.deliver.booking import (
     propose,
     vat_code_for,
 )
-from pipeline.errors import Forbidden
 
 SUPPLIER = ("Voorbeeld Leverancier BV", "BE0123456749")
 

@@ -14,7 +14,7 @@ from test_deliver_library import World, make_world, release_variant
 
 from models import AuditEntry, Delivery, Document, UblRelease
 from models.enums import DeliveryChannel, DocumentStatus
-from pipeline.db import unit_of_work
+from pipeline.core.db import unit_of_work
 from pipeline.deliver.download import download_ubl, zip_for_period
 from pipeline.deliver.export import export_folder
 

@@ -16,19 +16,19 @@ from sqlalchemy import select
 
 from models import Document, User
 from models.enums import DocumentStatus, Role
-from pipeline.accounts import (
+from pipeline.core.accounts import (
     Principal,
     get_or_create_client,
     get_or_create_office,
     principal_of,
 )
-from pipeline.config import PROJECT_ROOT
-from pipeline.db import unit_of_work
+from pipeline.core.config import PROJECT_ROOT
+from pipeline.core.db import unit_of_work
+from pipeline.core.errors import Forbidden
 from pipeline.deliver.common import MACHINE
 from pipeline.deliver.download import download_ubl
 from pipeline.deliver.library import library
-from pipeline.errors import Forbidden
-from pipeline.intake.batch import ingest_files
+from pipeline.jobs.ingest import ingest_files
 
 UBL = PROJECT_ROOT / "tests" / "fixtures" / "be-invoice-0208.xml"
 CLIENT_A = "Bakkerij Aerts"

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from models.enums import DocumentType, FieldSource
-from pipeline.evaluate import evaluate, format_summary, score_value, summary
-from pipeline.records import ExtractedField, Extraction, VatBreakdownLine
+from pipeline.core.records import ExtractedField, Extraction, VatBreakdownLine
+from pipeline.reports.evaluate import evaluate, format_summary, score_value, summary
 
 
 def test_score_value_rules() -> None:

@@ -7,7 +7,8 @@ from decimal import Decimal as D
 import pytest
 
 from models.enums import FieldSource
-from pipeline import checks
+from pipeline.core import checks
+from pipeline.core.records import Line, PageText, ReadResult, Word
 from pipeline.extract import extract
 from pipeline.extract.amounts import find_amounts, parse_number
 from pipeline.extract.blocks import address_blocks
@@ -16,7 +17,6 @@ from pipeline.extract.layout import build_layout
 from pipeline.extract.parties import _clean_name
 from pipeline.extract.table import vat_breakdown
 from pipeline.extract.textlayer import read_text_layer
-from pipeline.records import Line, PageText, ReadResult, Word
 
 
 def _pdf(items: list[tuple[float, float, str, float]], width: float = 595, height: float = 842) -> ReadResult:

@@ -8,10 +8,10 @@ from decimal import Decimal as D
 import pytest
 
 from models.enums import DocumentType, FieldSource
-from pipeline import checks
+from pipeline.core import checks
+from pipeline.core.records import ReadResult
 from pipeline.extract import extract
 from pipeline.extract.textlayer import read_text_layer
-from pipeline.records import ReadResult
 
 
 def _pdf(pages: list[list[tuple[float, float, str, float]]]) -> bytes:

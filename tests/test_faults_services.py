@@ -24,11 +24,12 @@ from sqlalchemy import create_engine, func, select, text
 
 from models import Document, UblRelease, ValidationTask
 from models.enums import DocumentStatus
-from pipeline.accounts import get_or_create_client, get_or_create_office
-from pipeline.config import PROJECT_ROOT
-from pipeline.db import engine_for, migrate, unit_of_work
-from pipeline.intake.batch import ingest_files
-from pipeline.jobs import READ_QUEUE, RELEASE_QUEUE, recover, redis_connection
+from pipeline.core.accounts import get_or_create_client, get_or_create_office
+from pipeline.core.config import PROJECT_ROOT
+from pipeline.core.db import engine_for, migrate, unit_of_work
+from pipeline.jobs.ingest import ingest_files
+from pipeline.jobs.queues import READ_QUEUE, RELEASE_QUEUE, redis_connection
+from pipeline.jobs.upkeep import recover
 from tests.conftest import POSTGRES_URL
 from tests.hostile import GOOD_UBL, INVOICE_TEXT, png_bytes, text_pdf
 
@@ -278,7 +279,8 @@ def test_two_workers_racing_on_recovery_release_once(private_pg: str, private_re
     """Two sweeps queue the same documents twice; two workers run both copies at once."""
     from rq import Queue
 
-    from pipeline.jobs import read_job, release_job
+    from pipeline.jobs.read_job import read_job
+    from pipeline.jobs.release_job import release_job
 
     settings = settings_for(private_pg, private_redis.url, OCR_ENGINE="tesseract")
     _client(private_pg)

@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 
 from models import Document
 from models.enums import DocumentStatus
-from pipeline.accounts import get_or_create_client, get_or_create_office
-from pipeline.db import unit_of_work
+from pipeline.core.accounts import get_or_create_client, get_or_create_office
+from pipeline.core.db import unit_of_work
+from pipeline.core.storage import display_name, store_original
 from pipeline.intake.receive import receive
-from pipeline.storage import display_name, store_original
 
 
 def _client(url: str) -> int:

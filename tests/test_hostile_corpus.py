@@ -10,8 +10,11 @@ still be released. Wall-clock bounds are pytest-timeout marks, not timed asserts
 from __future__ import annotations
 
 import hashlib
-import resource
+import json
+import os
 import stat
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -20,9 +23,10 @@ from sqlalchemy import select
 
 from models import Document, UblRelease
 from models.enums import DocumentStatus
-from pipeline.accounts import get_or_create_client, get_or_create_office
-from pipeline.db import unit_of_work
-from pipeline.intake.batch import ingest_files
+from pipeline.core.accounts import get_or_create_client, get_or_create_office
+from pipeline.core.config import PROJECT_ROOT
+from pipeline.core.db import unit_of_work
+from pipeline.jobs.ingest import ingest_files
 from pipeline.read.render import MAX_SIDE, render_zoom
 from tests.hostile import GOOD_UBL, Case, corpus, giant_page_pdf, png_bomb
 
@@ -105,21 +109,33 @@ def test_one_batch_of_everything_goes_on(db_url: str, settings_for, tmp_path: Pa
     assert releases.count(good) == 1
 
 
+def _ingest_measured(tmp_path: Path, case: Case, ballast_mb: int = 0) -> tuple[int, float]:
+    """Ingest one case in a fresh process (tests/hostile_memory.py): (document id, peak growth in MB).
+
+    ru_maxrss only ever rises, so in this pytest process an earlier test's peak would hide
+    the case's; a fresh process measures the case alone."""
+    path = _write(tmp_path / "in", 0, case)
+    done = subprocess.run([sys.executable, "-m", "tests.hostile_memory", str(path), str(ballast_mb)],
+                          cwd=PROJECT_ROOT, env=dict(os.environ), capture_output=True, text=True, timeout=50, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    measured = json.loads(done.stdout.strip().splitlines()[-1])
+    assert len(measured["document_ids"]) == 1
+    return measured["document_ids"][0], measured["peak_growth_mb"]
+
+
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("name", list(CASES))
 def test_each_case_alone(name: str, settings_for, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'case.sqlite3'}"
-    from pipeline.db import engine_for, migrate
+    from pipeline.core.db import engine_for, migrate
 
     migrate(url)
     settings = settings_for(url, **ENV)
     _client(url)
     case = CASES[name]
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    ids, _ = _ingest(settings, tmp_path, [case], with_good=False)
-    rss_growth_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before) / 1024
+    document_id, rss_growth_mb = _ingest_measured(tmp_path, case)
     everything = _documents(url)
-    check_case(case, everything[ids[0]], everything, settings.data_dir)
+    check_case(case, everything[document_id], everything, settings.data_dir)
     # a refused bomb is never decoded; anything read is bounded by MAX_PIXELS (a 60 Mpx
     # giant page costs ~0.75 GB at peak through clean-up and OCR)
     budget = 300 if case.expect == "too_large" else 1500
@@ -127,10 +143,27 @@ def test_each_case_alone(name: str, settings_for, tmp_path: Path) -> None:
     engine_for(url).dispose()
 
 
+@pytest.mark.timeout(60)
+def test_the_memory_measure_sees_an_allocation(settings_for, tmp_path: Path) -> None:
+    """The budget above can fail: 400 MB held during a refused bomb's ingest are measured."""
+    url = f"sqlite:///{tmp_path / 'ballast.sqlite3'}"
+    from pipeline.core.db import engine_for, migrate
+
+    migrate(url)
+    settings_for(url, **ENV)
+    _client(url)
+    refused = next(case for case in CASES.values() if case.expect == "too_large")
+    _, alone = _ingest_measured(tmp_path / "alone", refused)
+    _, with_ballast = _ingest_measured(tmp_path / "ballast", refused, ballast_mb=400)
+    assert alone < 300, alone  # the refused bomb's own budget
+    assert with_ballast >= 400, with_ballast
+    engine_for(url).dispose()
+
+
 def test_specific_outcomes(settings_for, tmp_path: Path) -> None:
     """What the table in the report promises, beyond the status and code."""
     url = f"sqlite:///{tmp_path / 'specific.sqlite3'}"
-    from pipeline.db import migrate
+    from pipeline.core.db import migrate
 
     migrate(url)
     settings = settings_for(url, **ENV)
@@ -181,7 +214,7 @@ def test_giant_page_render_stays_within_max_pixels() -> None:
 
 def test_pixel_limit_is_the_setting_not_pillows() -> None:
     """MAX_PIXELS decides, below Pillow's own ~179 Mpx guard and above it."""
-    from pipeline.errors import TooLarge
+    from pipeline.core.errors import TooLarge
     from pipeline.read.images import iter_frames
 
     small = png_bomb(2000)  # 4 Mpx

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from models.enums import DocumentKind
-from pipeline.errors import NoAttachments
+from pipeline.core.errors import NoAttachments
 from pipeline.intake.email import build_email, split_email
 from tests.samples import UBL, pdf_bytes
 

@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from models.enums import DocumentKind
-from pipeline.errors import EmptyFile, HostileXml, UnsupportedFormat
+from pipeline.core.errors import EmptyFile, HostileXml, UnsupportedFormat
 from pipeline.intake.email import build_email
 from pipeline.intake.sniff import sniff, xml_syntax
 from tests.samples import CII, UBL, pdf_bytes

@@ -11,10 +11,10 @@ import pytest
 
 from models import Correction, Document, User, ValidationTask
 from models.enums import DocumentStatus, Role, TaskKind, TaskState
-from pipeline import metrics
-from pipeline.accounts import get_or_create_client, get_or_create_office
-from pipeline.db import unit_of_work
-from pipeline.metrics import Filters
+from pipeline.core.accounts import get_or_create_client, get_or_create_office
+from pipeline.core.db import unit_of_work
+from pipeline.reports import metrics
+from pipeline.reports.metrics import Filters
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 _numbers = count(1)

@@ -17,8 +17,8 @@ from models.enums import (
     FieldState,
 )
 from models.sales import SalesInvoice
-from pipeline.db import session_factory, unit_of_work
-from pipeline.fields import value_to_json
+from pipeline.core.db import session_factory, unit_of_work
+from pipeline.core.fields import value_to_json
 from pipeline.payments import (
     confirm_new_iban,
     match_statement,
@@ -153,7 +153,7 @@ def test_camt053_parses_both_versions_and_refuses_entities() -> None:
         assert statement.account_iban == "BE71096123456769"
         assert (parsed.amount, parsed.credit, parsed.counterparty_name) == (D("81.41"), True, "Klant NV")
         assert parsed.booking_date == date(2026, 3, 20) and parsed.ogm_digits == "260000010173"
-    from pipeline.errors import BoekbrugError
+    from pipeline.core.errors import BoekbrugError
 
     hostile = b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><d>&x;</d>'
     with pytest.raises(BoekbrugError):

@@ -9,12 +9,12 @@ from sqlalchemy import select
 
 from models import Correction, Document, SupplierProfile, UblRelease, ValidationTask
 from models.enums import DocumentStatus, DocumentType, TaskKind
-from pipeline.accounts import get_or_create_client, get_or_create_office
-from pipeline.calibration import fit, load_calibration
-from pipeline.config import PROJECT_ROOT
-from pipeline.db import unit_of_work
-from pipeline.intake.batch import ingest_files
-from pipeline.score import fit_isotonic
+from pipeline.core.accounts import get_or_create_client, get_or_create_office
+from pipeline.core.config import PROJECT_ROOT
+from pipeline.core.db import unit_of_work
+from pipeline.jobs.ingest import ingest_files
+from pipeline.review.calibration import fit, load_calibration
+from pipeline.review.confidence import fit_isotonic
 
 UBL = PROJECT_ROOT / "tests" / "fixtures" / "be-invoice-0208.xml"
 
@@ -91,7 +91,7 @@ def test_isotonic_calibration_is_monotone_and_learnt_from_corrections(db_url: st
     with unit_of_work(db_url) as session:
         client_id = _client(db_url)
         from models.enums import Role
-        from pipeline.accounts import create_user
+        from pipeline.core.accounts import create_user
 
         user = create_user(session, "op", "password-123", Role.OPERATOR)
         document = Document(client_id=client_id, sha256="0" * 64, original_path="x", original_filename="x", size_bytes=1)
@@ -108,7 +108,7 @@ def test_isotonic_calibration_is_monotone_and_learnt_from_corrections(db_url: st
         assert fitted == {"iban": 40}
         calibration = load_calibration(session)
     assert abs(calibration.apply("iban", 0.9) - 0.5) < 0.01
-    from pipeline.calibration import load_prior
+    from pipeline.review.calibration import load_prior
 
     assert calibration.apply("total_vat", 0.9) == load_prior().apply("total_vat", 0.9)  # no history: the prior
 
@@ -116,7 +116,7 @@ def test_isotonic_calibration_is_monotone_and_learnt_from_corrections(db_url: st
 def test_prior_needs_many_right_answers_before_it_claims_099(tmp_path: Path) -> None:
     import json
 
-    from pipeline.calibration import fit_prior, laplace_points, load_prior
+    from pipeline.review.calibration import fit_prior, laplace_points, load_prior
 
     few = laplace_points([(0.9, True)] * 20)
     many = laplace_points([(0.9, True)] * 200)
@@ -149,7 +149,7 @@ def test_a_page_left_unread_is_said_on_the_document(db_url: str, settings_for, t
 
 
 def test_shipped_prior_is_monotone_per_field() -> None:
-    from pipeline.calibration import PRIOR_FILE, load_prior
+    from pipeline.review.calibration import PRIOR_FILE, load_prior
 
     assert PRIOR_FILE.exists()
     prior = load_prior()
@@ -207,7 +207,7 @@ def test_email_attachments_become_documents_linked_to_the_message(db_url: str, s
 def test_suspected_duplicate_is_shown_with_the_earlier_document(db_url: str, settings_for, tmp_path: Path) -> None:
     from models.enums import Role
     from pipeline import api
-    from pipeline.accounts import create_user, principal_of
+    from pipeline.core.accounts import create_user, principal_of
 
     settings = settings_for(db_url)
     _client(db_url)
@@ -227,8 +227,8 @@ def test_suspected_duplicate_is_shown_with_the_earlier_document(db_url: str, set
 def test_a_note_on_the_document_keeps_it_from_auto_release(db_url: str, settings_for) -> None:
     from models import ExtractedFieldRow
     from models.enums import FieldSource, FieldState
-    from pipeline.decide import decide
-    from pipeline.fields import REQUIRED_FIELDS
+    from pipeline.core.fields import REQUIRED_FIELDS
+    from pipeline.review.release_rule import decide
 
     settings = settings_for(db_url, SECOND_LOOK_RATE="0")
     client_id = _client(db_url)

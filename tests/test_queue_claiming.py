@@ -9,9 +9,13 @@ from sqlalchemy import select
 
 from models import Document, ValidationTask
 from models.enums import Role, TaskKind, TaskState
-from pipeline.accounts import create_user, get_or_create_client, get_or_create_office
-from pipeline.db import session_factory, unit_of_work
-from pipeline.queue import claim_next, next_vat_deadline, open_task, rank_score
+from pipeline.core.accounts import (
+    create_user,
+    get_or_create_client,
+    get_or_create_office,
+)
+from pipeline.core.db import session_factory, unit_of_work
+from pipeline.review.tasks import claim_next, next_vat_deadline, open_task, rank_score
 
 
 def _seed(url: str, tasks: int, operators: int) -> tuple[list[int], list[int]]:
@@ -107,7 +111,7 @@ def test_vat_deadlines_monthly_and_quarterly() -> None:
 
 
 def test_renewing_a_lease_keeps_the_version_and_fails_once_taken_over(db_url: str) -> None:
-    from pipeline.queue import renew_lease
+    from pipeline.review.tasks import renew_lease
 
     users, _ = _seed(db_url, tasks=1, operators=2)
     start = datetime.now(UTC)
@@ -130,7 +134,7 @@ def test_renewing_a_lease_keeps_the_version_and_fails_once_taken_over(db_url: st
 
 
 def test_upkeep_reages_open_tasks_and_returns_expired_leases(db_url: str, settings_for) -> None:
-    from pipeline.jobs import queue_upkeep
+    from pipeline.jobs.upkeep import queue_upkeep
 
     settings = settings_for(db_url)
     users, task_ids = _seed(db_url, tasks=3, operators=1)

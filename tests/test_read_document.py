@@ -11,8 +11,8 @@ import pytest
 from PIL import Image
 
 from models.enums import DocumentKind, FieldSource
-from pipeline.config import from_environment
-from pipeline.errors import (
+from pipeline.core.config import from_environment
+from pipeline.core.errors import (
     CorruptFile,
     EmptyFile,
     EncryptedPdf,
@@ -20,9 +20,9 @@ from pipeline.errors import (
     TooLarge,
     UnsupportedFormat,
 )
+from pipeline.core.records import Line
 from pipeline.read import read_document
 from pipeline.read.ocr import TesseractEngine
-from pipeline.records import Line
 
 SETTINGS = from_environment({})
 

@@ -10,7 +10,7 @@ import pymupdf
 import pytest
 
 from models.enums import DocumentKind
-from pipeline.config import from_environment
+from pipeline.core.config import from_environment
 from pipeline.read import read_document
 from pipeline.read.cleanup import prepare
 from pipeline.read.invert import _band_mask, invert_dark_regions

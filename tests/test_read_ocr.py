@@ -8,8 +8,8 @@ import pymupdf
 import pytest
 
 from models.enums import DocumentKind
-from pipeline.config import from_environment
-from pipeline.errors import OcrUnavailable
+from pipeline.core.config import from_environment
+from pipeline.core.errors import OcrUnavailable
 from pipeline.read import read_document
 from pipeline.read.cleanup import prepare, rotate
 from pipeline.read.images import iter_frames

@@ -7,7 +7,7 @@ import pymupdf
 import pytest
 
 from models.enums import DocumentKind
-from pipeline.config import from_environment
+from pipeline.core.config import from_environment
 from pipeline.read import read_document
 from pipeline.read.orientation import _box_back, _turn, detect_rotation
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pymupdf
 
 from models.enums import DocumentKind, FieldSource
-from pipeline.config import from_environment
+from pipeline.core.config import from_environment
 from pipeline.read import read_document
 from pipeline.read.ocr.base import normalise_text
 from pipeline.read.textlayer import garbage_share, read_text_layer

@@ -9,17 +9,17 @@ from lxml import etree
 from sqlalchemy import select
 
 from models import Document, ExtractedFieldRow, UblRelease, ValidationTask
-from models.enums import DocumentStatus, FieldState, ReleaseStatus, Role, TaskKind
+from models.enums import DocumentStatus, FieldState, ReleaseStatus, Role, TaskKind, UblProfile
 from pipeline import api
-from pipeline.accounts import (
+from pipeline.core.accounts import (
     create_user,
     get_or_create_client,
     get_or_create_office,
     principal_of,
 )
-from pipeline.config import PROJECT_ROOT
-from pipeline.db import unit_of_work
-from pipeline.intake.batch import ingest_files
+from pipeline.core.config import PROJECT_ROOT
+from pipeline.core.db import unit_of_work
+from pipeline.jobs.ingest import ingest_files
 
 UBL = PROJECT_ROOT / "tests" / "fixtures" / "be-invoice-0208.xml"
 NS = {"cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
@@ -48,9 +48,14 @@ def test_rule_failure_goes_back_to_an_operator_then_releases(db_url: str, settin
     with unit_of_work(db_url) as session:
         document = session.get(Document, document_id)
         assert document.status is DocumentStatus.NEEDS_VALIDATION
-        assert "PEPPOL-EN16931-R020" in (document.error or "")  # the seller's electronic address
+        # no seller address: EN 16931 profile, where the Peppol routing rule is only reported;
+        # the seller still needs a VAT number (BR-S-02), which the operator is asked for in words
+        assert "BR-S-02" in (document.error or "") and "seller's VAT number" in (document.error or "")
         failed = session.scalars(select(UblRelease).where(UblRelease.document_id == document_id)).one()
         assert failed.status is ReleaseStatus.FAILED and failed.fatal_count >= 1
+        assert failed.profile is UblProfile.EN16931 and failed.failure and "BR-S-02" in failed.failure
+        routing = [f for f in failed.findings if f["rule_id"] == "PEPPOL-EN16931-R020"]
+        assert routing and routing[0]["flag"] == "warning"
         task = session.scalars(select(ValidationTask).where(ValidationTask.document_id == document_id)).one()
         assert task.kind is TaskKind.RULE_FAILURE
 
@@ -62,6 +67,7 @@ def test_rule_failure_goes_back_to_an_operator_then_releases(db_url: str, settin
         document = session.get(Document, document_id)
         assert document.status is DocumentStatus.RELEASED
         passed = session.scalars(select(UblRelease).where(UblRelease.released_document_id == document_id)).one()
+        assert passed.profile is UblProfile.PEPPOL_BIS3  # the VAT number gives the seller an address
         xml = (settings.data_dir / passed.xml_path).read_bytes()
         assert b'<cbc:EndpointID schemeID="0208">0123456749</cbc:EndpointID>' in xml
         vat = session.scalars(select(ExtractedFieldRow).where(ExtractedFieldRow.document_id == document_id,

@@ -15,8 +15,9 @@ from sqlalchemy import select
 from models import Document, UblRelease
 from models.enums import DocumentStatus
 from models.sales import SalesInvoice
-from pipeline.accounts import get_or_create_client, get_or_create_office
-from pipeline.db import session_factory, unit_of_work
+from pipeline.core.accounts import get_or_create_client, get_or_create_office
+from pipeline.core.db import session_factory, unit_of_work
+from pipeline.core.storage import read_original
 from pipeline.sales import (
     LEGAL_MENTIONS,
     AlreadyIssued,
@@ -35,7 +36,6 @@ from pipeline.sales import (
 from pipeline.sales.amounts import LineAmounts, line_net, totals
 from pipeline.sales.invoices import artefacts
 from pipeline.sales.numbering import next_number
-from pipeline.storage import read_original
 from pipeline.ubl import belgian
 from pipeline.ubl.validate import validate
 

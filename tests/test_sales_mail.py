@@ -12,7 +12,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from models.sales import SalesInvoice
-from pipeline.db import session_factory, unit_of_work
+from pipeline.core.db import session_factory, unit_of_work
 from pipeline.sales import create_draft, issue
 from pipeline.sales.mail import MailNotConfigured, SmtpSettings, send_invoice
 from tests.test_sales_invoices import MIXED, seller_with_customers

@@ -8,14 +8,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from models.enums import Role
-from pipeline.accounts import create_user, principal_of
-from pipeline.config import PROJECT_ROOT
-from pipeline.db import unit_of_work
+from pipeline.core.accounts import create_user, principal_of
+from pipeline.core.config import PROJECT_ROOT
+from pipeline.core.db import unit_of_work
 from pipeline.sales import create_draft
 from tests.test_payments_flow import incoming
 from tests.test_sales_invoices import MIXED, seller_with_customers
 
-PAGES = PROJECT_ROOT / "workbench" / "pages"
+PAGES = PROJECT_ROOT / "workbench" / "views"
 
 
 def _table(at: AppTest, column: str):  # type: ignore[no-untyped-def]

@@ -19,11 +19,16 @@ from models import (
     ValidationTask,
 )
 from models.enums import DocumentKind, DocumentStatus, Role, TaskKind, TaskState
-from pipeline import api, checks
-from pipeline.accounts import create_user, get_or_create_client, get_or_create_office
-from pipeline.db import unit_of_work
-from pipeline.intake.batch import ingest_files
-from pipeline.split import (
+from pipeline import api
+from pipeline.core import checks
+from pipeline.core.accounts import (
+    create_user,
+    get_or_create_client,
+    get_or_create_office,
+)
+from pipeline.core.db import unit_of_work
+from pipeline.jobs.ingest import ingest_files
+from pipeline.review.split import (
     BadRanges,
     check_ranges,
     original_bytes,
@@ -32,7 +37,7 @@ from pipeline.split import (
     sub_pdf,
     suggested_ranges,
 )
-from workbench import testdata
+from tests import workbench_data as testdata
 
 PASSWORD = "operator-pass-1"
 
@@ -247,7 +252,7 @@ def test_ranges_are_checked() -> None:
 
 
 def test_only_a_pdf_can_be_split(db_url: str, settings_for) -> None:  # type: ignore[no-untyped-def]
-    from pipeline.storage import store_original
+    from pipeline.core.storage import store_original
 
     settings = settings_for(db_url)
     with unit_of_work(db_url) as session:
@@ -288,6 +293,6 @@ def test_workbench_split_box_is_filled_with_the_ranges_found(tmp_path: Path, mon
     assert any("past the last page" in e.value for e in at.error)
     with unit_of_work(settings.database_url) as session:
         assert session.scalar(select(func.count()).select_from(Document).where(Document.status == DocumentStatus.SPLIT)) == 0
-    from pipeline.config import settings as settings_fn
+    from pipeline.core.config import settings as settings_fn
 
     settings_fn.cache_clear()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from models.enums import FieldSource
-from pipeline.positions import PageWords, locate, read_at
-from pipeline.process import apply_learnt_positions
-from pipeline.records import ExtractedField, Line, PageText, Word
+from pipeline.core.records import ExtractedField, Line, PageText, Word
+from pipeline.jobs.read_job import apply_learnt_positions
+from pipeline.suppliers.positions import PageWords, locate, read_at
 
 
 def _page(words: list[tuple[str, tuple[float, float, float, float]]]) -> PageText:

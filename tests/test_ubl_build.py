@@ -15,11 +15,17 @@ from lxml import etree
 
 from models.enums import DocumentType, FieldSource
 from pipeline.__main__ import main
-from pipeline.records import Address, InvoiceData, InvoiceLine, Party, VatBreakdownLine
+from pipeline.core.records import (
+    Address,
+    InvoiceData,
+    InvoiceLine,
+    Party,
+    VatBreakdownLine,
+)
+from pipeline.core.xmlsafe import NS
 from pipeline.ubl.build import build_ubl, image_to_pdf
 from pipeline.ubl.parse import invoice_data_from_values, parse_address, parse_ubl
 from pipeline.ubl.validate import validate
-from pipeline.ubl.xmlsafe import NS
 
 PEPPOL = Path(__file__).resolve().parents[2] / "shared" / "peppol"
 

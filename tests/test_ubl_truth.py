@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.fields import values_from_json
+from pipeline.core.fields import values_from_json
 from pipeline.ubl.build import build_ubl
 from pipeline.ubl.parse import invoice_data_from_values, parse_ubl
 from pipeline.ubl.validate import validate

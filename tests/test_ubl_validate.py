@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from pipeline.errors import HostileXml
+from pipeline.core.errors import HostileXml
 from pipeline.ubl import belgian
 from pipeline.ubl.findings import fields_for
 from pipeline.ubl.rules import RULESETS, active_ruleset

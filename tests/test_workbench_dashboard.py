@@ -14,8 +14,8 @@ from streamlit.testing.v1 import AppTest
 from models import Correction, Document, ValidationTask
 from models.enums import DocumentStatus, TaskKind, TaskState
 from pipeline import api
-from pipeline.db import unit_of_work
-from workbench import testdata
+from pipeline.core.db import unit_of_work
+from tests import workbench_data as testdata
 
 APP = str(Path(__file__).resolve().parent.parent / "workbench" / "app.py")
 SECTIONS = ("Escaped errors of machine releases", "Throughput", "Automation", "Most corrected fields", "Operators",
@@ -73,7 +73,7 @@ def world(tmp_path, monkeypatch):
     st.cache_data.clear()
     yield settings, world
     st.cache_data.clear()
-    from pipeline.config import settings as settings_fn
+    from pipeline.core.config import settings as settings_fn
 
     settings_fn.cache_clear()
 
@@ -87,7 +87,7 @@ def metric(at: AppTest, label: str) -> str:
 
 def test_supervisor_sees_every_section(world):
     at = signed_in("super")
-    at.switch_page("pages/dashboard.py").run()
+    at.switch_page("views/dashboard.py").run()
     assert not at.exception, at.exception
     assert at.title[0].value == "Dashboard"
     headings = {h.value for h in at.subheader}
@@ -109,7 +109,7 @@ def test_supervisor_sees_every_section(world):
 
 def test_filters_narrow_the_figures(world):
     at = signed_in("super")
-    at.switch_page("pages/dashboard.py").run()
+    at.switch_page("views/dashboard.py").run()
     office_b = next(o for o in at.selectbox(key="dash_office").options if "Zuid" in o)
     at.selectbox(key="dash_office").set_value(next(o for o in api.dashboard_offices(_principal(world, "super"))
                                                    if o.name in office_b)).run()
@@ -125,7 +125,7 @@ def test_filters_narrow_the_figures(world):
 def test_an_operator_does_not_get_the_dashboard(world):
     at = signed_in("op1")
     with pytest.raises(ValueError, match="Could not find a navigation page") as refused:
-        at.switch_page("pages/dashboard.py")  # not among the pages the router gives an operator
+        at.switch_page("views/dashboard.py")  # not among the pages the router gives an operator
     assert "validate.py" in str(refused.value) and "library.py" not in str(refused.value)
     with pytest.raises(api.Forbidden):
         api.dashboard(_principal(world, "op1"))
@@ -135,7 +135,7 @@ def test_an_operator_does_not_get_the_dashboard(world):
 
 def _principal(world, username: str) -> api.Principal:  # type: ignore[no-untyped-def]
     from models import User
-    from pipeline.accounts import principal_of
+    from pipeline.core.accounts import principal_of
 
     settings, _ = world
     with unit_of_work(settings.database_url) as session:

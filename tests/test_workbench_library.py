@@ -13,10 +13,10 @@ from streamlit.testing.v1 import AppTest
 from models import BookingProposal, Client, Delivery, Document
 from models.enums import DocumentStatus
 from pipeline import api
-from pipeline.accounts import principal_of
-from pipeline.db import unit_of_work
-from pipeline.intake.batch import ingest_files
-from workbench import testdata
+from pipeline.core.accounts import principal_of
+from pipeline.core.db import unit_of_work
+from pipeline.jobs.ingest import ingest_files
+from tests import workbench_data as testdata
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "workbench" / "app.py")
@@ -46,7 +46,7 @@ def world(tmp_path, monkeypatch):
     doc_a = release(settings, names[world.client_a], tmp_path / "in")
     doc_b = release(settings, names[world.client_b], tmp_path / "in", number="INV-2026-0777")
     yield settings, world, doc_a, doc_b
-    from pipeline.config import settings as settings_fn
+    from pipeline.core.config import settings as settings_fn
 
     settings_fn.cache_clear()
 
@@ -57,7 +57,7 @@ signed_in = testdata.signed_in
 def library_page(username: str) -> AppTest:
     at = signed_in(username)
     if not at.title or at.title[0].value != "Library":
-        at.switch_page("pages/library.py").run()
+        at.switch_page("views/library.py").run()
     assert not at.exception, at.exception
     assert at.title[0].value == "Library"
     return at

@@ -11,8 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 from models import Correction, Document, ValidationTask
 from models.enums import DocumentStatus, TaskState
-from pipeline.db import unit_of_work
-from workbench import testdata
+from pipeline.core.db import unit_of_work
+from tests import workbench_data as testdata
 
 APP = str(Path(__file__).resolve().parent.parent / "workbench" / "app.py")
 
@@ -22,17 +22,27 @@ def world(tmp_path, monkeypatch):
     monkeypatch.setattr(PagesManager, "__init__", testdata.navigation_pinned_init())
     testdata.fast_password_hashing()
     jobs: list[tuple[str, int]] = []
-    from pipeline import jobs as jobs_module
+    from pipeline.jobs import queues as jobs_module
 
     monkeypatch.setattr(jobs_module, "enqueue", lambda _s, fn, *args, queue="": jobs.append((fn.__name__, args[0])))
     settings, world = testdata.build(tmp_path / "data", documents=3)
     yield settings, world, jobs
-    from pipeline.config import settings as settings_fn
+    from pipeline.core.config import settings as settings_fn
 
     settings_fn.cache_clear()
 
 
 signed_in = testdata.signed_in
+
+
+def task_key(at: AppTest) -> str:
+    """``"<task id>-<version>"``: the form of one task version (every widget key carries it)."""
+    key = next(t.key for t in at.text_input if t.key and t.key.startswith("in-"))
+    return "-".join(key.split("-")[1:3])
+
+
+def task_of(at: AppTest) -> int:
+    return int(task_key(at).split("-")[0])
 
 
 def texts(at: AppTest) -> str:
@@ -64,12 +74,12 @@ def test_claim_correct_confirm_and_next(world):
     at = signed_in("op1")
     at.button(key="next_document").click().run()
     assert not at.exception, at.exception
-    task_id = next(int(k.split("-")[1]) for k in (t.key for t in at.text_input) if k and k.startswith("in-"))
-    number = at.text_input(key=f"in-{task_id}-invoice_number")
+    key, task_id = task_key(at), task_of(at)
+    number = at.text_input(key=f"in-{key}-invoice_number")
     assert "uncertain" in number.label
     number.input("F2026-9999")
-    at.text_input(key=f"in-{task_id}-total_incl_vat").input("121,00")  # same amount, Belgian notation
-    at.button(key=f"FormSubmitter:validate-{task_id}-Confirm and next  ⏎").click().run()
+    at.text_input(key=f"in-{key}-total_incl_vat").input("121,00")  # same amount, Belgian notation
+    at.button(key=f"FormSubmitter:validate-{key}-Confirm and next  ⏎").click().run()
     assert not at.exception, at.exception
     assert "Saved — next document" in texts(at)
     with unit_of_work(settings.database_url) as session:
@@ -84,7 +94,7 @@ def test_claim_correct_confirm_and_next(world):
     assert actions["total_incl_vat"] == ("confirm", "121.00", "121.00")  # "121,00" is the same amount
     assert ("release_job", document.id) in jobs
     # the next task opened by itself
-    next_ids = {int(t.key.split("-")[1]) for t in at.text_input if t.key and t.key.startswith("in-")}
+    next_ids = {task_of(at)}
     assert next_ids and task_id not in next_ids
 
 
@@ -92,9 +102,9 @@ def test_failed_check_warns_before_saving(world):
     settings, _, _ = world
     at = signed_in("op1")
     at.button(key="next_document").click().run()
-    task_id = next(int(t.key.split("-")[1]) for t in at.text_input if t.key and t.key.startswith("in-"))
-    at.text_input(key=f"in-{task_id}-iban").input("BE71096123456760")
-    submit = f"FormSubmitter:validate-{task_id}-Confirm and next  ⏎"
+    key, task_id = task_key(at), task_of(at)
+    at.text_input(key=f"in-{key}-iban").input("BE71096123456760")
+    submit = f"FormSubmitter:validate-{key}-Confirm and next  ⏎"
     at.button(key=submit).click().run()
     assert "not a valid IBAN" in texts(at)
     assert "Press Enter again" in texts(at)
@@ -110,9 +120,9 @@ def test_reject_from_the_validate_page(world):
     settings, _, _ = world
     at = signed_in("op1")
     at.button(key="next_document").click().run()
-    task_id = next(int(t.key.split("-")[1]) for t in at.text_input if t.key and t.key.startswith("in-"))
-    at.text_input(key=f"reject-reason-{task_id}").input("unreadable scan")
-    at.button(key="reject").click().run()
+    key, task_id = task_key(at), task_of(at)
+    at.text_input(key=f"reject-reason-{key}").input("unreadable scan")
+    at.button(key=f"reject-{key}").click().run()
     assert not at.exception, at.exception
     with unit_of_work(settings.database_url) as session:
         task = session.get(ValidationTask, task_id)
@@ -126,11 +136,11 @@ def test_postpone_and_not_an_invoice(world):
     settings, _, _ = world
     at = signed_in("op1")
     at.button(key="next_document").click().run()
-    first = next(int(t.key.split("-")[1]) for t in at.text_input if t.key and t.key.startswith("in-"))
-    at.button(key="postpone").click().run()
-    second = next(int(t.key.split("-")[1]) for t in at.text_input if t.key and t.key.startswith("in-"))
+    first = task_of(at)
+    at.button(key=f"postpone-{task_key(at)}").click().run()
+    second = task_of(at)
     assert second != first
-    at.button(key="not_invoice").click().run()
+    at.button(key=f"not-invoice-{task_key(at)}").click().run()
     with unit_of_work(settings.database_url) as session:
         assert session.get(ValidationTask, first).state is TaskState.POSTPONED
         doc = session.get(Document, session.get(ValidationTask, second).document_id)
@@ -140,7 +150,7 @@ def test_postpone_and_not_an_invoice(world):
 def test_group_verification_confirms_across_documents(world):
     settings, _, jobs = world
     at = signed_in("op1")
-    at.switch_page("pages/group.py").run()
+    at.switch_page("views/group.py").run()
     assert not at.exception, at.exception
     at.selectbox(key="group_field").select("invoice_number").run()
     inputs = [t for t in at.text_input if t.key and t.key.startswith("grp-invoice_number-")]
@@ -168,7 +178,7 @@ def test_upload_page_lists_statuses(world):
 def test_documents_page_retry(world):
     settings, _world_ids, jobs = world
     at = signed_in("client_a")
-    at.switch_page("pages/documents.py").run()
+    at.switch_page("views/documents.py").run()
     assert not at.exception, at.exception
     assert "corrupt_file" in texts(at)
     failed_id = next(i for i, (status, _) in documents(settings).items() if status is DocumentStatus.FAILED)
@@ -180,6 +190,6 @@ def test_documents_page_retry(world):
 
 def test_client_of_another_office_sees_nothing(world):
     at = signed_in("client_b")
-    at.switch_page("pages/documents.py").run()
+    at.switch_page("views/documents.py").run()
     assert not at.exception, at.exception
     assert at.dataframe[0].value.empty

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,24 +18,20 @@ import streamlit as st
 
 from models.enums import Role
 from pipeline import api
-from pipeline.config import Settings
+from pipeline.core.config import Settings, settings
+from pipeline.core.db import engine_for
 
-PAGES = Path(__file__).resolve().parent / "pages"
+PAGES = Path(__file__).resolve().parent / "views"
 
 
 @st.cache_resource
 def boot(database_url: str) -> Settings:
     """Settings and the database engine, once per process (and per database)."""
-    from pipeline.config import settings
-    from pipeline.db import engine_for
-    from pipeline.jobs import run_queue_upkeep
-
     current = settings()
     engine_for(current.database_url)
     # the queue's upkeep (expired leases back, scores re-aged) in this process too, so
     # the embedded default (no worker) keeps ranking by age and deadline
-    threading.Thread(target=run_queue_upkeep, args=(current, threading.Event()), name="queue-upkeep",
-                     daemon=True).start()
+    api.start_queue_upkeep(current)
     return current
 
 
@@ -49,14 +44,15 @@ def pages_for(role: Role) -> list[st.Page]:
     payments = st.Page(PAGES / "payments.py", title="Payments", icon="💶", url_path="payments")
     library = st.Page(PAGES / "library.py", title="Library", icon="📚", url_path="library")
     dashboard = st.Page(PAGES / "dashboard.py", title="Dashboard", icon="📊", url_path="dashboard")
+    tokens = st.Page(PAGES / "tokens.py", title="API tokens", icon="🔐", url_path="tokens")
     if role is Role.ADMIN:
-        return [validate, group, upload, documents, library, dashboard, sales, payments]
+        return [validate, group, upload, documents, library, dashboard, sales, payments, tokens]
     if role is Role.SUPERVISOR:
         return [validate, group, documents, dashboard, library]  # the library read-only
     if role is Role.OPERATOR:
         return [validate, group, documents]
     if role is Role.ACCOUNTANT:
-        return [library, upload, documents, sales, payments]
+        return [library, upload, documents, sales, payments, tokens]
     return [upload, documents, library, sales, payments]
 
 

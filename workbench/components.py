@@ -1,9 +1,18 @@
-"""Workbench pieces: the document viewer with field boxes, field labels, crops, focus.
+"""Workbench pieces: the document viewer with field boxes, field labels, crops, focus, plain text.
 
 The viewer shows the page rendered from the original with every field's box drawn
 in the colour of its state; the box of the field whose input has the keyboard focus
-is highlighted (a small script follows the focus in the form), and the first field
-that needs a look gets the focus when a task opens.
+is highlighted (a small script follows the focus in the form).
+
+Keyboard: one small script lives in the page itself (installed once, it outlives
+Streamlit's reruns). Each validation form names its task and version in its widget
+keys; the script puts the cursor in the element keyed for *that* task version only
+(never in the previous document's inputs, which Streamlit leaves on screen for a
+moment), and keys typed between an Enter and the next document's form are held and
+typed into the next document's first field needing a look.
+
+``plain`` escapes Markdown in a user-supplied string (a file name like
+``**DRINGEND**`` is shown as written, not in bold).
 """
 
 from __future__ import annotations
@@ -12,6 +21,7 @@ import base64
 import html as html_lib
 import io
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,6 +48,13 @@ STATE_WORDS: dict[FieldState, str] = {
     FieldState.CORRECTED: "corrected",
 }
 VIEWER_WIDTH = 640
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:=^])")
+
+
+def plain(text: object) -> str:
+    """``text`` for st.markdown / st.caption / labels: every Markdown character escaped, one line."""
+    flat = " ".join(str(text if text is not None else "").split())
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
 
 
 def field_title(name: str) -> str:
@@ -73,7 +90,7 @@ def boxed_page(image: api.PageImage, focus: str | None = None) -> bytes:
 
 
 def page_viewer(image: api.PageImage, *, focus: str | None, zoom: float, input_order: Sequence[str],
-                focus_index: int | None, task_key: str) -> None:
+                task_key: str) -> None:
     """The page with boxes, following the keyboard focus of the validation form."""
     png = base64.b64encode(boxed_page(image)).decode()
     boxes = {box.field: list(box.bbox) for box in image.boxes}
@@ -82,14 +99,16 @@ def page_viewer(image: api.PageImage, *, focus: str | None, zoom: float, input_o
     # zoom 1 fits the column; larger zooms scroll inside the viewer
     html = _VIEWER.replace("__PNG__", png).replace("__WIDTH__", f"{100 * zoom:.0f}%").replace(
         "__BOXES__", json.dumps(boxes)).replace("__ORDER__", json.dumps(list(input_order))).replace(
-        "__FOCUS_INDEX__", json.dumps(focus_index)).replace("__FOCUS__", json.dumps(focus)).replace(
-        "__TASK__", json.dumps(task_key))
+        "__FOCUS__", json.dumps(focus)).replace("__TASK__", json.dumps(task_key))
     components.html(html, height=min(height + 16, 900), scrolling=True)
 
 
-def focus_script(index: int, task_key: str) -> None:
-    """Put the keyboard focus in the ``index``-th text input of the page's form, once per task."""
-    html = _FOCUS.replace("__FOCUS_INDEX__", json.dumps(index)).replace("__TASK__", json.dumps(task_key))
+def focus_script(task_key: str | None, target_key: str | None) -> None:
+    """Put the cursor in the element keyed ``target_key`` of the form of ``task_key`` (once per task version).
+
+    ``task_key`` None (no task on screen): keys are no longer held for a next document."""
+    html = ("<script>" + _INSTALL_JS.replace("__KEYBOARD__", json.dumps(_KEYBOARD_JS))
+            + f"window.parent.__bbKeys.want({json.dumps(task_key)}, {json.dumps(target_key)});</script>")
     components.html(html, height=0)
 
 
@@ -112,34 +131,99 @@ def inline_png(png: bytes, caption: str = "", max_height: int = 90) -> None:
 
 
 def check_lines(field: api.TaskField, extra: Sequence[str] = ()) -> None:
-    """The field's check messages, in words, under its input."""
+    """The field's check messages, in words, under its input (values read from the document shown as text)."""
     for check in field.checks:
         if check.message:
-            st.caption(("✓ " if check.ok else "✗ ") + check.message)
+            st.caption(("✓ " if check.ok else "✗ ") + plain(check.message))
     for message in extra:
-        st.warning(message, icon="⚠️")
+        st.warning(plain(message), icon="⚠️")
 
 
-_FOCUS_JS = """
+_KEYBOARD_JS = r"""
 (function () {
-  const doc = window.parent.document, win = window.parent;
-  function inputs() {
-    const form = doc.querySelector('[data-testid="stForm"]');
-    return form ? Array.from(form.querySelectorAll('input[type="text"]')) : [];
+  const VERSION = 3, doc = document, win = window;
+  if (win.__bbKeys && win.__bbKeys.version === VERSION) return;
+  const state = {version: VERSION, task: null, target: null, pending: false, since: 0, buffer: '', landed: {}};
+  win.__bbKeys = state;
+  function css(key) { return '.st-key-' + String(key).trim().replace(/[^a-zA-Z0-9_-]/g, '-'); }
+  function targetInput() {
+    if (!state.target) return null;
+    const box = doc.querySelector(css(state.target));
+    return box ? box.querySelector('input, textarea') : null;
   }
-  const idx = __FOCUS_INDEX__, task = __TASK__;
-  if (idx === null || win.__bbFocusedTask === task) return;
-  let tries = 0;
-  (function attempt() {
-    const list = inputs();
-    if (list.length > idx) {
-      list[idx].focus(); list[idx].select(); win.__bbFocusedTask = task;
-    } else if (tries++ < 40) { setTimeout(attempt, 100); }
-  })();
+  function typeInto(el, text) {
+    const proto = el.tagName === 'TEXTAREA' ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+    Object.getOwnPropertyDescriptor(proto, 'value').set.call(el, text);
+    el.dispatchEvent(new Event('input', {bubbles: true}));
+  }
+  function land() {
+    const el = targetInput();
+    if (!el || !el.isConnected || el.disabled) return false;
+    el.focus({preventScroll: false});
+    if (el.type === 'text' || el.tagName === 'TEXTAREA') {
+      if (state.buffer) { typeInto(el, state.buffer); el.setSelectionRange(state.buffer.length, state.buffer.length); }
+      else { el.select(); }
+    }
+    state.buffer = ''; state.pending = false; state.landed[state.task] = true;
+    return doc.activeElement === el;
+  }
+  function keep(el, until) {  // Streamlit may take the focus away while it settles: put it back
+    if (Date.now() > until) return;
+    const now = doc.activeElement;
+    if (el.isConnected && (!now || now === doc.body) && !state.pending) { el.focus(); }
+    setTimeout(function () { keep(el, until); }, 120);
+  }
+  state.want = function (task, target) {
+    if (task === null) { state.task = null; state.target = null; state.pending = false; state.buffer = ''; return; }
+    if (task === state.task && state.landed[task]) {  // the same form again (a warning): keys go where they were
+      state.pending = false; state.buffer = ''; return;
+    }
+    state.task = task; state.target = target;
+    const started = Date.now();
+    (function attempt() {
+      if (state.task !== task) return;
+      if (land()) { const el = targetInput(); if (el) keep(el, Date.now() + 1500); return; }
+      if (Date.now() - started < 20000) setTimeout(attempt, 50);
+    })();
+  };
+  // While the next document is on its way, keys are held (never typed into the previous one's inputs)
+  doc.addEventListener('keydown', function (e) {
+    if (!state.pending) return;
+    if (Date.now() - state.since > 15000) { state.pending = false; state.buffer = ''; return; }
+    if (e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
+    if (e.key.length === 1) { state.buffer += e.key; }
+    else if (e.key === 'Backspace') { state.buffer = state.buffer.slice(0, -1); }
+    else if (e.key !== 'Enter' && e.key !== 'Tab') { return; }
+    e.preventDefault(); e.stopImmediatePropagation();
+  }, true);
+  doc.addEventListener('mousedown', function () { state.pending = false; state.buffer = ''; }, true);
+  // Enter in the task's form: it is being saved; keys typed from now on belong to the next document
+  doc.addEventListener('keydown', function (e) {
+    if (state.pending || e.key !== 'Enter' || e.isComposing || !state.task) return;
+    const form = e.target && e.target.closest ? e.target.closest(css('validate-' + state.task)) : null;
+    if (!form) return;
+    if (e.target.type === 'checkbox') {  // Enter on "lines are right" submits like Enter in a field
+      const submit = form.querySelector('[data-testid="stFormSubmitButton"] button');
+      if (submit) { e.preventDefault(); submit.click(); }
+    }
+    const leaving = state.task;
+    setTimeout(function () {
+      if (state.task === leaving) { state.pending = true; state.since = Date.now(); state.buffer = ''; }
+    }, 0);
+  }, true);
 })();
 """
 
-_FOCUS = "<script>" + _FOCUS_JS + "</script>"
+_INSTALL_JS = """
+(function () {
+  const win = window.parent, doc = win.document;
+  if (!win.__bbKeys || win.__bbKeys.version !== 3) {
+    const script = doc.createElement('script');
+    script.textContent = __KEYBOARD__;
+    doc.head.appendChild(script);
+  }
+})();
+"""
 
 _VIEWER = """
 <style>
@@ -165,20 +249,19 @@ _VIEWER = """
     hl.scrollIntoView({block: 'nearest', inline: 'nearest'});
   }
   show(__FOCUS__);
-  const doc = window.parent.document, win = window.parent;
+  const doc = window.parent.document, win = window.parent, task = __TASK__;
   try {
     if (win.__bbFocusHandler) doc.removeEventListener('focusin', win.__bbFocusHandler);
     win.__bbFocusHandler = function (event) {
-      const form = doc.querySelector('[data-testid="stForm"]');
-      if (!form) return;
-      const list = Array.from(form.querySelectorAll('input[type="text"]'));
-      const i = list.indexOf(event.target);
-      if (i >= 0 && i < order.length) show(order[i]);
+      const box = event.target && event.target.closest ? event.target.closest('[class*="st-key-in-' + task + '-"]') : null;
+      if (!box) return;
+      const name = order.find(function (n) { return box.classList.contains('st-key-in-' + task + '-' + n); });
+      if (name) show(name);
     };
     doc.addEventListener('focusin', win.__bbFocusHandler);
   } catch (e) { /* another origin: no focus tracking */ }
 })();
-""" + _FOCUS_JS + "</script>"
+</script>"""
 
 
 def page_head(principal: api.Principal, title: str, prefix: str) -> Any:
@@ -187,7 +270,7 @@ def page_head(principal: api.Principal, title: str, prefix: str) -> Any:
     st.title(title)
     flash = st.session_state.pop(f"{prefix}_flash", None)
     if flash:
-        st.success(flash)
+        st.success(plain(flash))
     clients = api.clients_for(principal)
     if not clients:
         st.warning("No client is linked to your account.")

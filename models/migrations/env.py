@@ -15,7 +15,7 @@ def _url() -> str:
     explicit = config.attributes.get("database_url")
     if explicit:
         return explicit
-    from pipeline.config import settings
+    from pipeline.core.config import settings
 
     current = settings()
     current.data_dir.mkdir(parents=True, exist_ok=True)

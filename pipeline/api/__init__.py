@@ -1,13 +1,12 @@
 """The one door the workbench and the CLI use.
 
-Every function takes the signed-in :class:`~pipeline.accounts.Principal` and checks
+Every function takes the signed-in :class:`~pipeline.core.accounts.Principal` and checks
 what it may do (see ``pipeline.api._common``), opens its own unit of work, and
 returns plain frozen dataclasses: a page never holds a database session.
 """
 
 from __future__ import annotations
 
-from pipeline.accounts import Principal, SignInError
 from pipeline.api._common import InvalidValue
 from pipeline.api.auth import SignedIn, resume, sign_in, sign_out
 from pipeline.api.dashboard import (
@@ -20,6 +19,7 @@ from pipeline.api.dashboard import (
 from pipeline.api.decisions import (
     give_back,
     mark_duplicate_of,
+    not_a_duplicate,
     not_an_invoice,
     postpone,
     reject,
@@ -71,6 +71,7 @@ from pipeline.api.tasks import (
     SaveResult,
     TaskField,
     TaskView,
+    fields_to_check,
     next_task,
     open_task_count,
     open_task_view,
@@ -78,7 +79,9 @@ from pipeline.api.tasks import (
     renew,
     save,
 )
-from pipeline.errors import BoekbrugError, Conflict, Forbidden, NotFound
+from pipeline.api.upkeep import start_queue_upkeep
+from pipeline.core.accounts import Principal, SignInError
+from pipeline.core.errors import BoekbrugError, Conflict, Forbidden, NotFound
 
 __all__ = [
     "GROUPABLE",
@@ -123,6 +126,7 @@ __all__ = [
     "display_text",
     "document_detail",
     "download_ubl",
+    "fields_to_check",
     "give_back",
     "group",
     "library_document",
@@ -132,6 +136,7 @@ __all__ = [
     "may_book",
     "may_download",
     "next_task",
+    "not_a_duplicate",
     "not_an_invoice",
     "open_task_count",
     "open_task_view",
@@ -149,6 +154,7 @@ __all__ = [
     "sign_in",
     "sign_out",
     "split",
+    "start_queue_upkeep",
     "status_counts",
     "upload",
     "zip_filename",

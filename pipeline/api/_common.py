@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 
 from models import Client, Document
 from models.enums import Role
-from pipeline.accounts import Principal, visible_client_ids
-from pipeline.config import Settings, settings
-from pipeline.db import unit_of_work
-from pipeline.errors import BoekbrugError, Forbidden, NotFound
+from pipeline.core.accounts import Principal, visible_client_ids
+from pipeline.core.config import Settings, settings
+from pipeline.core.db import unit_of_work
+from pipeline.core.errors import BoekbrugError, Forbidden, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def run_job(job: Callable[..., Any], document_id: int, *, queue: str) -> bool:
     A job that crashes inline is logged; ``python -m pipeline worker`` (recover)
     picks the document up again. Returns whether the job was handed over cleanly.
     """
-    from pipeline import jobs
+    from pipeline.jobs import queues as jobs
 
     try:  # Redis away and inline crashes are handled (and logged) by enqueue_or_leave
         return jobs.enqueue_or_leave(current_settings(), job, document_id, queue=queue)

@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 from sqlalchemy import delete
 
 from models import UserSession
-from pipeline import accounts
-from pipeline.accounts import Principal, SignInError
 from pipeline.api._common import current_settings, work
+from pipeline.core import accounts
+from pipeline.core.accounts import Principal, SignInError
 
 __all__ = ["SignInError", "SignedIn", "resume", "sign_in", "sign_out"]
 

@@ -1,8 +1,8 @@
-"""The supervisors' dashboard through the API: the figures of ``pipeline.metrics`` for a filter.
+"""The supervisors' dashboard through the API: the figures of ``pipeline.reports.metrics`` for a filter.
 
 Supervisors (and admins) only: the figures cover every office and every operator.
 Each call opens one unit of work and returns plain ``pandas`` DataFrames (see the
-definitions in ``pipeline.metrics``).
+definitions in ``pipeline.reports.metrics``).
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from sqlalchemy import select
 
 from models import AccountingOffice, Client
 from models.enums import Role
-from pipeline import metrics
-from pipeline.accounts import Principal
 from pipeline.api._common import require_role, work
-from pipeline.errors import NotFound
+from pipeline.core.accounts import Principal
+from pipeline.core.errors import NotFound
+from pipeline.reports import metrics
 
 VIEW_NAMES = tuple(metrics.VIEWS)
 

@@ -1,5 +1,6 @@
 """Decisions on a held task other than saving its fields: reject, not an invoice,
-duplicate, postpone, split (``pipeline.split``), give back. Each names the version the operator saw."""
+duplicate or a different invoice, postpone, split (``pipeline.review.split``), give back.
+Each names the version the operator saw."""
 
 from __future__ import annotations
 
@@ -7,8 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from models import Document, ValidationTask
-from models.enums import DocumentStatus, DocumentType, TaskState
-from pipeline.accounts import Principal, audit
+from models.enums import DocumentStatus, DocumentType, TaskKind, TaskState
 from pipeline.api._common import (
     InvalidValue,
     current_settings,
@@ -17,8 +17,18 @@ from pipeline.api._common import (
     run_job,
     work,
 )
-from pipeline.api.tasks import _close, _commit, _held, _locked
-from pipeline.errors import NotFound
+from pipeline.api.tasks import (
+    TaskView,
+    _close,
+    _commit,
+    _held,
+    _locked,
+    _view,
+    fields_to_check,
+)
+from pipeline.core.accounts import Principal, audit
+from pipeline.core.errors import NotFound
+from pipeline.review.duplicates import record_not_duplicate
 
 
 def _finish(principal: Principal, task_id: int, version: int, action: str, detail: str,
@@ -60,6 +70,35 @@ def mark_duplicate_of(principal: Principal, task_id: int, version: int, original
                    duplicate_of_id=original_id, error=f"duplicate of document {original_id} ({name})"[:2000])
 
 
+def not_a_duplicate(principal: Principal, task_id: int, version: int) -> TaskView:
+    """The operator compared both: a different invoice. The task goes on as a field check.
+
+    The pair is remembered (never suspected again), the task becomes a validation task
+    (a new version: a form opened before the decision can no longer save), and its
+    fields are checked and saved as for any other document."""
+    with _locked() as session:
+        task = _held(session, principal, task_id, version)
+        document = session.get(Document, task.document_id)
+        assert document is not None
+        earlier = document.duplicate_of_id
+        if earlier is None or document.status is DocumentStatus.DUPLICATE:
+            raise InvalidValue(f"document {document.id} is not a suspected duplicate")
+        record_not_duplicate(session, principal.user_id, document.id, earlier)
+        audit(session, principal.user_id, "not_duplicate_decided", f"document:{document.id}",
+              f"a different invoice from document {earlier}")
+        document.duplicate_of_id = None
+        task.kind = TaskKind.VALIDATE
+        session.flush()
+        view = _view(session, task)
+        names = fields_to_check(view)
+        task.reason = (f"a different invoice from document {earlier} (operator); "
+                       + ("fields to check: " + ", ".join(names) if names else "confirm the fields"))[:2000]
+        session.flush()
+        view = _view(session, task)
+        _commit(session)
+        return view
+
+
 def postpone(principal: Principal, task_id: int, version: int, minutes: int = 60) -> DocumentStatus:
     """Put the task aside; it comes back to the queue after ``minutes``."""
     until = datetime.now(UTC) + timedelta(minutes=max(1, minutes))
@@ -82,8 +121,9 @@ def split(principal: Principal, task_id: int, version: int, page_ranges: str) ->
 
     The task is done, the PDF ends SPLIT and each part is read (and queued, checked,
     released) as a document of its own. The same split again changes nothing."""
-    from pipeline import split as splitter
-    from pipeline.jobs import READ_QUEUE, read_job
+    from pipeline.jobs.queues import READ_QUEUE
+    from pipeline.jobs.read_job import read_job
+    from pipeline.review import split as splitter
 
     settings = current_settings()
     try:

@@ -12,7 +12,6 @@ from sqlalchemy import func, or_, select
 
 from models import Client, Document
 from models.enums import DocumentStatus, FieldState, Role
-from pipeline.accounts import Principal, audit
 from pipeline.api._common import (
     current_settings,
     document_for,
@@ -24,10 +23,12 @@ from pipeline.api._common import (
     work,
 )
 from pipeline.api.render import DEFAULT_DPI, render_page
-from pipeline.errors import BoekbrugError, Conflict
-from pipeline.fieldstore import field_rows
-from pipeline.jobs import READ_QUEUE, read_job
-from pipeline.split import original_page, own_page_count
+from pipeline.core.accounts import Principal, audit
+from pipeline.core.errors import BoekbrugError, Conflict
+from pipeline.jobs.queues import READ_QUEUE
+from pipeline.jobs.read_job import read_job
+from pipeline.review.fieldstore import field_rows
+from pipeline.review.split import original_page, own_page_count
 
 DOWNLOADABLE = (DocumentStatus.RELEASED, DocumentStatus.DELIVERED, DocumentStatus.BOOKED)
 

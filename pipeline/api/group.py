@@ -17,14 +17,15 @@ from sqlalchemy import select
 
 from models import Document, ExtractedFieldRow, ValidationTask
 from models.enums import FieldState, TaskState
-from pipeline.accounts import Principal, audit
 from pipeline.api._common import current_settings, require_centre, run_job, work
 from pipeline.api.live import display_text
 from pipeline.api.render import CROP_DPI, crop_png, render_page
 from pipeline.api.tasks import apply_operator_values
-from pipeline.decide import decide
-from pipeline.fields import FIELD_TYPES, FieldType
-from pipeline.jobs import RELEASE_QUEUE, release_job
+from pipeline.core.accounts import Principal, audit
+from pipeline.core.fields import FIELD_TYPES, FieldType
+from pipeline.jobs.queues import RELEASE_QUEUE
+from pipeline.jobs.release_job import release_job
+from pipeline.review.release_rule import decide
 
 GROUPABLE = tuple(name for name, kind in FIELD_TYPES.items() if kind not in (FieldType.VAT_BREAKDOWN, FieldType.LINES))
 DOUBTFUL = (FieldState.UNCERTAIN, FieldState.FAILED_CHECK)

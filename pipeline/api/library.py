@@ -38,7 +38,6 @@ from models.enums import (
     ReleaseStatus,
     Role,
 )
-from pipeline.accounts import Principal
 from pipeline.api._common import (
     current_settings,
     document_for,
@@ -46,12 +45,13 @@ from pipeline.api._common import (
     work,
 )
 from pipeline.api.live import display_text
+from pipeline.core.accounts import Principal
+from pipeline.core.errors import Forbidden, NotFound
+from pipeline.core.fields import FIELD_NAMES
 from pipeline.deliver import booking, download
 from pipeline.deliver import library as deliver_library
 from pipeline.deliver.common import MACHINE, slug, ubl_filename, validated_by
-from pipeline.errors import Forbidden, NotFound
-from pipeline.fields import FIELD_NAMES
-from pipeline.fieldstore import field_rows
+from pipeline.review.fieldstore import field_rows
 
 HANDED_OVER = deliver_library.HANDED_OVER
 OPERATOR_STATES = (FieldState.CONFIRMED, FieldState.CORRECTED)

@@ -3,7 +3,7 @@
 ``parse_input`` turns the text of an input box into the field's JSON form (amounts
 as decimal strings, dates ISO, identifiers normalised), accepting the ways people in
 Belgium write them (``1.234,56``, ``31/12/2026``, ``be 0123.456.749``).
-``check_value`` runs the same checks as extraction (``pipeline.checks``) on one value
+``check_value`` runs the same checks as extraction (``pipeline.core.checks``) on one value
 in the light of the others, and says what is wrong in words.
 """
 
@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from pipeline import checks as ck
 from pipeline.api._common import InvalidValue
-from pipeline.fields import FIELD_TYPES, FieldType, value_from_json
-from pipeline.records import Check
+from pipeline.core import checks as ck
+from pipeline.core import money
+from pipeline.core.fields import FIELD_TYPES, FieldType, value_from_json
+from pipeline.core.records import Check
 
 VAT_FIELDS = frozenset({"supplier_vat", "customer_vat"})
 _DATE_FORMATS = (
@@ -29,26 +30,12 @@ _DATE_FORMATS = (
 
 
 def parse_amount(text: str) -> Decimal:
-    """``"1.234,56"``, ``"1,234.56"``, ``"€ 12,5"``, ``"-3.00"`` → Decimal."""
-    cleaned = re.sub(r"[^\d,.\-]", "", text.replace("\u2212", "-"))
-    if not re.search(r"\d", cleaned):
-        raise InvalidValue(f"{text!r} is not an amount")
-    if "," in cleaned and "." in cleaned:
-        decimal_mark = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
-    elif "," in cleaned:
-        decimal_mark = "," if cleaned.count(",") == 1 else ""
-    elif cleaned.count(".") > 1:
-        decimal_mark = ""
-    else:
-        decimal_mark = "."
-    thousands = {",": ".", ".": ",", "": ",."}[decimal_mark]
-    for mark in thousands:
-        cleaned = cleaned.replace(mark, "")
-    cleaned = cleaned.replace(",", ".")
+    """What was typed, read in Belgian notation (``pipeline.core.money``): ``"1.234,56"`` →
+    1234.56, ``"1.234"`` → 1234 (as the extractor reads it), ``"€ 12,5"`` → 12.5, ``"-3.00"`` → -3.00."""
     try:
-        return Decimal(cleaned)
-    except InvalidOperation as exc:
-        raise InvalidValue(f"{text!r} is not an amount") from exc
+        return money.parse_amount(text)
+    except money.NotAnAmount as exc:
+        raise InvalidValue(str(exc)) from exc
 
 
 def parse_date(text: str) -> date:
@@ -81,7 +68,7 @@ def parse_input(field: str, text: Any) -> Any:
             records = value_from_json(field, text)
         except (ValueError, TypeError) as exc:
             raise InvalidValue(f"{field}: {exc}") from exc
-        from pipeline.fields import value_to_json
+        from pipeline.core.fields import value_to_json
 
         return value_to_json(field, records)
     raw = str(text).strip()

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from models.enums import DocumentKind
-from pipeline.storage import read_original
+from pipeline.core.storage import read_original
 
 DEFAULT_DPI = 110
 CROP_DPI = 160

@@ -2,18 +2,23 @@
 
 Every action on a held task names the version the operator saw; a task saved,
 postponed or re-claimed by someone else since then raises ``Conflict`` and changes
-nothing (the optimistic lock of ``ValidationTask.version``).
+nothing (the optimistic lock of ``ValidationTask.version``). A save also names the
+document its form showed: a form of another document is refused the same way.
+
+A suspected duplicate is never saved as a new invoice: the operator first decides
+"same invoice" (``mark_duplicate_of``) or "a different invoice" (``not_a_duplicate``).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -27,8 +32,6 @@ from models.enums import (
     TaskKind,
     TaskState,
 )
-from pipeline import queue
-from pipeline.accounts import Principal, audit
 from pipeline.api._common import (
     InvalidValue,
     current_settings,
@@ -37,15 +40,21 @@ from pipeline.api._common import (
     work,
 )
 from pipeline.api.live import checks_for, display_text, parse_input
-from pipeline.decide import decide
-from pipeline.errors import Conflict, NotFound
-from pipeline.fields import FIELD_NAMES, FIELD_TYPES, REQUIRED_FIELDS
-from pipeline.fieldstore import current_values, denormalise, field_rows
-from pipeline.jobs import RELEASE_QUEUE, release_job
-from pipeline.positions import learn_from_validation
+from pipeline.core.accounts import Principal, audit
+from pipeline.core.errors import Conflict, NotFound
+from pipeline.core.fields import FIELD_NAMES, FIELD_TYPES, REQUIRED_FIELDS, document_type_from_text
+from pipeline.jobs.queues import RELEASE_QUEUE
+from pipeline.jobs.release_job import release_job
+from pipeline.review import tasks as queue
+from pipeline.review.fieldstore import current_values, denormalise, field_rows
+from pipeline.review.release_rule import decide
+from pipeline.suppliers.positions import learn_from_validation
 
 CONFLICT_MESSAGE = "someone else saved this task first"
+WRONG_DOCUMENT = "the form belongs to another document"
+UNDECIDED_DUPLICATE = "this document is a suspected duplicate"
 NEEDS_LOOK = (FieldState.UNCERTAIN, FieldState.FAILED_CHECK, FieldState.MISSING)
+LIST_FIELDS = ("vat_breakdown", "lines")
 
 
 @dataclass(frozen=True)
@@ -58,7 +67,7 @@ class CheckView:
 @dataclass(frozen=True)
 class TaskField:
     name: str
-    kind: str  # pipeline.fields.FieldType value
+    kind: str  # pipeline.core.fields.FieldType value
     state: FieldState
     value: Any  # JSON form
     text: str  # as shown in the input box
@@ -86,6 +95,20 @@ class TaskDocument:
 
 
 @dataclass(frozen=True)
+class EarlierDocument:
+    """The earlier document a suspected duplicate resembles, for the side-by-side view."""
+
+    id: int
+    filename: str
+    status: DocumentStatus
+    supplier_name: str | None
+    invoice_number: str | None
+    issue_date: Any
+    total_incl_vat: Any
+    received_at: datetime | None
+
+
+@dataclass(frozen=True)
 class TaskView:
     task_id: int
     version: int
@@ -95,13 +118,27 @@ class TaskView:
     fields: tuple[TaskField, ...]
     page_count: int
     lease_until: datetime | None
+    earlier: EarlierDocument | None = None
 
     def field(self, name: str) -> TaskField | None:
         return next((f for f in self.fields if f.name == name), None)
 
     @property
     def first_to_look_at(self) -> str | None:
-        return next((f.name for f in self.fields if f.needs_look), None)
+        """The first field needing a look: the single fields in form order, then the breakdown and lines."""
+        doubtful = [f.name for f in self.fields if f.needs_look]
+        scalar = [name for name in doubtful if name not in LIST_FIELDS]
+        return (scalar or doubtful or [None])[0]
+
+    @property
+    def undecided_duplicate(self) -> bool:
+        return self.document.duplicate_of is not None and self.document.status is not DocumentStatus.DUPLICATE
+
+
+def fields_to_check(view: TaskView) -> list[str]:
+    """Every field shown as needing a look, in form order (single fields first, then breakdown and lines)."""
+    names = [f.name for f in view.fields if f.needs_look]
+    return [n for n in names if n not in LIST_FIELDS] + [n for n in names if n in LIST_FIELDS]
 
 
 @dataclass(frozen=True)
@@ -151,6 +188,10 @@ def _view(session: Session, task: ValidationTask) -> TaskView:
     rows = field_rows(session, document.id)
     names = [n for n in FIELD_NAMES if n in rows or n in required] + sorted(set(rows) - set(FIELD_NAMES))
     fields = tuple(_field(name, rows.get(name), name in required) for name in names)
+    if "document_type" not in rows:  # always on screen: changing the type can end a rule failure
+        fields = (*fields, TaskField("document_type", "text", FieldState.CERTAIN, doc_type.value,
+                                     doc_type.value.replace("_", " "), 1.0, None, None, (), False))
+    earlier = session.get(Document, document.duplicate_of_id) if document.duplicate_of_id else None
     return TaskView(
         task_id=task.id,
         version=task.version,
@@ -161,6 +202,9 @@ def _view(session: Session, task: ValidationTask) -> TaskView:
         fields=fields,
         page_count=document.page_count or 1,
         lease_until=task.lease_until,
+        earlier=None if earlier is None else EarlierDocument(
+            earlier.id, earlier.original_filename, earlier.status, earlier.supplier_name, earlier.invoice_number,
+            earlier.issue_date, earlier.total_incl_vat, earlier.received_at),
     )
 
 
@@ -233,6 +277,7 @@ def apply_operator_values(
 ) -> tuple[list[str], list[str]]:
     """Write corrections and confirmations as an overlay on the machine's values."""
     rows = field_rows(session, document.id)
+    corrections = _apply_document_type(document, corrections)
     parsed = {name: parse_input(name, value) for name, value in corrections.items()}
     all_values = {name: row.value for name, row in rows.items()} | parsed
     corrected: list[str] = []
@@ -276,6 +321,21 @@ def apply_operator_values(
     return corrected, kept
 
 
+def _apply_document_type(document: Document, corrections: Mapping[str, Any]) -> dict[str, Any]:
+    """A typed document type ("receipt", "credit note") changes the document's type before the
+    required fields are checked; it is kept as a field row like any other correction."""
+    corrections = dict(corrections)
+    if "document_type" not in corrections:
+        return corrections
+    chosen = document_type_from_text(corrections["document_type"])
+    if chosen is None:
+        raise InvalidValue(f"{corrections['document_type']!r} is not a document type",
+                           hint="type invoice, credit note or receipt")
+    document.document_type = chosen
+    corrections["document_type"] = chosen.value
+    return corrections
+
+
 def save(
     principal: Principal,
     task_id: int,
@@ -284,11 +344,15 @@ def save(
     confirmed: Sequence[str],
     seconds_per_field: Mapping[str, float] | None = None,
     seconds_total: float = 0.0,
+    *,
+    document_id: int | None = None,
 ) -> SaveResult:
     """Record the operator's decisions, close the task and apply the release rule.
 
     ``corrections`` maps a field to its new value (JSON form or typed text);
     ``confirmed`` lists fields kept as shown. On VALIDATED the UBL job is enqueued.
+    ``document_id``: the document the form showed; another one is a ``Conflict``.
+    A suspected duplicate not decided yet is refused (``InvalidValue``).
     """
     settings = current_settings()
     touched = len(set(corrections) | set(confirmed)) or 1
@@ -297,8 +361,14 @@ def save(
         seconds.setdefault(name, seconds_total / touched)
     with _locked() as session:
         task = _held(session, principal, task_id, version)
+        if document_id is not None and task.document_id != document_id:
+            raise Conflict(WRONG_DOCUMENT, hint="Reload the page: the values were typed for another document.")
         document = session.get(Document, task.document_id)
         assert document is not None
+        if task.kind is TaskKind.DUPLICATE or (document.duplicate_of_id is not None
+                                               and document.status is not DocumentStatus.DUPLICATE):
+            raise InvalidValue(f"{UNDECIDED_DUPLICATE} of document {document.duplicate_of_id}",
+                               hint="Compare both and choose 'Same invoice' or 'A different invoice' first.")
         corrected, kept = apply_operator_values(session, principal, document, task.id, corrections, confirmed, seconds)
         learn_from_validation(session, document, [*corrected, *kept])
         _close(task, principal, seconds_total)
@@ -319,8 +389,6 @@ def save(
 
 def record_conflict(principal: Principal, task_id: int, corrections: Mapping[str, Any]) -> None:
     """Keep a losing save's values in the audit log, so nothing typed is lost."""
-    import json
-
     with work() as session:
         audit(session, principal.user_id, "save_conflict", f"task:{task_id}",
               json.dumps({k: v for k, v in corrections.items()}, default=str)[:2000])
@@ -328,8 +396,6 @@ def record_conflict(principal: Principal, task_id: int, corrections: Mapping[str
 
 def open_task_count(principal: Principal) -> int:
     require_centre(principal)
-    from sqlalchemy import func
-
     with work() as session:
         return int(session.scalar(select(func.count()).select_from(ValidationTask)
                                   .where(ValidationTask.state == TaskState.OPEN)) or 0)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pipeline.config import Settings, settings
+from pipeline.core.config import Settings, settings
 
 
 def ready_settings() -> Settings:
     """The settings, with the data directory created and the schema at head."""
-    from pipeline.db import migrate
+    from pipeline.core.db import migrate
 
     current = settings()
     current.data_dir.mkdir(parents=True, exist_ok=True)

@@ -18,10 +18,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.corpus:
         return _from_corpora(args.corpus)
-    from pipeline.calibration import fit
     from pipeline.cli._common import ready_settings
-    from pipeline.db import unit_of_work
-    from pipeline.score import MIN_SAMPLES_FOR_CALIBRATION
+    from pipeline.core.db import unit_of_work
+    from pipeline.review.calibration import fit
+    from pipeline.review.confidence import MIN_SAMPLES_FOR_CALIBRATION
 
     current = ready_settings()
     with unit_of_work(current.database_url) as session:
@@ -39,9 +39,9 @@ def _from_corpora(corpora: list[str]) -> int:
     from collections import defaultdict
     from pathlib import Path
 
-    from pipeline.calibration import PRIOR_FILE, fit_prior, load_prior
-    from pipeline.config import settings
-    from pipeline.evaluate import evaluate
+    from pipeline.core.config import settings
+    from pipeline.reports.evaluate import evaluate
+    from pipeline.review.calibration import PRIOR_FILE, fit_prior, load_prior
 
     samples: dict[str, list[tuple[float, bool]]] = defaultdict(list)
     for corpus in corpora:

@@ -13,9 +13,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from pipeline.cli._common import ready_settings
-    from pipeline.config import PROJECT_ROOT
-    from pipeline.db import unit_of_work
-    from pipeline.demo import DEMO_USERS, load_demo
+    from pipeline.core.config import PROJECT_ROOT
+    from pipeline.core.db import unit_of_work
+    from pipeline.core.demo import DEMO_USERS, load_demo
 
     current = ready_settings()
     with unit_of_work(current.database_url) as session:

@@ -21,13 +21,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipeline.evaluate import KINDS, evaluate, format_summary, summary
+    from pipeline.reports.evaluate import KINDS, evaluate, format_summary, summary
 
     directory: Path = args.directory
     if not (directory / "index.json").exists():
         print(f"{directory} has no index.json", file=sys.stderr)
         return 2
-    from pipeline.config import settings
+    from pipeline.core.config import settings
 
     cache = None if args.no_cache else (args.cache or settings().data_dir / "cache")
     kinds = tuple(args.kinds) if args.kinds else KINDS

@@ -32,11 +32,11 @@ def run(args: argparse.Namespace) -> int:
 
     from models import AccountingOffice, Client
     from pipeline.cli._common import ready_settings
-    from pipeline.db import unit_of_work
+    from pipeline.core.db import unit_of_work
+    from pipeline.core.errors import BoekbrugError
     from pipeline.deliver.common import system_principal
     from pipeline.deliver.download import zip_for_period
     from pipeline.deliver.export import export_folder
-    from pipeline.errors import BoekbrugError
 
     try:
         date_from = date.fromisoformat(args.date_from) if args.date_from else None

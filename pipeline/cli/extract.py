@@ -26,8 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def extract_file(path: Path, known: list[str] | None = None) -> dict[str, Any]:
-    from pipeline.errors import BoekbrugError
-    from pipeline.fields import FIELD_NAMES, field_to_json
+    from pipeline.core.errors import BoekbrugError
+    from pipeline.core.fields import FIELD_NAMES, field_to_json
 
     out: dict[str, Any] = {"file": str(path), "document_type": None, "status": "ok", "error": None, "fields": {}}
     try:
@@ -54,7 +54,7 @@ def extract_file(path: Path, known: list[str] | None = None) -> dict[str, Any]:
 
 def _extract(path: Path, known: list[str]):  # type: ignore[no-untyped-def]
     from models.enums import DocumentKind
-    from pipeline.config import settings
+    from pipeline.core.config import settings
     from pipeline.extract import extract
     from pipeline.extract.cii import parse_cii
     from pipeline.intake.sniff import sniff, xml_syntax

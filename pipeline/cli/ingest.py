@@ -14,14 +14,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pipeline.api.upkeep import recover_now
     from pipeline.cli._common import expand_paths, ready_settings
-    from pipeline.intake.batch import ingest_files
+    from pipeline.jobs.ingest import ingest_files
 
     current = ready_settings()
+    recover_now(current)  # what a crashed earlier process left stuck is read again first
     try:
         outcome = ingest_files(current, args.client, expand_paths(args.paths), channel="cli")
     except LookupError as error:
         print(error, file=sys.stderr)
         return 2
+    for path, why in outcome.not_taken:
+        print(f"not taken: {path}: {why}", file=sys.stderr)
     print(f"{outcome.created} new, {outcome.known} already known, {outcome.refused} refused at intake")
     return 0

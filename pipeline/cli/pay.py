@@ -42,7 +42,7 @@ def register(sub: Any) -> None:
 
 
 def _run(action: Any) -> int:
-    from pipeline.errors import BoekbrugError
+    from pipeline.core.errors import BoekbrugError
 
     try:
         return action()
@@ -52,7 +52,7 @@ def _run(action: Any) -> int:
 
 
 def _client_id(session: Any, name: str) -> int:
-    from pipeline.accounts import find_client
+    from pipeline.core.accounts import find_client
     from pipeline.payments import PaymentsError
 
     client = find_client(session, name)
@@ -64,7 +64,7 @@ def _client_id(session: Any, name: str) -> int:
 def run_prepare(args: argparse.Namespace) -> int:
     def action() -> int:
         from pipeline.cli._common import ready_settings
-        from pipeline.db import unit_of_work
+        from pipeline.core.db import unit_of_work
         from pipeline.payments import prepare_payments
 
         settings = ready_settings()
@@ -93,7 +93,7 @@ def run_prepare(args: argparse.Namespace) -> int:
 def run_match(args: argparse.Namespace) -> int:
     def action() -> int:
         from pipeline.cli._common import ready_settings
-        from pipeline.db import unit_of_work
+        from pipeline.core.db import unit_of_work
         from pipeline.payments import match_statement, parse_camt053
 
         settings = ready_settings()
@@ -114,7 +114,7 @@ def run_match(args: argparse.Namespace) -> int:
 def run_confirm(args: argparse.Namespace) -> int:
     def action() -> int:
         from pipeline.cli._common import ready_settings
-        from pipeline.db import unit_of_work
+        from pipeline.core.db import unit_of_work
         from pipeline.payments import confirm_new_iban
 
         settings = ready_settings()

@@ -14,7 +14,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from pipeline.cli._common import ready_settings
-    from pipeline.retry import retry_documents
+    from pipeline.jobs.retry import retry_documents
 
     current = ready_settings()
     retried = retry_documents(current, args.ids, all_failed=args.all_failed)

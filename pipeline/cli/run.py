@@ -18,18 +18,23 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from pipeline.batch_summary import summarise, unfinished
+    from pipeline.api.upkeep import recover_now
     from pipeline.cli._common import expand_paths, ready_settings
-    from pipeline.intake.batch import ingest_files
-    from pipeline.jobs import READ_QUEUE, enqueue, read_job
+    from pipeline.jobs.ingest import ingest_files
+    from pipeline.jobs.queues import READ_QUEUE, enqueue
+    from pipeline.jobs.read_job import read_job
+    from pipeline.reports.batch_summary import summarise, unfinished
 
     current = ready_settings()
+    recover_now(current)  # what a crashed earlier process left stuck is read again first
     paths = expand_paths(args.paths)
     try:
         outcome = ingest_files(current, args.client, paths, channel="folder", enqueue_now=False)
     except LookupError as error:
         print(error, file=sys.stderr)
         return 2
+    for path, why in outcome.not_taken:
+        print(f"not taken: {path}: {why}", file=sys.stderr)
     progress = tqdm(total=len(outcome.document_ids), desc="documents", unit="doc", file=sys.stderr)
     progress.update(len(outcome.document_ids) - len(outcome.to_read))
     for document_id in outcome.to_read:

@@ -87,7 +87,7 @@ def parse_line(text: str) -> Any:
 
 
 def _client(session: Any, name: str) -> Any:
-    from pipeline.accounts import find_client
+    from pipeline.core.accounts import find_client
     from pipeline.sales import SalesError
 
     client = find_client(session, name)
@@ -109,7 +109,7 @@ def _write(session: Any, settings: Any, invoice_id: int, folder: Path | None) ->
 
 
 def _guarded(action: Any) -> int:
-    from pipeline.errors import BoekbrugError
+    from pipeline.core.errors import BoekbrugError
     from pipeline.sales import IssueRefused
 
     try:
@@ -127,7 +127,7 @@ def _guarded(action: Any) -> int:
 def run_contact(args: argparse.Namespace) -> int:
     def action() -> int:
         from pipeline.cli._common import ready_settings
-        from pipeline.db import unit_of_work
+        from pipeline.core.db import unit_of_work
         from pipeline.sales import ContactInput, save_contact
         from pipeline.sales.contacts import find_contact
 
@@ -147,7 +147,7 @@ def run_contact(args: argparse.Namespace) -> int:
 def run_profile(args: argparse.Namespace) -> int:
     def action() -> int:
         from pipeline.cli._common import ready_settings
-        from pipeline.db import unit_of_work
+        from pipeline.core.db import unit_of_work
         from pipeline.sales import save_client_profile
 
         settings = ready_settings()
@@ -165,7 +165,7 @@ def run_profile(args: argparse.Namespace) -> int:
 def run_issue(args: argparse.Namespace) -> int:
     def action() -> int:
         from pipeline.cli._common import ready_settings
-        from pipeline.db import session_factory
+        from pipeline.core.db import session_factory
         from pipeline.sales import SalesError, create_draft, issue
         from pipeline.sales.contacts import find_contact
 
@@ -195,7 +195,7 @@ def run_issue(args: argparse.Namespace) -> int:
 def run_credit(args: argparse.Namespace) -> int:
     def action() -> int:
         from pipeline.cli._common import ready_settings
-        from pipeline.db import session_factory
+        from pipeline.core.db import session_factory
         from pipeline.sales import SalesError, create_credit_note, issue
         from pipeline.sales.invoices import find_issued
 
@@ -218,7 +218,7 @@ def run_credit(args: argparse.Namespace) -> int:
 def run_list(args: argparse.Namespace) -> int:
     def action() -> int:
         from pipeline.cli._common import ready_settings
-        from pipeline.db import unit_of_work
+        from pipeline.core.db import unit_of_work
         from pipeline.sales.invoices import list_invoices
 
         settings = ready_settings()

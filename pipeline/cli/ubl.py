@@ -40,7 +40,7 @@ def sniff_mime(data: bytes) -> str | None:
 
 def load_fields(path: Path) -> tuple[dict[str, Any], str | None]:
     """(field values in their Python types, document type or None) from FIELDS.json."""
-    from pipeline.fields import values_from_json
+    from pipeline.core.fields import values_from_json
 
     data = json.loads(path.read_text(encoding="utf-8"))
     if isinstance(data, list):
@@ -54,7 +54,7 @@ def load_fields(path: Path) -> tuple[dict[str, Any], str | None]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipeline.errors import BoekbrugError
+    from pipeline.core.errors import BoekbrugError
     from pipeline.ubl.build import build_ubl
     from pipeline.ubl.parse import invoice_data_from_values
     from pipeline.ubl.validate import validate

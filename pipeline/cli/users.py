@@ -26,9 +26,9 @@ def run(args: argparse.Namespace) -> int:
 
     from models import AccountingOffice, User
     from models.enums import Role
-    from pipeline.accounts import create_user, find_client
     from pipeline.cli._common import ready_settings
-    from pipeline.db import unit_of_work
+    from pipeline.core.accounts import create_user, find_client
+    from pipeline.core.db import unit_of_work
 
     current = ready_settings()
     with unit_of_work(current.database_url) as session:

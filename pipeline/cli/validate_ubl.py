@@ -19,7 +19,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipeline.errors import BoekbrugError
+    from pipeline.core.errors import BoekbrugError
     from pipeline.ubl.validate import validate
 
     worst = 0

@@ -1,62 +1,74 @@
-"""``python -m pipeline worker [--queues …]``: an rq worker; start as many as you like."""
+"""``python -m pipeline worker [--queues …]``: an rq worker; start as many as you like.
+
+Each worker serves the upkeep queue first, then the queues asked for, and runs rq's
+scheduler (one worker per queue holds its lock), which puts the scheduled upkeep
+rounds (``pipeline.jobs.upkeep``) on their queue when they are due.
+"""
 
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
-import threading
+
+from rq import Queue, SimpleWorker
+
+from pipeline.cli._common import ready_settings
+from pipeline.core.config import Settings
+from pipeline.jobs.queues import ALL_QUEUES, UPKEEP_QUEUE, redis_connection
+from pipeline.jobs.upkeep import recover, schedule_upkeep
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("worker", help="run an rq worker on REDIS_URL (several machines may share one Redis)")
     parser.add_argument("--queues", nargs="+", default=None, help="queues to serve (default: read and release)")
     parser.add_argument("--burst", action="store_true", help="stop when the queues are empty")
-    parser.add_argument("--recover-every", type=float, default=60.0, help="seconds between recovery sweeps")
+    parser.add_argument("--recover-every", type=float, default=60.0, help="seconds between recovery rounds")
     parser.set_defaults(func=run)
 
 
 def warm_up() -> None:
     """Load what every job needs once: the OCR engines, the extractor, the Peppol rules."""
     import pipeline.extract
-    import pipeline.process
+    import pipeline.jobs.read_job
     import pipeline.read  # noqa: F401
     from pipeline.ubl.validate import warm_up as compile_rules
 
     compile_rules()
 
 
+class UpkeepWorker(SimpleWorker):
+    """rq's SimpleWorker that keeps the next upkeep rounds on rq's schedule.
+
+    Jobs run in this process (no fork per job), so the compiled Peppol rules, the OCR
+    models and the database pool stay warm from one job to the next. At each of rq's
+    maintenance passes (which also restart rq's scheduler if it died, say with a
+    Redis restart) the next rounds are scheduled again; rq refuses a round's id twice."""
+
+    def __init__(self, *args, current: Settings, recover_every: float | None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.current = current
+        self.recover_every = recover_every  # None: a burst worker schedules nothing
+
+    def run_maintenance_tasks(self) -> None:
+        super().run_maintenance_tasks()
+        if self.recover_every is not None:
+            schedule_upkeep(self.current, recover_every=self.recover_every)
+
+
 def run(args: argparse.Namespace) -> int:
-    from rq import Queue, SimpleWorker
-
-    from pipeline.cli._common import ready_settings
-    from pipeline.jobs import ALL_QUEUES, recover, redis_connection, run_queue_upkeep
-
     current = ready_settings()
     if current.redis_url is None:
         print("REDIS_URL is not set: jobs run in-process, no worker is needed.", file=sys.stderr)
         return 2
     connection = redis_connection(current.redis_url)
     recover(current)
-    stop = threading.Event()
-
-    def sweep() -> None:
-        while not stop.wait(args.recover_every):
-            try:
-                recover(current)
-            except Exception:
-                logging.getLogger(__name__).warning("recovery sweep failed; next one in %ss", args.recover_every, exc_info=True)
-
+    names = [UPKEEP_QUEUE, *(name for name in (args.queues or ALL_QUEUES) if name != UPKEEP_QUEUE)]
+    maintenance = int(max(10, min(60, args.recover_every)))
+    worker = UpkeepWorker([Queue(name, connection=connection) for name in names], connection=connection,
+                          current=current, recover_every=None if args.burst else args.recover_every,
+                          maintenance_interval=maintenance, worker_ttl=maintenance + 20)
     if not args.burst:
-        threading.Thread(target=sweep, name="recover", daemon=True).start()
-        threading.Thread(target=run_queue_upkeep, args=(current, stop), name="queue-upkeep", daemon=True).start()
-    queues = [Queue(name, connection=connection) for name in (args.queues or ALL_QUEUES)]
+        schedule_upkeep(current, recover_every=args.recover_every)
     warm_up()
-    # jobs run in this process (no fork per job), so the compiled Peppol rules, the
-    # OCR models and the database pool stay warm from one job to the next
-    worker = SimpleWorker(queues, connection=connection)
-    try:
-        worker.work(burst=args.burst, with_scheduler=False)
-    finally:
-        stop.set()
+    worker.work(burst=args.burst, with_scheduler=not args.burst)
     return 0

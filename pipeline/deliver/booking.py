@@ -50,11 +50,11 @@ from sqlalchemy.orm import Session
 
 from models import BookingProposal, Client, Document, SupplierProfile
 from models.enums import DocumentStatus, Role
-from pipeline.accounts import Principal, audit
+from pipeline.core.accounts import Principal, audit
+from pipeline.core.errors import Forbidden, NotFound
 from pipeline.deliver.common import actor_id, chunks
-from pipeline.errors import Forbidden, NotFound
-from pipeline.fieldstore import current_values, field_rows
-from pipeline.suppliers import find_profile
+from pipeline.review.fieldstore import current_values, field_rows
+from pipeline.suppliers.memory import find_profile
 
 log = logging.getLogger(__name__)
 

@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from models import Client, Correction, Document, User, ValidationTask
 from models.enums import Role, TaskKind, TaskState
-from pipeline.accounts import Principal, visible_client_ids
-from pipeline.errors import Forbidden, NotFound
+from pipeline.core.accounts import Principal, visible_client_ids
+from pipeline.core.errors import Forbidden, NotFound
 
 MACHINE = "machine"
 CHUNK = 900  # ids per IN (...) list: under SQLite's and PostgreSQL's parameter limits

@@ -12,7 +12,6 @@ decimal strings with a point (``1263.00``), dates ISO.
 
 from __future__ import annotations
 
-import csv
 import io
 import logging
 import zipfile
@@ -25,8 +24,10 @@ from sqlalchemy.orm import Session
 
 from models import Client, Delivery, Document, ExtractedFieldRow, UblRelease
 from models.enums import DeliveryChannel, DocumentStatus, ReleaseStatus, Role
-from pipeline.accounts import Principal, audit
-from pipeline.config import Settings
+from pipeline.core.accounts import Principal, audit
+from pipeline.core.config import Settings
+from pipeline.core.csvsafe import write_csv
+from pipeline.core.errors import Forbidden, NotFound
 from pipeline.deliver.booking import booked, document_proposals
 from pipeline.deliver.common import (
     actor_id,
@@ -38,7 +39,6 @@ from pipeline.deliver.common import (
     validated_by,
 )
 from pipeline.deliver.library import HANDED_OVER
-from pipeline.errors import Forbidden, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -211,14 +211,6 @@ def summary_rows(session: Session, client: Client, documents: Sequence[Document]
             "ubl_file": files.get(document.id, ""),
         })
     return rows
-
-
-def write_csv(rows: Sequence[dict[str, str]], columns: Sequence[str]) -> bytes:
-    text = io.StringIO()
-    writer = csv.DictWriter(text, fieldnames=list(columns), lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return text.getvalue().encode("utf-8")
 
 
 def summary_csv(session: Session, client: Client, documents: Sequence[Document], files: dict[int, str]) -> bytes:

@@ -20,7 +20,9 @@ from sqlalchemy.orm import Session
 
 from models import AccountingOffice, Client, Delivery, Document, UblRelease
 from models.enums import DeliveryChannel, ReleaseStatus
-from pipeline.config import Settings
+from pipeline.core.config import Settings
+from pipeline.core.csvsafe import write_csv
+from pipeline.core.errors import NotFound
 from pipeline.deliver.common import slug, ubl_filename, vat_period
 from pipeline.deliver.download import (
     BOOKING_COLUMNS,
@@ -29,14 +31,12 @@ from pipeline.deliver.download import (
     record_delivery,
     released_ubl,
     summary_rows,
-    write_csv,
 )
 from pipeline.deliver.library import HANDED_OVER
-from pipeline.errors import NotFound
 
 log = logging.getLogger(__name__)
 
-__all__ = ["BOOKING_COLUMNS", "SUMMARY_COLUMNS", "ExportResult", "export_folder"]
+__all__ = ["BOOKING_COLUMNS", "SUMMARY_COLUMNS", "ExportResult", "export_folder", "export_one"]
 
 
 @dataclass
@@ -73,16 +73,8 @@ def export_folder(session: Session, settings: Settings, office_id: int) -> Expor
     result = ExportResult()
     touched: dict[Path, Client] = {}
     for document, client in rows:
-        moment = document.issue_date or _utc_date(document.released_at or document.received_at)
-        relative = Path("exports") / slug(office.name, 60) / slug(client.name, 60) / vat_period(moment, client.vat_period)
-        folder = settings.data_dir / relative
-        folder.mkdir(parents=True, exist_ok=True)
         release, xml = released_ubl(session, settings, document)
-        name = ubl_filename(document)
-        target = folder / name
-        if not target.exists() or target.read_bytes() != xml:
-            _write_atomically(target, xml)
-        record_delivery(session, document, release, DeliveryChannel.EXPORT_FOLDER, None, str(relative / name))
+        relative, target = _write_one(session, settings, office, client, document, release, xml)
         result.documents.append(document.id)
         result.files.append(target)
         touched[relative] = client
@@ -92,6 +84,33 @@ def export_folder(session: Session, settings: Settings, office_id: int) -> Expor
         result.folders.append(settings.data_dir / relative)
     log.info("export for office %s: %d document(s) in %d folder(s)", office_id, len(result.documents), len(touched))
     return result
+
+
+def _write_one(session: Session, settings: Settings, office: AccountingOffice, client: Client, document: Document,
+               release: UblRelease, xml: bytes) -> tuple[Path, Path]:
+    """One UBL into its period folder, recorded as an export-folder delivery."""
+    moment = document.issue_date or _utc_date(document.released_at or document.received_at)
+    relative = Path("exports") / slug(office.name, 60) / slug(client.name, 60) / vat_period(moment, client.vat_period)
+    folder = settings.data_dir / relative
+    folder.mkdir(parents=True, exist_ok=True)
+    name = ubl_filename(document)
+    target = folder / name
+    if not target.exists() or target.read_bytes() != xml:
+        _write_atomically(target, xml)
+    record_delivery(session, document, release, DeliveryChannel.EXPORT_FOLDER, None, str(relative / name))
+    return relative, target
+
+
+def export_one(session: Session, settings: Settings, document: Document, release: UblRelease, xml: bytes) -> Path:
+    """Forward one release to its office's export folder (a delivery target), summaries rewritten."""
+    client = session.get(Client, document.client_id)
+    assert client is not None
+    office = session.get(AccountingOffice, client.office_id)
+    assert office is not None
+    relative, target = _write_one(session, settings, office, client, document, release, xml)
+    session.flush()
+    _write_summaries(session, settings, client, relative)
+    return target
 
 
 def _write_summaries(session: Session, settings: Settings, client: Client, relative: Path) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from models import Client, Delivery, Document, UblRelease
 from models.enums import DocumentStatus, DocumentType, ReleaseStatus
-from pipeline.accounts import Principal
+from pipeline.core.accounts import Principal
 from pipeline.deliver.booking import booked, document_proposals
 from pipeline.deliver.common import (
     chunks,

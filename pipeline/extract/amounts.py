@@ -20,7 +20,9 @@ CURRENCY_CODES = frozenset(
 )
 
 # A number: optional sign/paren, digits with thousand groups (. , space ' ) and a decimal part.
-_NUM = r"[-−+]?\(?\s?\d{1,3}(?:[.,' \u00a0]\d{3})+(?:[.,]\d{1,4})?\)?-?|[-−+]?\(?\d+(?:[.,]\d{1,4})?\)?-?"
+# A sign is the number's only when it touches it: "Totaal – 121,00" (a dash between label
+# and amount, as credit notes print it) is 121,00, not minus 121,00.
+_NUM = r"(?:[-−+](?=[\d(]))?\(?\s?\d{1,3}(?:[.,' \u00a0]\d{3})+(?:[.,]\d{1,4})?\)?-?|(?:[-−+](?=[\d(]))?\(?\d+(?:[.,]\d{1,4})?\)?-?"
 AMOUNT_RE = re.compile(
     r"(?<![\w.,/])(?<!\d[-/:])(?P<cur1>€|\$|£|EUR|USD|GBP|CHF|RM|NOK|DKK|SEK)?\s?(?P<num>" + _NUM + r")(?!\s?%)(?![-/:]\d)\s?(?P<cur2>€|EUR|USD|GBP|CHF|NOK|DKK|SEK)?(?![\w%]|[.,]\d)"
 )

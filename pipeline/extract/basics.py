@@ -7,7 +7,8 @@ import re
 from collections import Counter
 from datetime import date
 
-from pipeline import checks
+from pipeline.core import checks
+from pipeline.core.records import Check
 from pipeline.extract.amounts import CURRENCY_CODES, find_amounts
 from pipeline.extract.dates import find_dates
 from pipeline.extract.identifiers import Hit, loose_ogm
@@ -16,7 +17,6 @@ from pipeline.extract.layout import Layout, row_string
 from pipeline.extract.regions import LabelAt, Region, regions_for
 from pipeline.extract.scoring import Cand, merge_same
 from pipeline.extract.text import fold
-from pipeline.records import Check
 
 _ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-/._]*(?:\s[/\-]\s[A-Za-z0-9][A-Za-z0-9\-/._]*)*")
 _NOISE_WORDS = {"nr", "no", "n°", "nummer", "number", "datum", "date", "page", "seite", "pagina", "du", "van", "of", "de", "vom", "from"}
@@ -332,13 +332,31 @@ def payment_references(labels: list[LabelAt], layout: Layout, hits: list[Hit]) -
             if ogm:
                 cands.append(Cand("payment_reference", ogm, 0.9, region.toks, region.text, [checks.check_ogm(ogm)]))
                 continue
+            whole = _free_text(region.text)
             for m in re.finditer(r"[A-Za-z0-9][A-Za-z0-9+/\-]{3,}", region.text):
                 value = m.group(0)
                 if not re.search(r"\d", value) or find_labels(fold(value)):
                     continue
-                cands.append(Cand("payment_reference", value, 0.6 * lab.hit.strength * region.weight, _toks_for(region, value), region.text))
+                # the first token with a digit; marked cut when the reference printed goes on
+                cut = whole is not None and whole != value
+                cands.append(Cand("payment_reference", value, 0.6 * lab.hit.strength * region.weight, _toks_for(region, value), region.text, cut=cut))
                 break
+            if whole is not None and region.relation != "below" and " " in whole:
+                # a free-text reference of several words is taken whole, as printed
+                cands.append(Cand("payment_reference", whole, 0.55 * lab.hit.strength * region.weight, region.toks, region.text))
     return merge_same(cands)
+
+
+def _free_text(text: str) -> str | None:
+    """The whole text of a reference region (up to 8 words, none of them a label, at
+    least one digit), without the closing full stop; None when it is not one."""
+    value = text.strip().rstrip(".;,").strip()
+    words = value.split()
+    if not words or len(words) > 8 or len(value) > 60 or not re.search(r"\d", value):
+        return None
+    if find_labels(fold(value)) or find_amounts(value) and len(words) <= 2 and not re.search(r"[A-Za-z]", value):
+        return None
+    return value
 
 
 def ibans(hits: list[Hit], labels: list[LabelAt]) -> list[Cand]:

@@ -3,7 +3,7 @@ XRechnung (``CrossIndustryInvoice``) and ZUGFeRD 1.0 (``CrossIndustryDocument``)
 
 Elements are matched by local name, so both namespace generations read the same.
 Every value is ``source=STRUCTURED`` with confidence 1.0. The XML is parsed with
-entities and network access off (``pipeline.ubl.xmlsafe.parse_untrusted``).
+entities and network access off (``pipeline.core.xmlsafe.parse_untrusted``).
 """
 
 from __future__ import annotations
@@ -13,9 +13,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from models.enums import DocumentType, FieldSource
-from pipeline import checks
-from pipeline.errors import UnsupportedFormat
-from pipeline.records import ExtractedField, Extraction, InvoiceLine, VatBreakdownLine
+from pipeline.core import checks
+from pipeline.core.errors import UnsupportedFormat
+from pipeline.core.records import (
+    ExtractedField,
+    Extraction,
+    InvoiceLine,
+    VatBreakdownLine,
+)
 
 CREDIT_TYPES = {"381", "396", "532"}
 
@@ -87,7 +92,7 @@ def _party(party: Any, role: str) -> dict[str, Any]:
 
 
 def parse_cii(xml_bytes: bytes) -> Extraction:
-    from pipeline.ubl.xmlsafe import parse_untrusted
+    from pipeline.core.xmlsafe import parse_untrusted
 
     root = parse_untrusted(xml_bytes).getroot()
     local = root.tag.rsplit("}", 1)[-1]

@@ -7,24 +7,33 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from models.enums import DocumentType, FieldSource
-from pipeline import checks
-from pipeline.extract import basics, parties, table, totals
+from pipeline.core import checks
+from pipeline.core.records import (
+    Check,
+    ExtractedField,
+    Extraction,
+    PageText,
+    ReadResult,
+)
+from pipeline.extract import basics, parties, table, totals, widen
 from pipeline.extract.amounts import guess_decimal_mark
 from pipeline.extract.doctype import document_type, page_ranges
+from pipeline.extract.features import DocContext
 from pipeline.extract.identifiers import find_hits
 from pipeline.extract.layout import Layout, build_layout, union
+from pipeline.extract.ranker import Observer, Ranker, active_model
 from pipeline.extract.receipt import receipt_lines
 from pipeline.extract.regions import all_labels
 from pipeline.extract.scoring import Cand, to_field
-from pipeline.records import Check, ExtractedField, Extraction, PageText, ReadResult
 
 log = logging.getLogger(__name__)
 
 
-def extract(read: ReadResult, known_parties: Iterable[str] = ()) -> Extraction:
+def extract(read: ReadResult, known_parties: Iterable[str] = (), observe: Observer | None = None) -> Extraction:
     """Fields of the first invoice in ``read``; several invoices → ``invoice_page_ranges``.
 
     ``known_parties``: VAT numbers of our own client(s); a number in it is the customer.
+    ``observe``: called with every ranked field's candidates and their features (training).
     """
     layout = build_layout(read)
     labels = all_labels(layout)
@@ -41,7 +50,7 @@ def extract(read: ReadResult, known_parties: Iterable[str] = ()) -> Extraction:
         sub = ReadResult(tuple(p for p in read.pages if p.number in first_pages), read.embedded_xml, read.warnings)
         layout = build_layout(sub)
         labels = all_labels(layout)
-    ext = _extract_layout(layout, labels, known_parties)
+    ext = _extract_layout(layout, labels, known_parties, observe)
     return Extraction(ext[0], ext[1], tuple(warnings), ranges)
 
 
@@ -66,27 +75,34 @@ def _settle_vats(fields, layout, hits, sv, cv, cust_region, labels) -> None:
         fields[cand.field] = to_field(Cand(cand.field, cand.value, max(cand.score, 0.9), cand.toks, cand.raw, list(cand.checks) + [side]), layout, 0.93)
 
 
-def _extract_layout(layout: Layout, labels, known_parties: Iterable[str]):
+def _extract_layout(layout: Layout, labels, known_parties: Iterable[str], observe: Observer | None = None):
     fields: dict[str, ExtractedField] = {}
-
-    def put(cands: list[Cand], ceiling: float = 0.9, name: str | None = None) -> Cand | None:
-        if not cands:
-            return None
-        best = cands[0]
-        if name:
-            best.field = name
-        if len(cands) > 1 and cands[1].score > best.score * 0.85 and cands[1].value != best.value:
-            ceiling = min(ceiling, 0.75)  # a close rival: doubt
-        fields[best.field] = to_field(best, layout, ceiling)
-        return best
-
     doc_type, _ = document_type(layout)
     mark = guess_decimal_mark([r.text for r in layout.rows()])
     mdy = basics.month_first(layout)
     hits = find_hits(layout)
+    model = active_model()
+    ranker = Ranker(DocContext.build(layout, str(doc_type), mark, mdy), model, observe)
+    # every value of the type as a weak candidate, for the learned ranker to judge
+    learned = model is not None or observe is not None
+
+    def put(cands: list[Cand], ceiling: float = 0.9, name: str | None = None) -> Cand | None:
+        if not cands:
+            return None
+        cands = ranker.rank(name or cands[0].field, cands)
+        best = cands[0]
+        if best.origin != "rule" and (best.prob is None or best.prob < 0.2):
+            return None  # a value no rule proposed, and no model sure enough of it
+        if name:
+            best.field = name
+        if best.prob is None and len(cands) > 1 and cands[1].score > best.score * 0.85 and cands[1].value != best.value:
+            ceiling = min(ceiling, 0.75)  # a close rival: doubt
+        fields[best.field] = to_field(best, layout, ceiling)
+        return best
 
     # identifiers
-    put(basics.invoice_numbers(labels, layout), 0.92)
+    numbers = basics.invoice_numbers(labels, layout)
+    put(widen.numbers(numbers, layout, hits) if learned else numbers, 0.92)
     iban = put(basics.ibans(hits, labels), 0.9)
     put(basics.bics(hits, labels, layout), 0.9)
     refs = basics.payment_references(labels, layout, hits)
@@ -108,6 +124,9 @@ def _extract_layout(layout: Layout, labels, known_parties: Iterable[str]):
         if agree is not None and due_c[0].checks[-1].ok:
             issue.checks.append(agree)
             due_c[0].checks.append(agree)
+    if learned:
+        issue_c = widen.dates("issue_date", issue_c, layout, mdy)
+        due_c = widen.dates("due_date", due_c, layout, mdy)
     if issue is not None:
         put(issue_c, 0.92)
     if due_c:
@@ -146,6 +165,15 @@ def _extract_layout(layout: Layout, labels, known_parties: Iterable[str]):
     if not lines and doc_type is DocumentType.RECEIPT:
         lines = receipt_lines(layout, mark)
     amount_c = totals.amount_candidates(labels, layout, mark)
+    if learned:
+        for name in totals.FIELDS:
+            ranked = ranker.rank(name, widen.amounts(name, amount_c[name], layout, mark))
+            if ranked and ranked[0].prob is not None:
+                for c in ranked:
+                    c.score = c.prob  # the calibrated probability is the evidence the sums weigh
+                amount_c[name] = ranked[:8]
+            else:
+                amount_c[name] = [c for c in ranked if c.origin == "rule"]
     rounding = totals.rounding_amounts(labels, layout, mark)
     chosen = totals.choose(amount_c, breakdown, table.breakdown_totals(breakdown_rows), lines, rounding)
     for name, cand in chosen.items():

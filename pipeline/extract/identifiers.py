@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline import checks
+from pipeline.core import checks
+from pipeline.core.records import Check
 from pipeline.extract.layout import Layout, Row, Tok, row_string, toks_in
-from pipeline.records import Check
 
 IBAN_LENGTHS = {
     "AD": 24, "AT": 20, "BE": 16, "BG": 22, "CH": 21, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "EE": 20,

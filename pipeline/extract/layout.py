@@ -14,8 +14,8 @@ import statistics
 from dataclasses import dataclass, field
 
 from models.enums import FieldSource
+from pipeline.core.records import BBox, PageText, ReadResult, Word
 from pipeline.extract.text import clean, fold
-from pipeline.records import BBox, PageText, ReadResult, Word
 
 
 @dataclass(frozen=True)

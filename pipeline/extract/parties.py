@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from pipeline import checks
+from pipeline.core import checks
 from pipeline.extract.blocks import Block, address_blocks
 from pipeline.extract.identifiers import Hit
 from pipeline.extract.labels import find_labels

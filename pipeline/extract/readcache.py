@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from models.enums import FieldSource
-from pipeline.records import EmbeddedXml, Line, PageText, ReadResult, Word
+from pipeline.core.records import EmbeddedXml, Line, PageText, ReadResult, Word
 
 log = logging.getLogger(__name__)
 VERSION = 1

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from pipeline.core.records import InvoiceLine
 from pipeline.extract.amounts import find_amounts
 from pipeline.extract.labels import find_labels
 from pipeline.extract.layout import Layout, Row
-from pipeline.records import InvoiceLine
 
 _QTY_PRICE = re.compile(r"^\s*(\d{1,4}(?:[.,]\d{1,3})?)\s*[x×X*]\s*(\S+)")
 _CODE = re.compile(r"\s([A-Da-d])\s*$")

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from models.enums import FieldSource
+from pipeline.core.records import Check, ExtractedField
 from pipeline.extract.layout import Layout, Tok, union
-from pipeline.records import Check, ExtractedField
 
 # checks that prove a value (not merely that it is well-formed)
 STRONG_CHECKS = frozenset(
@@ -46,6 +46,9 @@ class Cand:
     toks: tuple[Tok, ...] = ()
     raw: str = ""
     checks: list[Check] = field(default_factory=list)
+    origin: str = "rule"  # "rule": proposed by a label rule; "any": every value of the type on the page
+    cut: bool = False  # the value is the start of a longer text in its place (a reference cut short)
+    prob: float | None = None  # the learned ranker's calibrated probability that the value is right
 
     @property
     def page(self) -> int | None:
@@ -70,13 +73,26 @@ def merge_same(cands: list[Cand], key: Any = None) -> list[Cand]:
             rest *= 1.0 - c.score
         combined = 1.0 - rest
         score = best.score + (combined - best.score) * 0.5
-        out.append(Cand(best.field, best.value, min(score, 0.97), best.toks, best.raw, list(best.checks)))
+        origin = "rule" if any(c.origin == "rule" for c in group) else best.origin
+        out.append(Cand(best.field, best.value, min(score, 0.97), best.toks, best.raw, list(best.checks), origin, best.cut))
     out.sort(key=lambda c: -c.score)
     return out
 
 
 def confidence(cand: Cand, ceiling: float = 0.9) -> float:
-    """Evidence → confidence. Without a passing strong check it stays ≤ ``ceiling``."""
+    """Evidence → confidence. With the learned ranker's calibrated probability, that
+    probability, held down only by a failing check or a poor reading; otherwise the
+    hand-set rule: without a passing strong check it stays ≤ ``ceiling``."""
+    if cand.prob is not None:
+        conf = cand.prob
+        failed = [c for c in cand.checks if not c.ok]
+        if failed:
+            conf = min(conf, 0.5) * (0.8 ** (len(failed) - 1))
+        if cand.reading_conf < 0.9:
+            conf = min(conf, 0.93)
+        if cand.cut:
+            conf = min(conf, 0.8)  # a value cut from a longer text is never certain
+        return max(0.0, min(conf, 0.995))
     conf = min(cand.score, ceiling)
     reading = cand.reading_conf
     conf *= 0.4 + 0.6 * reading if reading < 0.999 else 1.0

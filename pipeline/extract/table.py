@@ -13,13 +13,13 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pipeline import checks
+from pipeline.core import checks
+from pipeline.core.records import Check, InvoiceLine, VatBreakdownLine
 from pipeline.extract.amounts import find_amounts
 from pipeline.extract.labels import find_labels
 from pipeline.extract.layout import Layout, Row, Tok, row_string
 from pipeline.extract.scoring import Cand
 from pipeline.extract.text import fold
-from pipeline.records import Check, InvoiceLine, VatBreakdownLine
 
 COMPUTED = Check("computed_from_breakdown", True, "sum of the VAT breakdown rows (not printed as a total)")
 

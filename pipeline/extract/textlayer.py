@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from models.enums import FieldSource
-from pipeline.records import Line, PageText, ReadResult, Word
+from pipeline.core.records import Line, PageText, ReadResult, Word
 
 
 def read_text_layer(data: bytes) -> ReadResult:

@@ -13,14 +13,14 @@ import itertools
 import re
 from decimal import Decimal
 
-from pipeline import checks
+from pipeline.core import checks
+from pipeline.core.records import Check, InvoiceLine, VatBreakdownLine
 from pipeline.extract.amounts import find_amounts
 from pipeline.extract.layout import Layout
 from pipeline.extract.regions import LabelAt, regions_for
 from pipeline.extract.scoring import Cand, merge_same
 from pipeline.extract.table import _header_columns
 from pipeline.extract.text import fold
-from pipeline.records import Check, InvoiceLine, VatBreakdownLine
 
 _BASE_HEADER = re.compile(r"\b(?:basis|base|grondslag|maatstaf|bemessungsgrundlage|taxable|netto)\b.*\b(?:btw|tva|vat|mwst|ust|tax)\b|\b(?:btw|tva|vat|mwst|ust|tax|taux|tarief|rate|satz)\b.*\b(?:basis|base|grondslag|bemessungsgrundlage|taxable)\b")
 FIELDS = ("total_excl_vat", "total_vat", "total_incl_vat")

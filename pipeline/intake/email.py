@@ -21,7 +21,7 @@ from email.message import EmailMessage, Message
 from email.utils import parsedate_to_datetime
 
 from models.enums import DocumentKind
-from pipeline.errors import BoekbrugError, CorruptFile, EmptyFile, NoAttachments
+from pipeline.core.errors import BoekbrugError, CorruptFile, EmptyFile, NoAttachments
 from pipeline.intake.sniff import sniff
 
 log = logging.getLogger(__name__)

@@ -14,9 +14,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from pipeline.errors import BoekbrugError
+from pipeline.core.errors import BoekbrugError
+from pipeline.core.records import EmbeddedXml
 from pipeline.intake.sniff import xml_syntax
-from pipeline.records import EmbeddedXml
 
 log = logging.getLogger(__name__)
 

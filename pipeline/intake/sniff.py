@@ -23,7 +23,7 @@ import re
 from pathlib import PurePosixPath
 
 from models.enums import DocumentKind
-from pipeline.errors import CorruptFile, EmptyFile, HostileXml, UnsupportedFormat
+from pipeline.core.errors import CorruptFile, EmptyFile, HostileXml, UnsupportedFormat
 
 log = logging.getLogger(__name__)
 

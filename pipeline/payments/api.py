@@ -8,30 +8,35 @@ from __future__ import annotations
 from datetime import date
 
 from models.enums import Role
-from pipeline.accounts import Principal, audit
 from pipeline.api._common import require_client, require_role, work
+from pipeline.core.accounts import Principal, audit
 from pipeline.payments import camt, match, prepare
 from pipeline.payments.prepare import Payable, PaymentBatch, Skipped
 
 ROLES = (Role.ACCOUNTANT, Role.CLIENT)
 
 
-def open_payables(principal: Principal, client_id: int, *, until: date | None = None) -> tuple[list[Payable], list[Skipped]]:
-    """What ``prepare`` would pay now (nothing is marked)."""
+def open_payables(principal: Principal, client_id: int, *,
+                  until: date | None = None) -> tuple[list[Payable], list[Skipped]]:
+    """What ``prepare`` would pay now, and what it would skip and why (nothing is marked).
+
+    An IBAN change to confirm shows among the payables (the batch holds it back)."""
     require_role(principal, *ROLES)
     with work() as session:
         require_client(session, principal, client_id)
-        found = [prepare.payable(session, d) for d in prepare.open_documents(session, client_id, until=until)]
-        return ([p for p in found if isinstance(p, Payable)], [s for s in found if isinstance(s, Skipped)])
+        included, held, skipped = prepare.plan(session, client_id,
+                                               prepare.open_documents(session, client_id, until=until))
+        return [*included, *(h.payable for h in held)], skipped
 
 
 def prepare_payments(principal: Principal, client_id: int, *, until: date | None = None,
-                     execution_date: date | None = None) -> PaymentBatch:
+                     execution_date: date | None = None, exclude_ids: list[int] | None = None) -> PaymentBatch:
+    """The payment file for what is due by ``until``, without the invoices in ``exclude_ids``."""
     require_role(principal, *ROLES)
     with work() as session:
         require_client(session, principal, client_id)
         batch = prepare.prepare_payments(session, client_id, until=until, execution_date=execution_date,
-                                         user_id=principal.user_id)
+                                         exclude_ids=exclude_ids, user_id=principal.user_id)
         audit(session, principal.user_id, "payments_prepared", f"client:{client_id}",
               f"{len(batch.included)} payments, {batch.total} EUR, {len(batch.held)} held")
         return batch

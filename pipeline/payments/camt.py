@@ -1,6 +1,6 @@
 """Read an ISO 20022 bank-to-customer statement (camt.053, versions .02 to .08 and on).
 
-Parsed as untrusted XML (no DTD, no entities, no network: ``pipeline.ubl.xmlsafe``).
+Parsed as untrusted XML (no DTD, no entities, no network: ``pipeline.core.xmlsafe``).
 Elements are found by local name, so the versions' namespaces do not matter; the
 one structural difference that does — from version .08 a party's name sits in
 ``Dbtr/Pty/Nm`` rather than ``Dbtr/Nm`` — is handled. An entry with several
@@ -16,9 +16,9 @@ from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
-from pipeline.errors import CorruptFile, UnsupportedFormat
+from pipeline.core.errors import CorruptFile, UnsupportedFormat
+from pipeline.core.xmlsafe import parse_untrusted
 from pipeline.ubl import belgian
-from pipeline.ubl.xmlsafe import parse_untrusted
 
 CAMT053 = re.compile(r"^urn:iso:std:iso:20022:tech:xsd:camt\.053\.001\.\d{2}$")
 _OGM_IN_TEXT = re.compile(r"(?:\+\+\+|\*\*\*)\s*\d{3}\s*/?\s*\d{4}\s*/?\s*\d{5}\s*(?:\+\+\+|\*\*\*)")

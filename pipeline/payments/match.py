@@ -11,6 +11,10 @@ In order, and only when exactly one open invoice fits:
 
 A match marks the invoice ``paid``. Everything else is returned as unmatched, with
 the reason, for a person to look at — nothing is guessed.
+
+Amounts are compared and written as ``Decimal`` quantised to the cent (``cents``):
+an amount stored as a float or with more digits never makes "1718.68 is not the
+1718.68 due".
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,13 +32,14 @@ from sqlalchemy.orm import Session
 from models import Document
 from models.enums import DocumentType
 from models.sales import SalesContact, SalesInvoice
-from pipeline.fieldstore import current_values, field_rows
 from pipeline.payments.camt import Statement, StatementEntry
 from pipeline.payments.prepare import OPEN_STATUSES, PAID, PREPARED
+from pipeline.review.fieldstore import current_values, field_rows
 from pipeline.ubl import belgian
 
 log = logging.getLogger(__name__)
 
+CENT = Decimal("0.01")
 LEGAL_FORMS = frozenset({"nv", "sa", "bv", "bvba", "srl", "sprl", "vof", "snc", "commv", "scs", "cv", "sc",
                          "vzw", "asbl", "gmbh", "ag", "ltd", "sarl", "sas", "inc", "llc", "ebvba"})
 
@@ -69,6 +74,11 @@ class MatchResult:
     unmatched: list[Unmatched]
 
 
+def cents(value: Decimal | str | float) -> Decimal:
+    """Money to the cent, as a Decimal (a float goes through its shortest text form, never its binary value)."""
+    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def name_tokens(name: str | None) -> frozenset[str]:
     text = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode().casefold()
     return frozenset(t for t in re.split(r"[^a-z0-9]+", text.replace(".", "")) if t and t not in LEGAL_FORMS)
@@ -96,7 +106,7 @@ def open_purchases(session: Session, client_id: int) -> list[OpenItem]:
         iban = re.sub(r"\s", "", str(values.get("iban") or "")).upper() or None
         items.append(OpenItem("purchase", document.id, str(values.get("invoice_number") or document.invoice_number
                                                             or f"document {document.id}"),
-                              Decimal(amount), digits if digits and belgian.ogm_valid(digits) else None, iban,
+                              cents(amount), digits if digits and belgian.ogm_valid(digits) else None, iban,
                               str(values.get("supplier_name") or document.supplier_name or "") or None))
     return items
 
@@ -107,7 +117,7 @@ def open_sales(session: Session, client_id: int) -> list[OpenItem]:
         .where(SalesInvoice.client_id == client_id, SalesInvoice.status == "issued",
                SalesInvoice.document_type == "invoice", SalesInvoice.payment_status.is_(None))
     )
-    return [OpenItem("sales", invoice.id, invoice.number or f"invoice {invoice.id}", invoice.total_incl_vat or Decimal(0),
+    return [OpenItem("sales", invoice.id, invoice.number or f"invoice {invoice.id}", cents(invoice.total_incl_vat or 0),
                      belgian.ogm_digits(invoice.payment_reference or ""), None, name)
             for invoice, name in rows]
 
@@ -115,15 +125,20 @@ def open_sales(session: Session, client_id: int) -> list[OpenItem]:
 def _pick(entry: StatementEntry, items: list[OpenItem]) -> tuple[OpenItem | None, str]:
     """The one open item this entry pays, and how; or None and why not."""
     digits = entry.ogm_digits
+    amount = cents(entry.amount)
     if digits:
         by_reference = [i for i in items if i.ogm_digits == digits]
-        exact = [i for i in by_reference if i.amount == entry.amount]
+        exact = [i for i in by_reference if cents(i.amount) == amount]
         if len(exact) == 1:
             return exact[0], "reference"
+        if len(exact) > 1 and len({(i.label, i.name) for i in exact}) == 1:  # copies of one invoice: the first
+            return min(exact, key=lambda i: i.id), "reference"
+        if len(exact) > 1:
+            return None, f"{len(exact)} open invoices carry reference {belgian.format_ogm(digits)} and {amount}"
         if by_reference:
             return None, (f"reference {belgian.format_ogm(digits)} is {by_reference[0].label}, but the amount "
-                          f"{entry.amount} is not the {by_reference[0].amount} due")
-    same_amount = [i for i in items if i.amount == entry.amount]
+                          f"{amount} is not the {cents(by_reference[0].amount)} due")
+    same_amount = [i for i in items if cents(i.amount) == amount]
     if entry.counterparty_iban:
         by_iban = [i for i in same_amount if i.iban and i.iban == entry.counterparty_iban]
         if len(by_iban) == 1:
@@ -132,9 +147,9 @@ def _pick(entry: StatementEntry, items: list[OpenItem]) -> tuple[OpenItem | None
     if len(by_name) == 1:
         return by_name[0], "amount+name"
     if len(by_name) > 1:
-        return None, f"{len(by_name)} open invoices of {entry.amount} from {entry.counterparty_name} fit"
+        return None, f"{len(by_name)} open invoices of {amount} from {entry.counterparty_name} fit"
     if same_amount:
-        return None, f"{len(same_amount)} open invoice(s) of {entry.amount}, none from {entry.counterparty_name}"
+        return None, f"{len(same_amount)} open invoice(s) of {amount}, none from {entry.counterparty_name}"
     return None, "no open invoice fits"
 
 

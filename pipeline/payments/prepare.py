@@ -32,8 +32,11 @@ from sqlalchemy.orm import Session
 from models import Client, Document
 from models.enums import DocumentStatus, DocumentType
 from models.sales import PaymentLog
-from pipeline.errors import BoekbrugError
-from pipeline.fieldstore import current_values, field_rows
+from pipeline.core.errors import BoekbrugError
+from pipeline.core.identifiers import supplier_key
+from pipeline.review.duplicates import document_key, invoice_key
+from pipeline.review.fieldstore import current_values, field_rows
+from pipeline.sales.contacts import client_profile
 from pipeline.ubl import belgian
 
 log = logging.getLogger(__name__)
@@ -60,6 +63,12 @@ class Payable:
     structured: bool
     due_date: date | None
     invoice_number: str | None
+    issue_date: date | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str] | None:
+        """Supplier, number and amount: one key is one invoice (``invoice_key``)."""
+        return invoice_key(self.supplier_key, self.invoice_number, self.issue_date, self.amount)
 
     @property
     def end_to_end_id(self) -> str:
@@ -116,8 +125,9 @@ def _bic(value: object, iban: str) -> str | None:
 
 def payable(session: Session, document: Document) -> Payable | Skipped:
     """What paying this document takes, or why it cannot be paid from here."""
-    from pipeline.suppliers import supplier_key
-
+    if document.duplicate_of_id is not None:
+        return Skipped(document.id, f"looks like a second copy of document {document.duplicate_of_id}; "
+                                    "not paid until the validation centre decides")
     values = current_values(field_rows(session, document.id))
     iban = _clean_iban(values.get("iban"))
     if iban is None:
@@ -136,12 +146,74 @@ def payable(session: Session, document: Document) -> Payable | Skipped:
     name = str(values.get("supplier_name") or document.supplier_name or key)
     return Payable(document.id, key[:64], name, iban, _bic(values.get("bic"), iban), Decimal(amount).quantize(
         Decimal("0.01")), reference[:140], ogm is not None, values.get("due_date") or document.due_date,
-        str(number) if number else None)
+        str(number) if number else None, values.get("issue_date") or document.issue_date)
+
+
+def paid_or_pending(session: Session, client_id: int) -> dict[tuple[str, str, str], tuple[int, str]]:
+    """Invoice keys already paid or in a prepared batch → (document id, payment status)."""
+    found: dict[tuple[str, str, str], tuple[int, str]] = {}
+    for document in session.scalars(select(Document).where(
+        Document.client_id == client_id, Document.payment_status.in_((PREPARED, PAID)),
+    ).order_by(Document.id)):
+        key = document_key(document)
+        if key is not None:
+            found.setdefault(key, (document.id, str(document.payment_status)))
+    return found
+
+
+def _once(found: Payable, taken: dict[tuple[str, str, str], tuple[int, str]]) -> Skipped | None:
+    """Why ``found`` is a second payment of one invoice, or None."""
+    key = found.key
+    if key is None or key not in taken:
+        return None
+    other, state = taken[key]
+    if state == PAID:
+        why = f"already paid (document {other}: same supplier, number and amount)"
+    elif state == PREPARED:
+        why = f"already in a payment file waiting at the bank (document {other}: same supplier, number and amount)"
+    else:
+        why = f"the same invoice as document {other} in this batch (same supplier, number and amount)"
+    return Skipped(found.document_id, why)
+
+
+def plan(session: Session, client_id: int, documents: list[Document],
+         exclude_ids: set[int] | frozenset[int] = frozenset()) -> tuple[list[Payable], list[Held], list[Skipped]]:
+    """Split open documents into payments, IBAN changes held, and skipped with a reason (nothing is marked)."""
+    taken = paid_or_pending(session, client_id)
+    included: list[Payable] = []
+    held: list[Held] = []
+    skipped: list[Skipped] = []
+    for document in documents:
+        if document.id in exclude_ids:
+            skipped.append(Skipped(document.id, "left out of this batch by you"))
+            continue
+        found = payable(session, document)
+        if isinstance(found, Skipped):
+            skipped.append(found)
+            continue
+        twice = _once(found, taken)
+        if twice is not None:
+            skipped.append(twice)
+            continue
+        previous = last_known_iban(session, client_id, found.supplier_key)
+        in_batch = [p.iban for p in included if p.supplier_key == found.supplier_key]
+        previous = in_batch[-1] if in_batch else previous
+        if previous is not None and previous != found.iban:
+            held.append(Held(found, previous))
+            log.warning("supplier %s: IBAN changed from %s to %s; payment held", found.supplier_key, previous,
+                        found.iban)
+            continue
+        included.append(found)
+        if found.key is not None:
+            taken[found.key] = (found.document_id, "batch")
+    return included, held, skipped
 
 
 def open_documents(session: Session, client_id: int, *, until: date | None = None,
-                   document_ids: list[int] | None = None) -> list[Document]:
-    """Released incoming invoices of ``client_id`` not paid yet, due by ``until`` (or undated)."""
+                   document_ids: list[int] | None = None, lock: bool = False) -> list[Document]:
+    """Released incoming invoices of ``client_id`` not paid yet, due by ``until`` (or undated).
+
+    ``lock``: hold the rows until the caller commits (PostgreSQL; SQLite writes one at a time)."""
     query = select(Document).where(
         Document.client_id == client_id, Document.status.in_(OPEN_STATUSES), Document.channel != "sales",
         Document.payment_status.is_(None), Document.document_type.is_distinct_from(DocumentType.CREDIT_NOTE),
@@ -150,7 +222,10 @@ def open_documents(session: Session, client_id: int, *, until: date | None = Non
         query = query.where(Document.id.in_(document_ids))
     elif until is not None:
         query = query.where((Document.due_date.is_(None)) | (Document.due_date <= until))
-    return list(session.scalars(query.order_by(Document.due_date, Document.id)))
+    query = query.order_by(Document.due_date, Document.id)
+    if lock:
+        query = query.with_for_update(of=Document)
+    return list(session.scalars(query))
 
 
 def last_known_iban(session: Session, client_id: int, supplier_key: str) -> str | None:
@@ -180,42 +255,26 @@ def prepare_payments(
     until: date | None = None,
     execution_date: date | None = None,
     document_ids: list[int] | None = None,
+    exclude_ids: list[int] | None = None,
     user_id: int | None = None,
     schema: str = DEFAULT_SCHEMA,
 ) -> PaymentBatch:
     """The pain.001 for every open invoice due by ``until`` (default: a week from today).
 
     Marks the included documents ``payment_prepared`` and logs each payment; the
-    caller commits. ``xml`` is None when nothing is to be paid.
+    caller commits. ``xml`` is None when nothing is to be paid. ``exclude_ids``: the
+    invoices the client leaves out of this batch (they stay open).
     """
     client = session.get(Client, client_id)
     if client is None:
         raise PaymentsError(f"client {client_id} not found")
-    from pipeline.sales.contacts import client_profile
-
     profile = client_profile(session, client_id)
     if profile is None or not profile.iban:
         raise PaymentsError(f"client {client.name} has no IBAN to pay from")
     today = date.today()
     documents = open_documents(session, client_id, until=until or today + timedelta(days=7),
-                               document_ids=document_ids)
-    included: list[Payable] = []
-    held: list[Held] = []
-    skipped: list[Skipped] = []
-    for document in documents:
-        found = payable(session, document)
-        if isinstance(found, Skipped):
-            skipped.append(found)
-            continue
-        previous = last_known_iban(session, client_id, found.supplier_key)
-        in_batch = [p.iban for p in included if p.supplier_key == found.supplier_key]
-        previous = in_batch[-1] if in_batch else previous
-        if previous is not None and previous != found.iban:
-            held.append(Held(found, previous))
-            log.warning("supplier %s: IBAN changed from %s to %s; payment held", found.supplier_key, previous,
-                        found.iban)
-            continue
-        included.append(found)
+                               document_ids=document_ids, lock=True)
+    included, held, skipped = plan(session, client_id, documents, frozenset(exclude_ids or ()))
     if not included:
         return PaymentBatch(None, None, included, held, skipped)
     xml, message_id = pain001(client.name, profile.iban, profile.bic, included,

@@ -1,4 +1,4 @@
-"""Read a whole document (PDF or image) into a :class:`~pipeline.records.ReadResult`.
+"""Read a whole document (PDF or image) into a :class:`~pipeline.core.records.ReadResult`.
 
 * **PDF**: each page's text layer is used where it exists; only pages that need it
   (no text, unmapped glyphs, an image with little text) are rendered at 200 dpi,
@@ -37,8 +37,8 @@ from typing import Any
 import numpy as np
 
 from models.enums import DocumentKind, FieldSource
-from pipeline.config import Settings
-from pipeline.errors import (
+from pipeline.core.config import Settings
+from pipeline.core.errors import (
     CorruptFile,
     EmptyFile,
     EncryptedPdf,
@@ -46,13 +46,13 @@ from pipeline.errors import (
     ReadTimeout,
     UnsupportedFormat,
 )
+from pipeline.core.records import EmbeddedXml, Line, PageText, ReadResult
 from pipeline.read.cleanup import prepare
 from pipeline.read.images import count_frames, iter_frames
 from pipeline.read.ocr import OcrEngine, get_engine
 from pipeline.read.orientation import read_upright
 from pipeline.read.render import render_page
 from pipeline.read.textlayer import read_text_layer
-from pipeline.records import EmbeddedXml, Line, PageText, ReadResult
 
 log = logging.getLogger(__name__)
 

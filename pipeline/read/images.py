@@ -1,7 +1,7 @@
 """Load JPEG/PNG/TIFF (multi-page)/WebP images with Pillow, safely.
 
 Each frame's pixel count is checked against ``max_pixels`` *before* it is decoded
-(decompression-bomb guard → :class:`~pipeline.errors.TooLarge`), EXIF orientation
+(decompression-bomb guard → :class:`~pipeline.core.errors.TooLarge`), EXIF orientation
 is applied, and frames come back as ``uint8`` greyscale or BGR arrays (OpenCV
 order), one per page. Photo clean-up lives in :mod:`pipeline.read.cleanup`.
 """
@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from pipeline.errors import CorruptFile, EmptyFile, TooLarge, UnsupportedFormat
+from pipeline.core.errors import CorruptFile, EmptyFile, TooLarge, UnsupportedFormat
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from pipeline.records import BBox, Line
+from pipeline.core.records import BBox, Line
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ import logging
 import unicodedata
 from dataclasses import dataclass
 
+from pipeline.core.records import Line, Word
 from pipeline.read.ocr.base import clamp_box, make_line, normalise_text
-from pipeline.records import Line, Word
 
 log = logging.getLogger(__name__)
 

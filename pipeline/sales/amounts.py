@@ -12,8 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from pipeline.errors import BoekbrugError
-from pipeline.records import VatBreakdownLine
+from pipeline.core.errors import BoekbrugError
+from pipeline.core.identifiers import make_ogm
+from pipeline.core.records import VatBreakdownLine
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -110,7 +111,4 @@ def ogm_for(client_id: int, year: int, sequence: int) -> str:
     """
     if not 0 < sequence < 1_000_000:
         raise SalesError(f"invoice sequence {sequence} does not fit a structured communication")
-    base = f"{year % 100:02d}{sequence:06d}{client_id % 100:02d}"
-    check = int(base) % 97 or 97
-    digits = f"{base}{check:02d}"
-    return f"+++{digits[:3]}/{digits[3:7]}/{digits[7:]}+++"
+    return make_ogm(f"{year % 100:02d}{sequence:06d}{client_id % 100:02d}")

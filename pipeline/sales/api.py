@@ -14,9 +14,9 @@ from decimal import Decimal
 
 from models.enums import Role
 from models.sales import SalesContact, SalesInvoice
-from pipeline.accounts import Principal, audit
 from pipeline.api._common import current_settings, require_client, require_role, work
-from pipeline.errors import NotFound
+from pipeline.core.accounts import Principal, audit
+from pipeline.core.errors import NotFound
 from pipeline.sales import contacts as contacts_mod
 from pipeline.sales import invoices as invoices_mod
 from pipeline.sales.contacts import ContactInput

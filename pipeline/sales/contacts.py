@@ -1,8 +1,9 @@
 """Customers of a client and the client's own invoicing details, checked on the way in.
 
-VAT and enterprise numbers are checked with python-stdnum (check digits, and the
-country's own format for EU VAT numbers); IBANs with their mod-97 check and, for
-Belgian accounts, the BIC is looked up from the bank code when none is given.
+VAT and enterprise numbers are checked with python-stdnum through
+``pipeline.core.identifiers`` (check digits, and the country's own format for EU VAT
+numbers); IBANs with their mod-97 check and, for Belgian accounts, the BIC is looked
+up from the bank code when none is given.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from models import Client
 from models.sales import ClientProfile, SalesContact
+from pipeline.core import identifiers
 from pipeline.sales.amounts import SalesError
 
 log = logging.getLogger(__name__)
@@ -25,12 +27,8 @@ def clean_vat(vat: str | None) -> str | None:
     """A VAT number normalised ("BE0123456749"); SalesError when its check digits are wrong."""
     if not vat or not vat.strip():
         return None
-    from stdnum.eu import vat as eu_vat
-
-    compact = eu_vat.compact(vat)
-    if compact[:2].isdigit():  # a Belgian number written without its prefix
-        compact = "BE" + (compact if len(compact) == 10 else "0" + compact)
-    if not eu_vat.is_valid(compact):
+    compact = identifiers.eu_vat_or_none(vat)
+    if compact is None:
         raise SalesError(f"VAT number {vat!r} is not valid (check digits or format)")
     return compact
 
@@ -39,11 +37,8 @@ def clean_kbo(number: str | None) -> str | None:
     """An enterprise number (KBO/BCE) as 10 digits; SalesError when its check digits are wrong."""
     if not number or not number.strip():
         return None
-    from stdnum.be import vat as be_vat
-
-    digits = re.sub(r"\D", "", number)
-    digits = "0" + digits if len(digits) == 9 else digits
-    if not be_vat.is_valid(digits):
+    digits = identifiers.clean_kbo(number)
+    if digits is None:
         raise SalesError(f"enterprise number {number!r} is not valid (mod-97 check)")
     return digits
 
@@ -51,10 +46,8 @@ def clean_kbo(number: str | None) -> str | None:
 def clean_iban(iban: str | None) -> str | None:
     if not iban or not iban.strip():
         return None
-    from stdnum import iban as std_iban
-
-    compact = std_iban.compact(iban)
-    if not std_iban.is_valid(compact):
+    compact = identifiers.iban_or_none(iban)
+    if compact is None:
         raise SalesError(f"IBAN {iban!r} is not valid")
     return compact
 
@@ -62,20 +55,11 @@ def clean_iban(iban: str | None) -> str | None:
 def bic_for(iban: str | None, bic: str | None) -> str | None:
     """The BIC given (checked), else the one of a Belgian bank code, else None."""
     if bic and bic.strip():
-        from stdnum import bic as std_bic
-
-        compact = std_bic.compact(bic)
-        if not std_bic.is_valid(compact):
+        compact = identifiers.normalise_iban(bic)
+        if not identifiers.bic_valid(compact):
             raise SalesError(f"BIC {bic!r} is not valid")
         return compact
-    if iban and iban.startswith("BE"):
-        from stdnum.be import iban as be_iban
-
-        try:
-            return be_iban.to_bic(iban)
-        except Exception:  # noqa: BLE001 - an unknown bank code simply leaves the BIC empty
-            return None
-    return None
+    return identifiers.bic_of_belgian_iban(iban)
 
 
 @dataclass(frozen=True)

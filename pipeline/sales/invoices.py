@@ -24,10 +24,11 @@ from sqlalchemy.orm import Session
 from models import Client, Document, UblRelease
 from models.enums import DocumentKind, DocumentStatus, DocumentType
 from models.sales import SalesContact, SalesInvoice, SalesLine
-from pipeline.config import Settings
-from pipeline.errors import BoekbrugError, Conflict, NotFound
-from pipeline.records import Address, InvoiceData, InvoiceLine, Party
-from pipeline.release import add_passed_release
+from pipeline.core.config import Settings
+from pipeline.core.errors import BoekbrugError, Conflict, NotFound
+from pipeline.core.records import Address, InvoiceData, InvoiceLine, Party
+from pipeline.core.storage import read_original, store_original
+from pipeline.jobs.release_job import add_passed_release
 from pipeline.sales.amounts import (
     LineAmounts,
     SalesError,
@@ -39,7 +40,6 @@ from pipeline.sales.amounts import (
 )
 from pipeline.sales.contacts import client_profile
 from pipeline.sales.numbering import format_number, next_number
-from pipeline.storage import read_original, store_original
 
 log = logging.getLogger(__name__)
 

@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 
 from models import Client
 from models.sales import SalesContact, SalesInvoice
-from pipeline.config import Settings
-from pipeline.errors import BoekbrugError
+from pipeline.core.config import Settings
+from pipeline.core.errors import BoekbrugError
 from pipeline.sales.contacts import client_profile
 from pipeline.sales.invoices import CREDIT_NOTE, artefacts
 from pipeline.sales.pdf import euro

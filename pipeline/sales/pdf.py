@@ -1,6 +1,6 @@
 """A clean, bilingual (NL/FR) PDF of an outgoing invoice or credit note.
 
-Drawn with the synthetic-invoice canvas (``pipeline.synth.render.Canvas``): MuPDF's
+Drawn on the shared canvas (``pipeline.core.pdfcanvas.Canvas``): MuPDF's
 built-in Helvetica metrics embedded and subset, so "€" and accents are in the text
 layer and the PDF reads back exactly (number, total, structured communication).
 """
@@ -12,9 +12,10 @@ from datetime import date
 from decimal import Decimal
 
 from models.enums import DocumentType
-from pipeline.records import InvoiceData, Party
+from pipeline.core.money import format_amount
+from pipeline.core.pdfcanvas import GREY, LIGHT, Canvas
+from pipeline.core.records import InvoiceData, Party
 from pipeline.sales.amounts import LineAmounts, Totals
-from pipeline.synth.render import GREY, LIGHT, Canvas
 
 MARGIN = 50.0
 BOTTOM = 770.0
@@ -22,13 +23,7 @@ BOTTOM = 770.0
 
 def euro(value: Decimal, currency: str = "EUR") -> str:
     """Belgian style: ``€ 1.234,56`` (other currencies by code)."""
-    sign = "-" if value < 0 else ""
-    whole, _, cents = format(abs(value).quantize(Decimal("0.01")), "f").partition(".")
-    groups = []
-    while whole:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    text = f"{sign}{'.'.join(groups) or '0'},{cents}"
+    text = format_amount(value)
     return f"€ {text}" if currency == "EUR" else f"{currency} {text}"
 
 

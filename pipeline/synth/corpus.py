@@ -253,3 +253,37 @@ def write_corpus(out_dir: Path, items: list[Generated]) -> list[dict[str, Any]]:
     index = json.dumps(records, ensure_ascii=False, indent=1) + "\n"
     (out_dir / "index.json").write_text(index, encoding="utf-8")
     return records
+
+
+def generate_families(count: int, seed: int, families: tuple[int, ...], *, receipts: float = 0.12,
+                      photos: bool = False) -> list[Generated]:
+    """Documents in the randomised layout ``families`` (see :mod:`pipeline.synth.families`):
+    invoices and credit notes as text PDFs, and a share of till slips (receipt families are
+    ``RECEIPT_BASE + k``). ``photos``: till slips photographed (JPEG), else their PDF."""
+    from pipeline.synth import families as fam
+
+    world = _World(seed, count)
+    invoice_fams = [f for f in families if f < fam.RECEIPT_BASE] or [0]
+    receipt_fams = [f for f in families if f >= fam.RECEIPT_BASE]
+    out: list[Generated] = []
+    for i in range(count):
+        rng = random.Random(_int_seed(seed, "family-doc", i))
+        if receipt_fams and rng.random() < receipts:
+            family = receipt_fams[rng.randrange(len(receipt_fams))]
+            doc_seed = _int_seed(seed, "family-receipt", i)
+            doc = make_receipt(random.Random(doc_seed), doc_seed)
+            doc = fam.replace(doc, style=fam.replace(doc.style, layout=f"family-{family}"))
+            data = fam.render_family_receipt(doc, family)
+            kind, ext = "receipt", "pdf"
+            if photos:
+                data, _ = degrade.photo(data, _int_seed(seed, "family-receipt-photo", i), dpi=200)
+                ext = "jpg"
+        else:
+            family = invoice_fams[rng.randrange(len(invoice_fams))]
+            doc = fam.adapt(world.invoice(seed, i, single_page=True), family)
+            data = fam.render_family_invoice(doc, family)
+            kind, ext = "text_pdf", "pdf"
+        pages = pymupdf.open(stream=data).page_count if ext == "pdf" else 1
+        ident = doc_id(seed, 50_000 + i, kind)
+        out.append(Generated(_record(doc, ident, kind, ext, pages, seed, i), data, doc))
+    return out

@@ -14,7 +14,7 @@ import numpy as np
 import pymupdf
 from PIL import Image, ImageFilter
 
-from pipeline.synth.render import FIXED_DATE
+from pipeline.core.pdfcanvas import FIXED_DATE
 
 
 def _render(page: pymupdf.Page, dpi: int, grey: bool) -> np.ndarray:

@@ -13,12 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from pipeline.core.pdfcanvas import GREY, LIGHT, Canvas
 from pipeline.synth.documents import SynthDocument
 from pipeline.synth.ids import format_kbo
 from pipeline.synth.render import (
-    GREY,
-    LIGHT,
-    Canvas,
     TableStyle,
     draw_breakdown,
     draw_table,
@@ -262,6 +260,6 @@ LAYOUT_FUNCS: dict[str, Callable[[Canvas, SynthDocument], None]] = {
 
 def render_invoice(doc: SynthDocument) -> bytes:
     """The text PDF of an invoice or credit note."""
-    cv = Canvas(doc.style.font)
+    cv = Canvas(doc.style.font, creator="Boekbrug synth")
     LAYOUT_FUNCS[doc.style.layout](cv, doc)
     return cv.to_bytes()

@@ -11,6 +11,7 @@ import random
 from datetime import timedelta
 from decimal import Decimal
 
+from pipeline.core.pdfcanvas import Canvas
 from pipeline.synth import formats
 from pipeline.synth.catalogue import RECEIPT_SHOPS, RECEIPT_VAT_LETTERS, SHOP_NAMES, dec
 from pipeline.synth.companies import SURNAMES_FR, SURNAMES_NL, belgian_company
@@ -23,7 +24,6 @@ from pipeline.synth.documents import (
     VatRow,
     round_money,
 )
-from pipeline.synth.render import Canvas
 
 WIDTH = 226.0  # 80 mm
 
@@ -66,7 +66,7 @@ def render_receipt(doc: SynthDocument) -> bytes:
     s = doc.supplier
     nl = doc.language == "nl"
     height = 300 + 22 * len(doc.lines) + 12 * len(doc.breakdown)
-    cv = Canvas("cour", (WIDTH, float(height)))
+    cv = Canvas("cour", (WIDTH, float(height)), creator="Boekbrug synth")
     mid, left, right = WIDTH / 2, 12.0, WIDTH - 12
     y = cv.lines(mid, 28, [s.name], 11, bold_first=True, align="center")
     y = cv.lines(mid, y, [s.street, f"{s.postal_code} {s.city}", f"{'BTW' if nl else 'TVA'} {doc.vat_text(s)}"],

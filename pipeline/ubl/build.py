@@ -30,8 +30,10 @@ from pathlib import PurePath
 
 from lxml import etree
 
-from models.enums import DocumentType
-from pipeline.records import InvoiceData, Party
+from models.enums import DocumentKind, DocumentType, UblProfile
+from pipeline.core.records import InvoiceData, Party
+from pipeline.core.xmlsafe import NS
+from pipeline.intake.attached_file import pdf_opens, safe_name
 from pipeline.ubl import belgian
 from pipeline.ubl.derive import (
     CENT,
@@ -44,8 +46,7 @@ from pipeline.ubl.derive import (
     party_country,
     vat_groups,
 )
-from pipeline.ubl.rules import CUSTOMIZATION_ID, PROFILE_ID
-from pipeline.ubl.xmlsafe import NS
+from pipeline.ubl.rules import CUSTOMIZATION_ID, EN16931_CUSTOMIZATION_ID, PROFILE_ID
 
 log = logging.getLogger(__name__)
 
@@ -107,8 +108,13 @@ def build_ubl(
     original: Original | None = None,
     *,
     type_code: str | None = None,
+    profile: UblProfile = UblProfile.PEPPOL_BIS3,
 ) -> bytes:
-    """The UBL document as UTF-8 bytes (with XML declaration)."""
+    """The UBL document as UTF-8 bytes (with XML declaration).
+
+    ``profile`` EN16931: the EN 16931 specification identifier, no Peppol business
+    process and no ``n/a`` buyer reference (``pipeline.ubl.derive.choose_profile``)."""
+    peppol = profile is UblProfile.PEPPOL_BIS3
     credit = invoice.document_type == DocumentType.CREDIT_NOTE
     if credit:
         code = CREDIT_NOTE_TYPE_CODE
@@ -122,8 +128,9 @@ def build_ubl(
     groups = vat_groups(invoice)
     lines = lines_out(invoice, groups)
 
-    _cbc(root, "CustomizationID", CUSTOMIZATION_ID)
-    _cbc(root, "ProfileID", PROFILE_ID)
+    _cbc(root, "CustomizationID", CUSTOMIZATION_ID if peppol else EN16931_CUSTOMIZATION_ID)
+    if peppol:
+        _cbc(root, "ProfileID", PROFILE_ID)
     _cbc(root, "ID", invoice.invoice_number)
     _cbc(root, "IssueDate", invoice.issue_date.isoformat())
     if invoice.due_date and not credit:
@@ -134,7 +141,7 @@ def build_ubl(
     _cbc(root, "DocumentCurrencyCode", cur)
     if invoice.accounting_cost:
         _cbc(root, "AccountingCost", invoice.accounting_cost)
-    buyer_ref = invoice.buyer_reference or (None if invoice.order_reference else NO_BUYER_REFERENCE)
+    buyer_ref = invoice.buyer_reference or (None if invoice.order_reference or not peppol else NO_BUYER_REFERENCE)
     if buyer_ref:
         _cbc(root, "BuyerReference", buyer_ref)
     if invoice.order_reference:
@@ -175,11 +182,14 @@ def _attachment(root: etree._Element, doc_id: str, original: Original) -> None:
         mime = "application/pdf"
     elif mime != "application/pdf":
         raise ValueError(f"cannot embed {mime}: only PDF or images (converted to PDF)")
+    if not pdf_opens(content):
+        raise ValueError("the original to embed is not a PDF that opens")
     ref = _cac(root, "AdditionalDocumentReference")
     _cbc(ref, "ID", doc_id)
     _cbc(ref, "DocumentDescription", "CommercialInvoice")
     attachment = _cac(ref, "Attachment")
-    obj = _cbc(attachment, "EmbeddedDocumentBinaryObject", mimeCode=mime, filename=PurePath(filename).name)
+    # the name travels to the accountant's machine: no folders, no program's extension
+    obj = _cbc(attachment, "EmbeddedDocumentBinaryObject", mimeCode=mime, filename=safe_name(filename, DocumentKind.PDF))
     obj.text = base64.b64encode(content).decode("ascii")
 
 

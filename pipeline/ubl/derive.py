@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pipeline.records import InvoiceData, InvoiceLine, Party, VatBreakdownLine
+from models.enums import UblProfile
+from pipeline.core.records import InvoiceData, InvoiceLine, Party, VatBreakdownLine
 from pipeline.ubl import belgian
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,7 @@ def identity(party: Party) -> Identity:
     kbo = enterprise_number(party)
     country = party_country(party)
     vat = normalise_vat(party.vat)
-    given = _peppol_id(party.peppol_id)
+    given = _electronic_address(party.peppol_id)
     belgian_kbo = bool(kbo) and (country == "BE" or vat_country(vat) == "BE" or bool(party.enterprise_number))
     legal = ("0208", kbo) if belgian_kbo else _legal_id(party.legal_id)
     if legal is None and vat and re.fullmatch(r"DK\d{8}", vat):
@@ -123,11 +124,44 @@ def _peppol_id(text: str | None) -> tuple[str, str] | None:
     return (scheme.strip(), value.strip()) if scheme.strip().isdigit() and value.strip() else None
 
 
+def _electronic_address(text: str | None) -> tuple[str, str] | None:
+    """An electronic address as an operator types it: "0208:0123456749", or a bare Belgian
+    enterprise number (scheme 0208), or a VAT number (its country's VAT scheme)."""
+    found = _peppol_id(text)
+    if found or not text:
+        return found
+    bare = re.sub(r"[\s.\-]", "", text).upper()
+    if re.fullmatch(r"[01]\d{9}", bare):
+        return ("0208", bare)
+    if bare[:2] in VAT_EAS and len(bare) > 4:
+        return (VAT_EAS[bare[:2]], bare)
+    return None
+
+
 def _legal_id(text: str | None) -> tuple[str, str] | None:
     """("0192", "987654325") from "0192:987654325"; ("", "123") for an id without scheme."""
     if not text or not text.strip():
         return None
     return _peppol_id(text) or ("", text.strip())
+
+
+def choose_profile(invoice: InvoiceData) -> UblProfile:
+    """Peppol BIS 3 when both parties have an electronic address; else EN 16931 UBL.
+
+    A Peppol invoice must name the seller's and the buyer's Peppol address (EndpointID).
+    A shop without a VAT or enterprise number, a private buyer, a foreign supplier with
+    no known scheme: there is no honest address to write, so the UBL is EN 16931 for
+    import into an accounting package (the same EN 16931 rules, no network routing).
+    """
+    both = identity(invoice.supplier).endpoint is not None and identity(invoice.customer).endpoint is not None
+    return UblProfile.PEPPOL_BIS3 if both else UblProfile.EN16931
+
+
+def derived_number(sha256: str, part: str = "") -> str:
+    """A stable document number for a ticket that prints none: from the original's SHA-256
+    (and the part of a split PDF), the same on every rebuild."""
+    suffix = f"-{part}" if part else ""
+    return f"R-{sha256[:12].upper()}{suffix}"
 
 
 # ----------------------------------------------------------------- VAT breakdown
@@ -179,12 +213,29 @@ def vat_groups(invoice: InvoiceData) -> list[VatGroup]:
         category = category_of(rate, item.category)
         if category in ZERO_RATE_CATEGORIES and rate is None:
             rate = ZERO
-        reason = (item.exemption_reason or "").strip() or None
-        code = reason if reason and reason.upper().startswith("VATEX") else CATEGORY_VATEX.get(category)
-        text = reason if reason and not reason.upper().startswith("VATEX") else None
+        code, text = split_reason(item.exemption_reason)
+        code = code or CATEGORY_VATEX.get(category)
         groups.append(VatGroup(category, None if category == "O" else rate, item.base, item.amount,
                                code.upper() if code else None, text))
     return groups
+
+
+_VATEX = re.compile(r"VATEX(?:-[A-Za-z0-9]+)+", re.IGNORECASE)
+
+
+def split_reason(reason: str | None) -> tuple[str | None, str | None]:
+    """("VATEX-EU-132", "Exempt under art. 44") from "VATEX-EU-132: Exempt under art. 44";
+    a reason without a VATEX code is text only, a bare code is code only."""
+    text = (reason or "").strip()
+    if not text:
+        return None, None
+    if not text.upper().startswith("VATEX"):
+        return None, text
+    found = _VATEX.match(text)
+    if found is None:
+        return None, text
+    rest = text[found.end():].strip(" :;-–") or None
+    return found.group(0).upper(), rest
 
 
 def group_for_line(line: InvoiceLine, groups: list[VatGroup]) -> VatGroup | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-# Which of our field names (pipeline.fields) a rule failure points at, when the rule id
+# Which of our field names (pipeline.core.fields) a rule failure points at, when the rule id
 # alone says it. Party rules are resolved to supplier_/customer_ by the location.
 RULE_FIELDS: dict[str, tuple[str, ...]] = {
     "BR-CO-10": ("lines", "total_excl_vat"),

@@ -1,7 +1,7 @@
 """Read an incoming Peppol / Mercurius UBL Invoice or CreditNote into field values.
 
 ``parse_ubl`` gives an ``Extraction`` (source STRUCTURED, confidence 1.0) with the
-field names of ``pipeline.fields`` plus a few UBL extras (``*_enterprise_number``,
+field names of ``pipeline.core.fields`` plus a few UBL extras (``*_enterprise_number``,
 ``*_peppol_id``, ``*_email``, ``bic``, ``billing_reference``, ``accounting_cost``,
 ``amount_due``, ``note``). ``invoice_data_from_values`` turns such values (or the
 JSON of ``extract --json`` after ``values_from_json``) into an ``InvoiceData``.
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -23,8 +24,8 @@ from typing import Any
 from lxml import etree
 
 from models.enums import DocumentType, FieldSource
-from pipeline.errors import BoekbrugError
-from pipeline.records import (
+from pipeline.core.errors import BoekbrugError
+from pipeline.core.records import (
     Address,
     ExtractedField,
     Extraction,
@@ -33,8 +34,9 @@ from pipeline.records import (
     Party,
     VatBreakdownLine,
 )
+from pipeline.core.xmlsafe import CREDITNOTE_ROOT, NS, parse_untrusted
+from pipeline.intake.attached_file import decode_embedded
 from pipeline.ubl.build import NO_BUYER_REFERENCE
-from pipeline.ubl.xmlsafe import CREDITNOTE_ROOT, NS, parse_untrusted
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,10 @@ log = logging.getLogger(__name__)
 class IncompleteInvoice(BoekbrugError):
     code = "incomplete_invoice"
     hint = "Fill in the missing fields before the UBL can be built."
+
+    def __init__(self, message: str, *, fields: tuple[str, ...] = (), hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.fields = fields  # what an operator can fill to end it (pipeline.ubl.remedies)
 
 
 def _text(el: etree._Element, path: str) -> str | None:
@@ -113,7 +119,24 @@ def parse_ubl(xml_bytes: bytes) -> Extraction:
         for name, value in values.items()
         if value is not None and value != []
     }
-    return Extraction(DocumentType.CREDIT_NOTE if credit else DocumentType.INVOICE, fields)
+    return Extraction(DocumentType.CREDIT_NOTE if credit else DocumentType.INVOICE, fields,
+                      warnings=attachment_warnings(root))
+
+
+ATTACHMENT_NOTE = "attached file"
+
+
+def attachment_warnings(root: etree._Element) -> tuple[str, ...]:
+    """A note for every embedded file that is not what it claims to be (sniffed like an upload).
+
+    Such a note keeps the document from auto-release: a person looks before anything
+    the sender attached can reach the accountant (``pipeline.review.release_rule``)."""
+    notes = []
+    for node in root.iterfind("cac:AdditionalDocumentReference/cac:Attachment/cbc:EmbeddedDocumentBinaryObject", NS):
+        checked = decode_embedded(node.get("filename"), node.get("mimeCode"), node.text)
+        if checked.problem is not None:
+            notes.append(f"{ATTACHMENT_NOTE} {checked.filename!r} is not passed on: {checked.problem}")
+    return tuple(notes)
 
 
 def _party_values(role: str, party: etree._Element) -> dict[str, Any]:
@@ -270,9 +293,62 @@ def _party(values: dict[str, Any], role: str) -> Party:
         enterprise_number=values.get(f"{role}_enterprise_number"),
         address=parse_address(values.get(f"{role}_address")),
         email=values.get(f"{role}_email"),
-        peppol_id=values.get(f"{role}_peppol_id"),
-        legal_id=values.get(f"{role}_legal_id"),
+        peppol_id=values.get(f"{role}_electronic_address") or values.get(f"{role}_peppol_id"),
+        legal_id=values.get(f"{role}_identifier") or values.get(f"{role}_legal_id"),
     )
+
+
+EXEMPT_CATEGORIES = frozenset({"E", "AE", "K", "G", "O"})
+SELLER_IDS = ("vat", "enterprise_number", "identifier")  # one is needed (BR-CO-26)
+
+
+def _exemption(values: dict[str, Any]) -> str | None:
+    """The operator's exemption reason and code as one reason ("VATEX-EU-132: text")."""
+    code = (str(values.get("vat_exemption_code") or "")).strip().upper()
+    text = (str(values.get("vat_exemption_reason") or "")).strip()
+    if code and text:
+        return f"{code}: {text}"
+    return code or text or None
+
+
+def _breakdown_with_reasons(lines: tuple[VatBreakdownLine, ...], reason: str | None) -> tuple[VatBreakdownLine, ...]:
+    """The document-wide exemption reason on every exempt VAT group that has none of its own."""
+    if not reason:
+        return lines
+    return tuple(
+        replace(line, exemption_reason=reason)
+        if (line.category or "").strip().upper() in EXEMPT_CATEGORIES and not (line.exemption_reason or "").strip()
+        else line
+        for line in lines
+    )
+
+
+def _receipt_totals(values: dict[str, Any], breakdown: tuple[VatBreakdownLine, ...], reason: str | None,
+                    ) -> tuple[Decimal | None, Decimal | None, Decimal | None, tuple[VatBreakdownLine, ...]]:
+    """A till ticket prints the total and, per rate, the VAT: the other totals follow from
+    the breakdown as printed. A ticket that shows no VAT at all needs the reason (a
+    supervisor's decision: exempt small business, outside the scope of Belgian VAT …)."""
+    excl, vat, incl = (_as_dec(values.get(n)) for n in ("total_excl_vat", "total_vat", "total_incl_vat"))
+    if breakdown and all(line.base is not None and line.amount is not None for line in breakdown):
+        if excl is None:
+            excl = sum((line.base for line in breakdown if line.base is not None), Decimal(0))
+        if vat is None:
+            vat = sum((line.amount for line in breakdown if line.amount is not None), Decimal(0))
+        return excl, vat, incl, breakdown
+    if not breakdown and vat in (None, Decimal(0)) and reason and incl is not None:
+        category = "O" if reason.upper().startswith("VATEX-EU-O") else "E"
+        line = VatBreakdownLine(rate=Decimal(0), base=incl, amount=Decimal(0), category=category,
+                                exemption_reason=reason)
+        return incl, Decimal(0), incl, (line,)
+    if not breakdown and vat is None and excl is None:
+        fields = ["vat_breakdown", "vat_exemption_reason", "vat_exemption_code"]
+        say = ("the receipt's VAT is not known: fill in the VAT per rate as printed, or, if the ticket shows no "
+               "VAT at all, the reason (VAT exemption reason; code VATEX-EU-O when it is outside Belgian VAT)")
+        if not any(values.get(f"supplier_{n}") for n in SELLER_IDS):
+            fields += [f"supplier_{n}" for n in SELLER_IDS]
+            say += "; and the shop's VAT number, enterprise number or registration number as printed"
+        raise IncompleteInvoice(say, fields=tuple(fields))
+    return excl, vat, incl, breakdown
 
 
 def invoice_data_from_values(
@@ -281,9 +357,14 @@ def invoice_data_from_values(
     """An ``InvoiceData`` from field values. One missing total of the three is computed
     from the other two (logged); more missing required values raise ``IncompleteInvoice``."""
     doc_type = DocumentType(document_type or values.get("document_type") or DocumentType.INVOICE)
-    if doc_type not in (DocumentType.INVOICE, DocumentType.CREDIT_NOTE):
-        raise IncompleteInvoice(f"a {doc_type} cannot become a Peppol invoice")
-    excl, vat, incl = (_as_dec(values.get(n)) for n in ("total_excl_vat", "total_vat", "total_incl_vat"))
+    if doc_type not in (DocumentType.INVOICE, DocumentType.CREDIT_NOTE, DocumentType.RECEIPT):
+        raise IncompleteInvoice(f"a document marked {doc_type} cannot become an invoice", fields=("document_type",))
+    reason = _exemption(values)
+    breakdown = _breakdown_with_reasons(tuple(values.get("vat_breakdown") or ()), reason)
+    if doc_type is DocumentType.RECEIPT:
+        excl, vat, incl, breakdown = _receipt_totals(values, breakdown, reason)
+    else:
+        excl, vat, incl = (_as_dec(values.get(n)) for n in ("total_excl_vat", "total_vat", "total_incl_vat"))
     if [excl, vat, incl].count(None) == 1:
         if incl is None:
             incl = excl + vat
@@ -295,7 +376,7 @@ def invoice_data_from_values(
     missing = [n for n in ("invoice_number", "issue_date") if not values.get(n)]
     missing += [n for n, v in (("total_excl_vat", excl), ("total_vat", vat), ("total_incl_vat", incl)) if v is None]
     if missing:
-        raise IncompleteInvoice(f"missing: {', '.join(missing)}")
+        raise IncompleteInvoice(f"missing: {', '.join(missing)}", fields=tuple(missing))
     return InvoiceData(
         document_type=doc_type,
         invoice_number=str(values["invoice_number"]).strip(),
@@ -306,7 +387,7 @@ def invoice_data_from_values(
         total_excl_vat=excl,
         total_vat=vat,
         total_incl_vat=incl,
-        vat_breakdown=tuple(values.get("vat_breakdown") or ()),
+        vat_breakdown=breakdown,
         lines=tuple(values.get("lines") or ()),
         due_date=_as_date(values.get("due_date")),
         iban=values.get("iban"),

@@ -23,6 +23,21 @@ RULES_DIR = Path(__file__).resolve().parent / "rules"
 
 CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 PROFILE_ID = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
+# EN 16931 core UBL for import into an accounting package (no Peppol business process)
+EN16931_CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017"
+
+# Peppol rules that only concern sending the document over the Peppol network: the
+# business process and specification identifiers, the buyer reference used to route it
+# inside the buyer's organisation, and both parties' electronic addresses. Under the
+# EN 16931 profile they are reported as warnings; every other rule still blocks.
+ROUTING_RULES = frozenset({
+    "PEPPOL-EN16931-R001",  # business process (ProfileID) must be provided
+    "PEPPOL-EN16931-R003",  # buyer reference or order reference (buyer-side routing)
+    "PEPPOL-EN16931-R004",  # specification identifier must be the Peppol one
+    "PEPPOL-EN16931-R007",  # business process must be an approved Peppol identifier
+    "PEPPOL-EN16931-R010",  # buyer electronic address
+    "PEPPOL-EN16931-R020",  # seller electronic address
+})
 
 
 @dataclass(frozen=True)

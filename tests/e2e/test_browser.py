@@ -20,8 +20,8 @@ from sqlalchemy import select
 
 from models import Document, ValidationTask
 from models.enums import DocumentStatus
-from pipeline.db import unit_of_work
-from workbench import testdata
+from pipeline.core.db import unit_of_work
+from tests import workbench_data as testdata
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -38,10 +38,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def server(tmp_path):
-    testdata.fast_password_hashing()
-    settings, _world = testdata.build(tmp_path / "data", documents=2)
+def start_workbench(tmp_path: Path, settings):  # type: ignore[no-untyped-def]
+    """``streamlit run workbench/app.py`` on a free port against ``settings``; yields its URL, then stops it."""
     port = free_port()
     env = dict(os.environ, DATA_DIR=str(settings.data_dir), DATABASE_URL=settings.database_url,
                STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
@@ -63,16 +61,33 @@ def server(tmp_path):
     else:
         process.terminate()
         pytest.fail("streamlit did not start: " + (tmp_path / "streamlit.log").read_text()[-2000:])
-    yield url, settings
-    process.terminate()
     try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
-    from pipeline.config import settings as settings_fn
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+        from pipeline.core.config import settings as settings_fn
 
-    settings_fn.cache_clear()
+        settings_fn.cache_clear()
+
+
+@pytest.fixture
+def server(tmp_path):
+    testdata.fast_password_hashing()
+    settings, _world = testdata.build(tmp_path / "data", documents=2)
+    for url in start_workbench(tmp_path, settings):
+        yield url, settings
+
+
+def sign_in(page, url: str, username: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(url)
+    page.get_by_label("User name", exact=True).fill(username)
+    page.get_by_label("Password", exact=True).fill(testdata.PASSWORD)
+    page.get_by_label("Password", exact=True).press("Enter")
 
 
 def test_validate_with_the_keyboard(server):
@@ -128,7 +143,7 @@ def test_accountant_downloads_a_released_ubl(server, tmp_path):
 
     from models import Delivery
     from models.enums import DeliveryChannel
-    from pipeline.intake.batch import ingest_files
+    from pipeline.jobs.ingest import ingest_files
 
     url, settings = server
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from functools import cache, cached_property
 
-from pipeline.config import PROJECT_ROOT
+from pipeline.core.config import PROJECT_ROOT
 
 GOOD_UBL = PROJECT_ROOT / "tests" / "fixtures" / "be-invoice-0208.xml"
 

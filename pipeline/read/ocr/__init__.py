@@ -2,12 +2,12 @@
 
 ``get_engine(name)`` returns ``"auto"`` (Tesseract + PP-OCR, see
 :mod:`pipeline.read.ocr.auto`), ``"rapidocr"`` or ``"tesseract"``; an engine that is
-not installed declines with :class:`~pipeline.errors.OcrUnavailable`.
+not installed declines with :class:`~pipeline.core.errors.OcrUnavailable`.
 """
 
 from __future__ import annotations
 
-from pipeline.errors import OcrUnavailable
+from pipeline.core.errors import OcrUnavailable
 from pipeline.read.ocr.auto import AutoEngine
 from pipeline.read.ocr.base import OcrEngine
 from pipeline.read.ocr.rapid import RapidOcrEngine

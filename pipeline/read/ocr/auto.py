@@ -30,7 +30,7 @@ How the two engines are combined
    :func:`~pipeline.read.ocr.rapid.recognise_crops`).
 4. When PP-OCR is not installed, ``auto`` is plain Tesseract; when Tesseract is not
    installed, ``auto`` is plain PP-OCR. Only when neither is installed does it
-   decline (``available() -> False``, :class:`~pipeline.errors.OcrUnavailable`).
+   decline (``available() -> False``, :class:`~pipeline.core.errors.OcrUnavailable`).
 
 The page's engine name is ``"rapidocr+tesseract"`` whichever path was taken; word
 confidences say which engine read each word (PP-OCR scores replace Tesseract's).
@@ -44,12 +44,12 @@ import unicodedata
 
 import numpy as np
 
-from pipeline.errors import OcrUnavailable
+from pipeline.core.errors import OcrUnavailable
+from pipeline.core.records import Line, Word
 from pipeline.read.ocr.base import make_line, sort_lines
 from pipeline.read.ocr.coverage import missed_regions
 from pipeline.read.ocr.rapid import RapidOcrEngine, recognise_crops
 from pipeline.read.ocr.tesseract import TesseractEngine
-from pipeline.records import Line, Word
 
 log = logging.getLogger(__name__)
 

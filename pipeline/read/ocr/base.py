@@ -1,9 +1,9 @@
 """The one small interface every OCR engine implements, and helpers they share.
 
 An engine reads one page image (a ``numpy`` array, greyscale ``HxW`` or BGR
-``HxWx3``) and returns :class:`~pipeline.records.Line` objects whose boxes are
+``HxWx3``) and returns :class:`~pipeline.core.records.Line` objects whose boxes are
 normalised to 0..1 of that image (origin top-left). Engines that are not installed
-answer ``available() -> False`` and raise :class:`~pipeline.errors.OcrUnavailable`
+answer ``available() -> False`` and raise :class:`~pipeline.core.errors.OcrUnavailable`
 when asked to read anyway.
 """
 
@@ -16,7 +16,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from pipeline.records import BBox, Line, Word
+from pipeline.core.records import BBox, Line, Word
 
 _TRANSLATE = str.maketrans(
     {

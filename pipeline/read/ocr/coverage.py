@@ -11,7 +11,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from pipeline.records import BBox, Line
+from pipeline.core.records import BBox, Line
 
 SCALE = 0.5  # analyse at half resolution (~100 dpi for a 200 dpi render)
 MIN_H, MAX_H = 6, 45  # blob height in analysis pixels: ~5 pt to ~30 pt text (5 px: dots, dashes)

@@ -25,7 +25,8 @@ from typing import Any
 import cv2
 import numpy as np
 
-from pipeline.errors import OcrUnavailable
+from pipeline.core.errors import OcrUnavailable
+from pipeline.core.records import Line, Word
 from pipeline.read.ocr.base import (
     PixelWord,
     clamp_box,
@@ -33,7 +34,6 @@ from pipeline.read.ocr.base import (
     normalise_text,
     to_bgr,
 )
-from pipeline.records import Line, Word
 
 log = logging.getLogger(__name__)
 

@@ -29,9 +29,9 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.errors import OcrUnavailable
+from pipeline.core.errors import OcrUnavailable
+from pipeline.core.records import Line, Word
 from pipeline.read.ocr.base import clamp_box, make_line, normalise_text, to_gray
-from pipeline.records import Line, Word
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 

@@ -1,0 +1,137 @@
+"""Supplier memory: what an office learnt of a supplier from validated documents.
+
+Values that agree with the memory are trusted more (a VAT number, name or IBAN seen
+on earlier validated invoices of the same supplier); a known supplier asking to be
+paid on a new IBAN is flagged loudly — the classic invoice fraud.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import SupplierProfile
+from pipeline.core.identifiers import alnum_upper as _alnum
+from pipeline.core.identifiers import supplier_key
+from pipeline.core.records import Check, ExtractedField
+
+TRUSTED_CONFIDENCE = 0.995  # a value equal to what operators validated before
+
+
+def find_profile(session: Session, office_id: int, key: str | None) -> SupplierProfile | None:
+    if not key:
+        return None
+    return session.scalars(
+        select(SupplierProfile).where(SupplierProfile.office_id == office_id, SupplierProfile.supplier_key == key)
+    ).first()
+
+
+def match_profile(session: Session, office_id: int, values: Mapping[str, Any]) -> SupplierProfile | None:
+    """This office's profile of the supplier of ``values``: by its key (VAT, else KBO, else
+    name), else by VAT or KBO number, IBAN or name printed on it (a key read wrongly, or a
+    supplier first seen without VAT number)."""
+    found = find_profile(session, office_id, supplier_key(values))
+    if found is not None:
+        return found
+    vat, kbo, iban = (_alnum(values.get(name)) for name in ("supplier_vat", "supplier_enterprise_number", "iban"))
+    name = " ".join(str(values.get("supplier_name") or "").lower().split())
+    if kbo and len(kbo) == 10:
+        found = find_profile(session, office_id, "BE" + kbo)
+    if found is not None or not (vat or kbo or iban or name):
+        return found
+    profiles = session.scalars(select(SupplierProfile).where(SupplierProfile.office_id == office_id)).all()
+    for matches in (
+        lambda p: bool(vat) and _alnum(p.vat) == vat,
+        lambda p: bool(kbo) and _alnum(p.enterprise_number) == kbo,
+        lambda p: bool(iban) and _alnum(p.iban) == iban,
+        lambda p: bool(name) and " ".join(str(p.name or "").lower().split()) == name,
+    ):
+        hits = [p for p in profiles if matches(p)]
+        if len(hits) == 1:  # one supplier only: an IBAN or name shared by two says nothing
+            return hits[0]
+    return None
+
+
+def memory_checks(profile: SupplierProfile | None, values: Mapping[str, Any]) -> dict[str, list[Check]]:
+    """Checks against the memory, per field: agreement (ok) or a loud disagreement."""
+    if profile is None or profile.documents_seen < 1:
+        return {}
+    checks: dict[str, list[Check]] = {}
+    iban = _alnum(values.get("iban"))
+    if iban and profile.iban:
+        if iban == profile.iban:
+            checks["iban"] = [Check("supplier_memory", True, "IBAN as on earlier validated invoices of this supplier")]
+        else:
+            checks["iban"] = [
+                Check(
+                    "supplier_iban_changed",
+                    False,
+                    f"This supplier was validated before with IBAN {profile.iban}; this invoice asks for "
+                    f"{iban}. Confirm the new account with the supplier by phone before anyone pays (invoice fraud).",
+                )
+            ]
+    name = " ".join(str(values.get("supplier_name") or "").split()).lower()
+    if name and profile.name and name == " ".join(profile.name.split()).lower():
+        checks["supplier_name"] = [Check("supplier_memory", True, "name as on earlier validated invoices")]
+    for field_name in ("supplier_vat", "supplier_enterprise_number"):
+        value = _alnum(values.get(field_name))
+        known = _alnum(profile.vat if field_name == "supplier_vat" else profile.enterprise_number)
+        if value and known and value == known:
+            checks[field_name] = [Check("supplier_memory", True, "as on earlier validated invoices")]
+    return checks
+
+
+def apply_supplier_memory(fields: dict[str, ExtractedField], profile: SupplierProfile | None) -> None:
+    """Trust values that agree with the memory more; doubt loudly those that contradict it."""
+    values = {name: found.value for name, found in fields.items()}
+    for name, checks in memory_checks(profile, values).items():
+        found = fields.get(name)
+        if found is None:
+            continue
+        agrees = all(check.ok for check in checks)
+        confidence = max(found.confidence, TRUSTED_CONFIDENCE) if agrees else min(found.confidence, 0.5)
+        fields[name] = replace(found, confidence=confidence, checks=(*found.checks, *checks))
+
+
+def remember(session: Session, office_id: int, values: Mapping[str, Any]) -> SupplierProfile | None:
+    """Learn from a validated document's values."""
+    key = supplier_key(values)
+    if not key:
+        return None
+    profile = find_profile(session, office_id, key)
+    if profile is None:
+        profile = SupplierProfile(office_id=office_id, supplier_key=key, usual_vat_rates=[], field_positions={})
+        session.add(profile)
+    profile.name = str(values.get("supplier_name") or profile.name or "")[:255] or None
+    profile.vat = _alnum(values.get("supplier_vat")) or profile.vat
+    profile.enterprise_number = _alnum(values.get("supplier_enterprise_number")) or profile.enterprise_number
+    profile.address = values.get("supplier_address") or profile.address
+    profile.iban = _alnum(values.get("iban")) or profile.iban
+    profile.bic = _alnum(values.get("bic")) or profile.bic
+    rates = set(profile.usual_vat_rates or [])
+    for line in values.get("vat_breakdown") or []:
+        if isinstance(line.rate, Decimal):
+            rates.add(format(line.rate.normalize(), "f"))
+    profile.usual_vat_rates = sorted(rates)
+    profile.documents_seen = (profile.documents_seen or 0) + 1
+    profile.updated_at = datetime.now(UTC)
+    session.flush()
+    return profile
+
+
+def remember_positions(session: Session, office_id: int, key: str | None, positions: Mapping[str, list[float]]) -> None:
+    """Where operators found each field on this supplier's invoice: {field: [page, x0, y0, x1, y1]}."""
+    if not key or not positions:
+        return
+    profile = find_profile(session, office_id, key)
+    if profile is None:
+        profile = SupplierProfile(office_id=office_id, supplier_key=key, usual_vat_rates=[], field_positions={})
+        session.add(profile)
+    profile.field_positions = {**(profile.field_positions or {}), **positions}
+    session.flush()

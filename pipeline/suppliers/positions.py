@@ -1,0 +1,450 @@
+"""A supplier's layout, learnt from one validated invoice: where each field is printed.
+
+When an operator confirms or corrects a field, the validated value is looked up among
+the words of the page, and the supplier's profile remembers, for that field:
+
+* the **anchor**: the label words printed just before the value — on its line to the
+  left ("Factuurnummer :", "Te betalen") or, failing that, on the line above it;
+* the value's **offset** from the anchor, its page and **region** (normalised box);
+* its **format**: the shape of the printed text (``F2025-00617`` → ``A9999-99999``;
+  amounts by decimal mark; dates by pattern), so a different kind of value at the
+  same place is not taken for it.
+
+On the next invoice of the supplier, :func:`read_field` finds the anchor again (the
+occurrence nearest to where it was) and reads the value printed at the learnt offset
+from it. What is done with that reading — agreement, doubt — is
+:mod:`pipeline.suppliers.layout`. Boxes are normalised page coordinates (0..1).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from models import Client, Document
+from pipeline.core.fields import FIELD_TYPES, FieldType, value_from_json
+from pipeline.core.records import BBox
+from pipeline.extract.amounts import parse_amount
+from pipeline.extract.dates import parse_date
+from pipeline.review.fieldstore import field_rows
+from pipeline.suppliers.memory import remember_positions
+
+POSITIONAL_TYPES = (
+    FieldType.AMOUNT,
+    FieldType.DATE,
+    FieldType.IDENTIFIER,
+    FieldType.CURRENCY,
+    FieldType.TEXT,
+)
+MAX_WINDOW = 6  # words of one value
+ANCHOR_WORDS = 3  # label words kept as the anchor
+ANCHOR_GAP = (
+    0.35  # of the page width: a label further left than this is not the value's label
+)
+ABOVE_GAP = 0.04  # of the page height: the label line just above the value
+PHRASE_GAP = 0.025  # of the page width: words of one value are closer than this
+START_SLACK = (
+    0.06  # of the page: how far the value may start from where the layout puts it
+)
+_PUNCT = ".,:;()[]{}*#'\"«»“”|/-–—_"
+
+
+@dataclass(frozen=True)
+class PageWords:
+    number: int
+    words: tuple[tuple[str, BBox], ...]  # in reading order
+    lines: tuple[
+        int, ...
+    ] = ()  # the line index of each word (empty: one word per line unknown)
+
+    def line_of(self, index: int) -> int:
+        return self.lines[index] if self.lines else index
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The value printed where the supplier's layout puts a field."""
+
+    value: Any
+    text: str
+    page: int
+    bbox: BBox
+    anchor: str  # the label words it was read after, as printed
+    same_format: bool
+
+
+def words_of_records(pages: Iterable[Any]) -> list[PageWords]:
+    """From ``PageText`` records (a fresh reading)."""
+    out = []
+    for page in pages:
+        words, lines = [], []
+        for number, line in enumerate(page.lines):
+            for word in line.words or ():
+                words.append((word.text, tuple(word.bbox)))
+                lines.append(number)
+        out.append(PageWords(page.number, tuple(words), tuple(lines)))
+    return out
+
+
+def words_of_rows(pages: Iterable[Any]) -> list[PageWords]:
+    """From ``Page`` rows (stored lines as JSON)."""
+    out = []
+    for page in pages:
+        words, lines = [], []
+        for number, line in enumerate(page.lines or []):
+            for word in line.get("words") or []:
+                words.append((word["text"], tuple(word["bbox"])))
+                lines.append(number)
+        out.append(PageWords(page.number, tuple(words), tuple(lines)))
+    return out
+
+
+# ------------------------------------------------------------------- values and formats
+def _alnum(text: str) -> str:
+    return re.sub(r"[^0-9A-Za-z]", "", text).upper()
+
+
+def parse_as(name: str, text: str) -> Any:
+    kind = FIELD_TYPES.get(name, FieldType.TEXT)
+    if kind is FieldType.AMOUNT:
+        return parse_amount(text)
+    if kind is FieldType.DATE:
+        return parse_date(text)
+    if kind in (FieldType.IDENTIFIER, FieldType.CURRENCY):
+        return "".join(text.split()) or None
+    return " ".join(text.split()) or None
+
+
+def same_value(name: str, found: Any, value: Any) -> bool:
+    if found is None or value is None:
+        return False
+    if isinstance(value, (Decimal, date)):
+        return found == value
+    if FIELD_TYPES.get(name) is FieldType.TEXT:
+        return (
+            " ".join(str(found).split()).lower() == " ".join(str(value).split()).lower()
+        )
+    return _alnum(str(found)) == _alnum(str(value))
+
+
+def text_format(name: str, text: str) -> str:
+    """The shape of a printed value: what stays the same from one invoice of a supplier to the next."""
+    kind = FIELD_TYPES.get(name, FieldType.TEXT)
+    text = " ".join(text.split())
+    if kind is FieldType.AMOUNT:
+        mark = re.search(r"[.,](\d{1,2})(?!\d)\s*\D*$", text)
+        return f"decimal{mark.group(0)[0]}" if mark else "integer"
+    if kind is FieldType.DATE:
+        return re.sub(r"[^\W\d_]+", "a", re.sub(r"\d", "9", text))
+    if kind is FieldType.IDENTIFIER:
+        return re.sub(r"[^\W\d_]", "A", re.sub(r"\d", "9", text)).replace(" ", "")
+    return "text"
+
+
+# ------------------------------------------------------------------------- geometry
+def _union(boxes: Sequence[BBox]) -> BBox:
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def _same_line(a: BBox, b: BBox) -> bool:
+    """Vertical centres within half the taller height."""
+    height = max(a[3] - a[1], b[3] - b[1], 1e-4)
+    return abs((a[1] + a[3]) / 2 - (b[1] + b[3]) / 2) <= height / 2
+
+
+def _fold(text: str) -> str:
+    return text.strip(_PUNCT).lower()
+
+
+def _is_label_word(text: str) -> bool:
+    folded = _fold(text)
+    return (
+        bool(folded)
+        and not any(ch.isdigit() for ch in folded)
+        and any(ch.isalpha() for ch in folded)
+    )
+
+
+# --------------------------------------------------------------------------- learning
+def _windows(page: PageWords, name: str, value: Any) -> list[tuple[int, int]]:
+    """(start, size) of every run of words on one line that reads as ``value``."""
+    words = page.words
+    found = []
+    for size in range(1, MAX_WINDOW + 1):
+        for start in range(len(words) - size + 1):
+            if page.line_of(start) != page.line_of(start + size - 1):
+                continue
+            if same_value(
+                name,
+                parse_as(
+                    name, " ".join(text for text, _ in words[start : start + size])
+                ),
+                value,
+            ):
+                found.append((start, size))
+    # the shortest run at each start (a value, not the value plus its currency sign)
+    best: dict[int, int] = {}
+    for start, size in found:
+        best[start] = min(size, best.get(start, size))
+    return sorted(best.items())
+
+
+def _anchor_left(page: PageWords, start: int, box: BBox) -> list[int] | None:
+    """Indices of the label words just left of the value on its line (a number or sign between is skipped)."""
+    picked: list[int] = []
+    skipped = 0
+    index = start - 1
+    while index >= 0 and len(picked) < ANCHOR_WORDS:
+        text, other = page.words[index]
+        if (
+            not _same_line(other, box)
+            or other[2] > box[0] + 1e-3
+            or box[0] - other[2] > ANCHOR_GAP
+        ):
+            break
+        if _is_label_word(text):
+            picked.append(index)
+        elif picked or skipped >= 1:
+            break
+        else:
+            skipped += 1
+        index -= 1
+    return sorted(picked) or None
+
+
+def _anchor_above(page: PageWords, box: BBox) -> list[int] | None:
+    """Label words of the nearest line above that overlaps the value horizontally."""
+    best: list[tuple[float, int]] = []
+    for index, (text, other) in enumerate(page.words):
+        gap = box[1] - other[3]
+        if (
+            not (-1e-3 <= gap <= ABOVE_GAP)
+            or other[2] < box[0] - 0.02
+            or other[0] > box[2] + 0.02
+        ):
+            continue
+        if _is_label_word(text):
+            best.append((gap, index))
+    if not best:
+        return None
+    nearest = min(gap for gap, _ in best)
+    line = [index for gap, index in best if gap - nearest < 0.004]
+    return sorted(line)[:ANCHOR_WORDS]
+
+
+def describe(page: PageWords, name: str, start: int, size: int) -> dict[str, Any]:
+    """What to remember of a value printed at words[start:start+size] of ``page``."""
+    window = page.words[start : start + size]
+    box = _union([b for _, b in window])
+    text = " ".join(t for t, _ in window)
+    side, anchor = "left", _anchor_left(page, start, box)
+    if anchor is None:
+        side, anchor = "above", _anchor_above(page, box)
+    entry: dict[str, Any] = {
+        "page": page.number,
+        "box": [round(c, 5) for c in box],
+        "format": text_format(name, text),
+        "words": size,
+        "anchor": [],
+        "side": "none",
+        "offset": [0.0, 0.0],
+    }
+    if anchor:
+        anchor_box = _union([page.words[i][1] for i in anchor])
+        entry.update(
+            anchor=[_fold(page.words[i][0]) for i in anchor],
+            side=side,
+            offset=[round(box[0] - anchor_box[0], 5), round(box[1] - anchor_box[1], 5)],
+        )
+    return entry
+
+
+def _overlaps(a: Sequence[float], b: Sequence[float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def learn_field(
+    pages: Sequence[PageWords],
+    name: str,
+    value_json: Any,
+    machine_place: tuple[int | None, Sequence[float] | None] = (None, None),
+) -> dict[str, Any] | None:
+    """The layout entry of one operator-validated value; None when it is not found on the pages.
+
+    Where the value is printed more than once, the place the machine read it (when the
+    operator confirmed it), else an occurrence with a label, is the one remembered."""
+    if FIELD_TYPES.get(name) not in POSITIONAL_TYPES or value_json in (None, ""):
+        return None
+    value = value_from_json(name, value_json)
+    candidates = []
+    for page in pages:
+        for start, size in _windows(page, name, value):
+            candidates.append(describe(page, name, start, size))
+    if not candidates:
+        return None
+    page_no, box = machine_place
+    if box is not None:
+        at_machine = [
+            c for c in candidates if c["page"] == page_no and _overlaps(c["box"], box)
+        ]
+        if at_machine:
+            return at_machine[0]
+    labelled = [c for c in candidates if c["anchor"]] or candidates
+    # totals close an invoice: their last labelled occurrence; anything else its first
+    return labelled[-1] if FIELD_TYPES.get(name) is FieldType.AMOUNT else labelled[0]
+
+
+# ---------------------------------------------------------------------------- reading
+def _find_anchor(page: PageWords, anchor: Sequence[str]) -> list[list[int]]:
+    """Every occurrence of the anchor words, consecutive on one line."""
+    size = len(anchor)
+    hits = []
+    for start in range(len(page.words) - size + 1):
+        if page.line_of(start) != page.line_of(start + size - 1):
+            continue
+        if all(_fold(page.words[start + k][0]) == anchor[k] for k in range(size)):
+            hits.append(list(range(start, start + size)))
+    return hits
+
+
+def _value_after(
+    page: PageWords,
+    name: str,
+    entry: Mapping[str, Any],
+    anchor_box: BBox,
+    anchor_end: int,
+) -> tuple[Any, str, BBox] | None:
+    """The value printed at the learnt offset from an anchor."""
+    x = anchor_box[0] + float(entry["offset"][0])
+    y = anchor_box[1] + float(entry["offset"][1])
+    if entry["side"] == "left":
+        after = [
+            i
+            for i in range(anchor_end + 1, len(page.words))
+            if _same_line(page.words[i][1], anchor_box)
+        ]
+    else:
+        after = [
+            i for i, (_, b) in enumerate(page.words) if abs(b[1] - y) <= START_SLACK / 3
+        ]
+    after = [i for i in after if page.words[i][1][0] >= x - START_SLACK]
+    if not after:
+        return None
+    start = min(
+        after, key=lambda i: abs(page.words[i][1][0] - x) + abs(page.words[i][1][1] - y)
+    )
+    if abs(page.words[start][1][0] - x) > START_SLACK:
+        return None
+    return _phrase(page, name, start)
+
+
+def _phrase(page: PageWords, name: str, start: int) -> tuple[Any, str, BBox] | None:
+    """The value starting at word ``start``: amounts and dates the shortest run that parses;
+    identifiers and names every word of the phrase (so a reference cut short is seen)."""
+    kind = FIELD_TYPES.get(name, FieldType.TEXT)
+    run = [start]
+    for index in range(start + 1, min(start + MAX_WINDOW, len(page.words))):
+        previous, current = page.words[run[-1]][1], page.words[index][1]
+        if (
+            page.line_of(index) != page.line_of(start)
+            or current[0] - previous[2] > PHRASE_GAP
+        ):
+            break
+        run.append(index)
+    if kind in (FieldType.AMOUNT, FieldType.DATE):
+        sizes = (
+            range(1, len(run) + 1)
+            if kind is FieldType.AMOUNT
+            else range(len(run), 0, -1)
+        )
+        for size in sizes:
+            text = " ".join(page.words[i][0] for i in run[:size])
+            value = parse_as(name, text)
+            if value is not None:
+                return value, text, _union([page.words[i][1] for i in run[:size]])
+        return None
+    text = " ".join(page.words[i][0] for i in run)
+    value = parse_as(name, text)
+    return (
+        None
+        if value is None
+        else (value, text, _union([page.words[i][1] for i in run]))
+    )
+
+
+def read_field(
+    pages: Sequence[PageWords], name: str, entry: Mapping[str, Any]
+) -> Reading | None:
+    """The value printed where ``entry`` (a learnt layout) puts the field; None when its
+    label is not on the pages or nothing readable is printed after it."""
+    anchor = list(entry.get("anchor") or [])
+    if not anchor:
+        return None
+    learnt = entry["box"]
+    best: tuple[float, Reading] | None = None
+    for page in pages:
+        for hit in _find_anchor(page, anchor):
+            anchor_box = _union([page.words[i][1] for i in hit])
+            got = _value_after(page, name, entry, anchor_box, hit[-1])
+            if got is None:
+                continue
+            value, text, box = got
+            distance = (
+                abs(box[0] - learnt[0])
+                + abs(box[1] - learnt[1])
+                + (0.5 if page.number != entry["page"] else 0.0)
+            )
+            reading = Reading(
+                value,
+                text,
+                page.number,
+                box,
+                " ".join(page.words[i][0] for i in hit),
+                text_format(name, text) == entry.get("format"),
+            )
+            if best is None or distance < best[0]:
+                best = (distance, reading)
+    return None if best is None else best[1]
+
+
+# ----------------------------------------------------------------------- at validation
+def learn_from_validation(
+    session: Session, document: Document, names: Iterable[str]
+) -> dict[str, dict[str, Any]]:
+    """Remember, in the supplier's profile of this office, where the values an operator
+    validated (``names``: confirmed or corrected) are printed on this document.
+
+    Only operator-validated fields are learnt: a value the machine was sure of but no
+    person looked at never teaches the layout (a wrong place would then confirm itself)."""
+    rows = field_rows(session, document.id)
+    pages = words_of_rows(document.pages)
+    learnt: dict[str, dict[str, Any]] = {}
+    for name in names:
+        row = rows.get(name)
+        if row is None:
+            continue
+        confirmed = row.machine_value == row.value
+        entry = learn_field(
+            pages, name, row.value, (row.page, row.bbox) if confirmed else (None, None)
+        )
+        if entry is not None:
+            learnt[name] = {
+                **entry,
+                "machine_was_right": confirmed,
+                "document_id": document.id,
+            }
+    client = session.get(Client, document.client_id)
+    if client is not None and learnt:
+        remember_positions(session, client.office_id, document.supplier_key, learnt)
+    return learnt

@@ -1,0 +1,154 @@
+"""Sales: a client's customers, new invoices (draft → issue), credit notes, PDF/UBL, e-mail."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+import pandas as pd
+import streamlit as st
+
+from pipeline import api
+from pipeline.core.errors import BoekbrugError
+from pipeline.sales import api as sales
+from pipeline.sales.contacts import ContactInput
+from pipeline.sales.invoices import IssueRefused, LineInput
+from workbench.components import page_head
+
+principal: api.Principal = st.session_state["principal"]
+
+client = page_head(principal, "Sales invoices", "sales")
+
+
+def _dec(value: object, default: str = "0") -> Decimal:
+    try:
+        return Decimal(str(value if value not in (None, "") else default).replace(",", "."))
+    except InvalidOperation as error:
+        raise BoekbrugError(f"{value!r} is not a number") from error
+
+
+tab_new, tab_list, tab_customers, tab_profile = st.tabs(["New invoice", "Invoices", "Customers", "My details"])
+
+with tab_customers:
+    contacts = sales.list_contacts(principal, client.id)
+    if contacts:
+        st.dataframe(pd.DataFrame([{"name": c.name, "VAT": c.vat or "", "KBO": c.enterprise_number or "",
+                                    "address": c.address, "country": c.country, "e-mail": c.email or "",
+                                    "terms (days)": c.payment_terms_days} for c in contacts]),
+                     hide_index=True, width="stretch", key="sales_contacts")
+    with st.form("sales_contact_form", clear_on_submit=True):
+        st.markdown("**Add a customer**")
+        c1, c2, c3 = st.columns(3)
+        name = c1.text_input("Name", key="sc_name")
+        vat = c2.text_input("VAT number", key="sc_vat")
+        kbo = c3.text_input("Enterprise number", key="sc_kbo")
+        street = c1.text_input("Street", key="sc_street")
+        postcode = c2.text_input("Postcode", key="sc_postcode")
+        city = c3.text_input("City", key="sc_city")
+        country = c1.text_input("Country", value="BE", max_chars=2, key="sc_country")
+        email = c2.text_input("E-mail", key="sc_email")
+        terms = c3.number_input("Payment terms (days)", 0, 365, 30, key="sc_terms")
+        if st.form_submit_button("Save customer"):
+            try:
+                saved = sales.save_contact(principal, client.id, ContactInput(
+                    name, vat or None, kbo or None, street or None, postcode or None, city or None, country,
+                    email or None, int(terms)))
+                st.session_state["sales_flash"] = f"Customer {saved.name} saved."
+                st.rerun()
+            except BoekbrugError as error:
+                st.error(error.message)
+
+with tab_profile:
+    current = sales.profile(principal, client.id)
+    with st.form("sales_profile_form"):
+        st.caption("Printed on your invoices; the IBAN is also the account payments are made from.")
+        p1, p2 = st.columns(2)
+        p_street = p1.text_input("Street", value=current.street or "" if current else "", key="sp_street")
+        p_postcode = p2.text_input("Postcode", value=current.postal_code or "" if current else "", key="sp_postcode")
+        p_city = p1.text_input("City", value=current.city or "" if current else "", key="sp_city")
+        p_email = p2.text_input("E-mail", value=current.email or "" if current else "", key="sp_email")
+        p_iban = p1.text_input("IBAN", value=current.iban or "" if current else "", key="sp_iban")
+        p_bic = p2.text_input("BIC (found from a Belgian IBAN when empty)", value=current.bic or "" if current else "",
+                              key="sp_bic")
+        if st.form_submit_button("Save my details"):
+            try:
+                sales.save_profile(principal, client.id, street=p_street or None, postal_code=p_postcode or None,
+                                   city=p_city or None, email=p_email or None, iban=p_iban or None, bic=p_bic or None)
+                st.session_state["sales_flash"] = "Details saved."
+                st.rerun()
+            except BoekbrugError as error:
+                st.error(error.message)
+
+with tab_new:
+    contacts = sales.list_contacts(principal, client.id)
+    if not contacts:
+        st.info("Add a customer first (tab Customers).")
+    else:
+        customer = st.selectbox("Customer", contacts, format_func=lambda c: c.name, key="sales_customer")
+        st.caption("VAT: 21, 12, 6 % (category S); 0 % with Z, E, AE (reverse charge) or K (intra-EU supply).")
+        lines = st.data_editor(
+            pd.DataFrame([{"description": "", "quantity": "1", "unit price": "0.00", "VAT %": "21",
+                           "category": "S", "discount %": "0"}]),
+            num_rows="dynamic", width="stretch", key="sales_lines",
+            column_config={"category": st.column_config.SelectboxColumn(options=["S", "Z", "E", "AE", "K"])},
+        )
+        note = st.text_input("Note on the invoice (optional)", key="sales_note")
+        if st.button("Issue invoice", type="primary", key="sales_issue"):
+            try:
+                items = [LineInput(str(r["description"]), _dec(r["quantity"], "1"), _dec(r["unit price"]),
+                                   _dec(r["VAT %"]), str(r["category"] or "S"), _dec(r["discount %"]))
+                         for r in lines.to_dict("records") if str(r.get("description") or "").strip()]
+                draft = sales.create_invoice(principal, client.id, customer.id, items, note=note or None)
+                issued = sales.issue_invoice(principal, draft.id)
+                st.session_state["sales_flash"] = (f"Invoice {issued.number} issued: € {issued.total_incl_vat}, "
+                                                   f"due {issued.due_date:%d/%m/%Y}, {issued.payment_reference}.")
+                st.rerun()
+            except IssueRefused as refused:
+                st.error(refused.message)
+                for finding in refused.findings:
+                    st.caption(finding)
+            except BoekbrugError as error:
+                st.error(error.message)
+
+with tab_list:
+    rows = sales.list_sales(principal, client.id)
+    if not rows:
+        st.caption("No invoices yet.")
+    st.dataframe(pd.DataFrame([{"number": r.number or f"draft {r.id}", "type": r.document_type,
+                                "customer": r.customer, "date": r.issue_date, "due": r.due_date,
+                                "total": None if r.total_incl_vat is None else str(r.total_incl_vat),
+                                "communication": r.payment_reference or "", "paid": r.payment_status or "",
+                                "sent to": r.sent_to or "", "credits": r.credit_of or ""} for r in rows]),
+                 hide_index=True, width="stretch", key="sales_table")
+    issued = [r for r in rows if r.status == "issued"]
+    drafts = [r for r in rows if r.status == "draft"]
+    if issued:
+        chosen = st.selectbox("Invoice", issued, format_func=lambda r: f"{r.number} · {r.customer}",
+                              key="sales_pick")
+        name, pdf, xml = sales.files(principal, chosen.id)
+        d1, d2, d3, d4 = st.columns(4)
+        d1.download_button("PDF", pdf, f"{name}.pdf", "application/pdf", key="sales_pdf")
+        d2.download_button("UBL", xml, f"{name}.xml", "application/xml", key="sales_xml")
+        if d3.button("Send by e-mail", key="sales_send"):
+            try:
+                st.session_state["sales_flash"] = f"{name} sent to {sales.send(principal, chosen.id)}."
+                st.rerun()
+            except BoekbrugError as error:
+                st.error(error.reason())
+        if chosen.document_type == "invoice" and d4.button("Credit note", key="sales_credit"):
+            try:
+                credit = sales.credit_invoice(principal, chosen.id)
+                done = sales.issue_invoice(principal, credit.id)
+                st.session_state["sales_flash"] = f"Credit note {done.number} issued for {chosen.number}."
+                st.rerun()
+            except BoekbrugError as error:
+                st.error(error.message)
+    for draft in drafts:
+        c1, c2 = st.columns([4, 1])
+        c1.write(f"Draft {draft.id} · {draft.document_type} · {draft.customer} · € {draft.total_incl_vat}")
+        if c2.button("Issue", key=f"sales_issue_{draft.id}"):
+            try:
+                done = sales.issue_invoice(principal, draft.id)
+                st.session_state["sales_flash"] = f"{done.number} issued."
+                st.rerun()
+            except BoekbrugError as error:
+                st.error(error.message)
