@@ -6,8 +6,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+from pipeline.core.config import PROJECT_ROOT
 
 
 @lru_cache(maxsize=8)
@@ -47,11 +51,6 @@ def unit_of_work(url: str) -> Iterator[Session]:
 
 def migrate(url: str) -> None:
     """Bring the schema to head with Alembic (the only way the schema changes)."""
-    from alembic import command
-    from alembic.config import Config
-
-    from pipeline.core.config import PROJECT_ROOT
-
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.attributes["database_url"] = url
     command.upgrade(config, "head")

@@ -32,8 +32,14 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
+from pipeline.core.config import settings as get_settings
+from pipeline.core.errors import BoekbrugError
 from pipeline.core.fields import FIELD_TYPES, FieldType, value_from_json, value_to_json
 from pipeline.core.records import Extraction, ReadResult
+from pipeline.extract import extract
+from pipeline.extract.readcache import cached_read
+from pipeline.intake.sniff import sniff
+from pipeline.read import read_document
 
 log = logging.getLogger(__name__)
 
@@ -159,18 +165,8 @@ def _score_lines(truth: list[dict], pred: list[Any]) -> tuple[bool, bool]:
 
 # ----------------------------------------------------------------------------- reading
 def read_file(path: Path, cache_dir: Path | None, settings: Any = None) -> ReadResult:
-    """Read one document with ``pipeline.read`` (cached); text layer only if that is absent."""
-    from pipeline.extract.readcache import cached_read
-
+    """Read one document with the production reader, ``pipeline.read`` (cached)."""
     data = path.read_bytes()
-    try:
-        from pipeline.core.config import settings as get_settings
-        from pipeline.intake.sniff import sniff
-        from pipeline.read import read_document
-    except ImportError:  # the reader is not installed: text layer only
-        from pipeline.extract.textlayer import read_text_layer
-
-        return cached_read(data, cache_dir, "pymupdf", lambda: read_text_layer(data))
     settings = settings or get_settings()
     kind = sniff(data, path.name)
     return cached_read(data, cache_dir, settings.ocr_engine, lambda: read_document(data, kind, settings))
@@ -184,9 +180,6 @@ def evaluate(
     progress: Callable[[str], None] | None = None,
     ids: tuple[str, ...] = (),
 ) -> Report:
-    from pipeline.core.errors import BoekbrugError
-    from pipeline.extract import extract
-
     extractor = extractor or extract
     records = json.loads((data_dir / "index.json").read_text())
     report = Report()

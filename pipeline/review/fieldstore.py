@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from models import Document, ExtractedFieldRow, Page
 from models.enums import FieldSource
 from pipeline.core.fields import value_from_json, value_to_json
+from pipeline.core.identifiers import supplier_key
 from pipeline.core.records import ExtractedField, PageText
 from pipeline.review.confidence import (
     OPERATOR_STATES,
@@ -114,8 +115,6 @@ def current_values(rows: Mapping[str, ExtractedFieldRow]) -> dict[str, Any]:
 
 def denormalise(document: Document, values: Mapping[str, Any]) -> None:
     """Copy the key fields onto the document for duplicates, the library and the dashboard."""
-    from pipeline.core.identifiers import supplier_key
-
     document.supplier_key = supplier_key(values)
     document.supplier_name = (values.get("supplier_name") or None) and str(values["supplier_name"])[:255]
     document.invoice_number = (values.get("invoice_number") or None) and str(values["invoice_number"])[:128]

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
 
+import pymupdf
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -38,6 +39,7 @@ from pipeline.core.accounts import audit
 from pipeline.core.config import Settings
 from pipeline.core.errors import BoekbrugError, Conflict, NotFound
 from pipeline.core.storage import read_original
+from pipeline.read.document import open_pdf
 
 log = logging.getLogger(__name__)
 
@@ -105,18 +107,12 @@ def check_ranges(ranges: Ranges, page_count: int) -> Ranges:
 
 
 def pdf_page_count(data: bytes) -> int:
-    from pipeline.read.document import open_pdf
-
     with open_pdf(data) as pdf:
         return int(pdf.page_count)
 
 
 def sub_pdf(data: bytes, page_from: int, page_to: int) -> bytes:
     """Pages ``page_from``..``page_to`` (1-based, inclusive) of a PDF, as a new PDF in memory."""
-    import pymupdf
-
-    from pipeline.read.document import open_pdf
-
     with open_pdf(data) as source:
         last = source.page_count
         if not 1 <= page_from <= page_to <= last:
