@@ -14,9 +14,42 @@ from decimal import Decimal, InvalidOperation
 
 from pipeline.extract.text import clean
 
-CURRENCY_SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY", "₹": "INR", "CHF": "CHF", "Fr.": "CHF"}
+CURRENCY_SYMBOLS = {
+    "€": "EUR",
+    "$": "USD",
+    "£": "GBP",
+    "¥": "JPY",
+    "₹": "INR",
+    "CHF": "CHF",
+    "Fr.": "CHF",
+}
 CURRENCY_CODES = frozenset(
-    ["EUR", "USD", "GBP", "CHF", "NOK", "SEK", "DKK", "PLN", "CZK", "HUF", "RON", "BGN", "JPY", "CNY", "INR", "AUD", "CAD", "MYR", "SGD", "HKD", "NZD", "ZAR", "TRY", "ISK"]
+    [
+        "EUR",
+        "USD",
+        "GBP",
+        "CHF",
+        "NOK",
+        "SEK",
+        "DKK",
+        "PLN",
+        "CZK",
+        "HUF",
+        "RON",
+        "BGN",
+        "JPY",
+        "CNY",
+        "INR",
+        "AUD",
+        "CAD",
+        "MYR",
+        "SGD",
+        "HKD",
+        "NZD",
+        "ZAR",
+        "TRY",
+        "ISK",
+    ]
 )
 
 # A number: optional sign/paren, digits with thousand groups (. , space ' ) and a decimal part.
@@ -24,7 +57,9 @@ CURRENCY_CODES = frozenset(
 # and amount, as credit notes print it) is 121,00, not minus 121,00.
 _NUM = r"(?:[-−+](?=[\d(]))?\(?\s?\d{1,3}(?:[.,' \u00a0]\d{3})+(?:[.,]\d{1,4})?\)?-?|(?:[-−+](?=[\d(]))?\(?\d+(?:[.,]\d{1,4})?\)?-?"
 AMOUNT_RE = re.compile(
-    r"(?<![\w.,/])(?<!\d[-/:])(?P<cur1>€|\$|£|EUR|USD|GBP|CHF|RM|NOK|DKK|SEK)?\s?(?P<num>" + _NUM + r")(?!\s?%)(?![-/:]\d)\s?(?P<cur2>€|EUR|USD|GBP|CHF|NOK|DKK|SEK)?(?![\w%]|[.,]\d)"
+    r"(?<![\w.,/])(?<!\d[-/:])(?P<cur1>€|\$|£|EUR|USD|GBP|CHF|RM|NOK|DKK|SEK)?\s?(?P<num>"
+    + _NUM
+    + r")(?!\s?%)(?![-/:]\d)\s?(?P<cur2>€|EUR|USD|GBP|CHF|NOK|DKK|SEK)?(?![\w%]|[.,]\d)"
 )
 
 
@@ -39,7 +74,9 @@ class Amount:
     ambiguous: bool  # "1.234" style: could be thousands
 
 
-def parse_number(raw: str, decimal_mark: str | None = None) -> tuple[Decimal, int, bool] | None:
+def parse_number(
+    raw: str, decimal_mark: str | None = None
+) -> tuple[Decimal, int, bool] | None:
     """``"1.234,56"`` → (Decimal("1234.56"), 2, False). None when not a number."""
     s = clean(raw).strip()
     negative = False
@@ -78,7 +115,11 @@ def parse_number(raw: str, decimal_mark: str | None = None) -> tuple[Decimal, in
                 digits = re.sub(r"[., ]", "", s)
         elif len(tail) == 3 and " " not in s:
             ambiguous = True
-            if decimal_mark is not None and last_c == decimal_mark or s.startswith("0" + last_c):
+            if (
+                decimal_mark is not None
+                and last_c == decimal_mark
+                or s.startswith("0" + last_c)
+            ):
                 digits, decimals = s.replace(last_c, "."), 3
             else:
                 digits = s.replace(last_c, "")
@@ -99,7 +140,11 @@ def _close_ocr_gap(text: str, decimal_mark: str | None) -> str:
     if decimal_mark not in (",", "."):
         return text
     mark = re.escape(decimal_mark)
-    return re.sub(r"(?<![\d.,])(\d[\d.,]*)" + mark + r" (\d{2})(?![\d.,%])", lambda m: f"{m.group(1)}{decimal_mark}{m.group(2)} ", text)
+    return re.sub(
+        r"(?<![\d.,])(\d[\d.,]*)" + mark + r" (\d{2})(?![\d.,%])",
+        lambda m: f"{m.group(1)}{decimal_mark}{m.group(2)} ",
+        text,
+    )
 
 
 def find_amounts(text: str, decimal_mark: str | None = None) -> list[Amount]:
@@ -116,7 +161,17 @@ def find_amounts(text: str, decimal_mark: str | None = None) -> list[Amount]:
         currency = None
         if cur:
             currency = CURRENCY_SYMBOLS.get(cur, "MYR" if cur == "RM" else cur)
-        found.append(Amount(value, m.start(), m.end(), m.group(0).strip(), decimals, currency, ambiguous))
+        found.append(
+            Amount(
+                value,
+                m.start(),
+                m.end(),
+                m.group(0).strip(),
+                decimals,
+                currency,
+                ambiguous,
+            )
+        )
     return found
 
 

@@ -18,8 +18,27 @@ from pipeline.extract.regions import LabelAt, Region, regions_for
 from pipeline.extract.scoring import Cand, merge_same
 from pipeline.extract.text import fold
 
-_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-/._]*(?:\s[/\-]\s[A-Za-z0-9][A-Za-z0-9\-/._]*)*")
-_NOISE_WORDS = {"nr", "no", "n°", "nummer", "number", "datum", "date", "page", "seite", "pagina", "du", "van", "of", "de", "vom", "from"}
+_ID_RE = re.compile(
+    r"[A-Za-z0-9][A-Za-z0-9\-/._]*(?:\s[/\-]\s[A-Za-z0-9][A-Za-z0-9\-/._]*)*"
+)
+_NOISE_WORDS = {
+    "nr",
+    "no",
+    "n°",
+    "nummer",
+    "number",
+    "datum",
+    "date",
+    "page",
+    "seite",
+    "pagina",
+    "du",
+    "van",
+    "of",
+    "de",
+    "vom",
+    "from",
+}
 
 
 def _labels(labels: list[LabelAt], name: str) -> list[LabelAt]:
@@ -29,7 +48,9 @@ def _labels(labels: list[LabelAt], name: str) -> list[LabelAt]:
 def _toks_for(region: Region, fragment: str) -> tuple:
     """The region's tokens that make up ``fragment`` (best effort)."""
     parts = set(fragment.split())
-    chosen = tuple(t for t in region.toks if t.text in parts or any(p in t.text for p in parts))
+    chosen = tuple(
+        t for t in region.toks if t.text in parts or any(p in t.text for p in parts)
+    )
     return chosen or region.toks
 
 
@@ -38,13 +59,30 @@ def invoice_numbers(labels: list[LabelAt], layout: Layout) -> list[Cand]:
     for lab in _labels(labels, "invoice_number"):
         title = lab.hit.strength < 0.6
         for region in regions_for(lab, layout, max_below=1):
-            numbered = re.match(r"(?:nr|no|n°|nummer|number|#)\.?\s", region.text, flags=re.IGNORECASE)
-            if title and region.relation != "inline" and not (region.relation == "right" and numbered):
+            numbered = re.match(
+                r"(?:nr|no|n°|nummer|number|#)\.?\s", region.text, flags=re.IGNORECASE
+            )
+            if (
+                title
+                and region.relation != "inline"
+                and not (region.relation == "right" and numbered)
+            ):
                 continue
-            text = re.sub(r"^\(\d{1,4}\)\s*", "", region.text)  # a type code: "Rechnungskorrektur (384) Nr. …"
-            text = re.sub(r"^(?:n[°o]\.?|nr\.?|no\.?|nummer|number|#)\s*[:.]?\s*", "", text, flags=re.IGNORECASE)
+            text = re.sub(
+                r"^\(\d{1,4}\)\s*", "", region.text
+            )  # a type code: "Rechnungskorrektur (384) Nr. …"
+            text = re.sub(
+                r"^(?:n[°o]\.?|nr\.?|no\.?|nummer|number|#)\s*[:.]?\s*",
+                "",
+                text,
+                flags=re.IGNORECASE,
+            )
             best = None
-            after_nr = re.search(r"(?:^|\s)(?:nr|no|n°|nummer|number|#)\.?\s*:?\s*(?=\w)", text[:80], flags=re.IGNORECASE)
+            after_nr = re.search(
+                r"(?:^|\s)(?:nr|no|n°|nummer|number|#)\.?\s*:?\s*(?=\w)",
+                text[:80],
+                flags=re.IGNORECASE,
+            )
             if after_nr:
                 m = _ID_RE.match(text, after_nr.end())
                 if m and _id_shape(m.group(0).rstrip("._-/")) >= 1.0:
@@ -64,11 +102,26 @@ def invoice_numbers(labels: list[LabelAt], layout: Layout) -> list[Cand]:
             score = lab.hit.strength * weight * shape
             agree = []
             beside = region.relation in ("inline", "right") or region.head
-            if lab.hit.strength >= 0.9 and beside and shape >= 1.0 and _alone(value, text):
+            if (
+                lab.hit.strength >= 0.9
+                and beside
+                and shape >= 1.0
+                and _alone(value, text)
+            ):
                 where = "under the column head" if region.head else "next to the label"
-                agree = [Check("label_value_agree", True, f"{value} stands alone {where} {lab.hit.field!r}")]
+                agree = [
+                    Check(
+                        "label_value_agree",
+                        True,
+                        f"{value} stands alone {where} {lab.hit.field!r}",
+                    )
+                ]
             toks = _toks_for(region, value)
-            again = _repeated(value, layout, set(toks) | set(lab.toks)) if shape >= 1.0 else None
+            again = (
+                _repeated(value, layout, set(toks) | set(lab.toks))
+                if shape >= 1.0
+                else None
+            )
             if again is not None:
                 agree.append(again)
                 if title and region.relation == "inline" and _alone(value, text):
@@ -91,7 +144,9 @@ def _repeated(value: str, layout: Layout, own: set) -> Check | None:
     another document nor labelled as some other number (customer, order)."""
     if len(re.sub(r"[^A-Za-z0-9]", "", value)) < 4 or not re.search(r"\d", value):
         return None
-    rx = re.compile(r"(?<![A-Za-z0-9/\-_.])" + re.escape(value) + r"(?![A-Za-z0-9/\-_]|[.,]\d)")
+    rx = re.compile(
+        r"(?<![A-Za-z0-9/\-_.])" + re.escape(value) + r"(?![A-Za-z0-9/\-_]|[.,]\d)"
+    )
     for row in layout.rows():
         if any(t in own for t in row.toks):
             continue
@@ -102,7 +157,11 @@ def _repeated(value: str, layout: Layout, own: set) -> Check | None:
         low = fold(text)
         if _REFERS.search(low) or any(h.field == "noise" for h in find_labels(low)):
             continue
-        return Check("number_repeated", True, f"{value} is printed again elsewhere on the document: {text.strip()[:60]!r}")
+        return Check(
+            "number_repeated",
+            True,
+            f"{value} is printed again elsewhere on the document: {text.strip()[:60]!r}",
+        )
     return None
 
 
@@ -113,7 +172,9 @@ def _alone(value: str, text: str) -> bool:
 
 def _single_agreement(cands: list[Cand]) -> list[Cand]:
     """A label-and-shape agreement counts only when no other strongly labelled value competes."""
-    agreeing = {c.value for c in cands if any(x.name == "label_value_agree" for x in c.checks)}
+    agreeing = {
+        c.value for c in cands if any(x.name == "label_value_agree" for x in c.checks)
+    }
     if len(agreeing) > 1:
         for c in cands:
             c.checks = [x for x in c.checks if x.name != "label_value_agree"]
@@ -137,7 +198,9 @@ def _id_shape(value: str) -> float:
 def _date_votes(layout: Layout) -> Counter:
     votes: Counter[str] = Counter()
     for row in layout.rows():
-        for m in re.finditer(r"(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})(?!\d)", row.text):
+        for m in re.finditer(
+            r"(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})(?!\d)", row.text
+        ):
             a, b = int(m.group(1)), int(m.group(2))
             if a > 12 >= b:
                 votes["dmy"] += 1
@@ -171,15 +234,29 @@ def day_first(layout: Layout, mark: str | None) -> str | None:
         return None
     if votes["dmy"]:
         return "another date on it can only be day-first"
-    words = {m.group(0) for r in layout.rows() for m in _DAY_FIRST_WORDS.finditer(fold(r.text))}
+    words = {
+        m.group(0)
+        for r in layout.rows()
+        for m in _DAY_FIRST_WORDS.finditer(fold(r.text))
+    }
     if len(words) >= 2:
-        return "it is written in Dutch, French or German (" + ", ".join(sorted(words)[:3]) + ")"
+        return (
+            "it is written in Dutch, French or German ("
+            + ", ".join(sorted(words)[:3])
+            + ")"
+        )
     if mark == ",":
         return "its amounts are written with a decimal comma"
     return None
 
 
-def dates(labels: list[LabelAt], layout: Layout, name: str, mdy: bool, dayfirst: str | None = None) -> list[Cand]:
+def dates(
+    labels: list[LabelAt],
+    layout: Layout,
+    name: str,
+    mdy: bool,
+    dayfirst: str | None = None,
+) -> list[Cand]:
     """Dates under their labels. ``dayfirst``: why the document's numeric dates are
     day-first (then ``03/04/2026`` is 3 April, not a doubt)."""
     cands: list[Cand] = []
@@ -194,12 +271,26 @@ def dates(labels: list[LabelAt], layout: Layout, name: str, mdy: bool, dayfirst:
             weight = 0.95 if region.head and _whole(d, region.text) else region.weight
             score = lab.hit.strength * weight * (0.85 if ambiguous else 1.0)
             agree = []
-            beside = region.relation in ("inline", "right") or (region.head and _whole(d, region.text))
+            beside = region.relation in ("inline", "right") or (
+                region.head and _whole(d, region.text)
+            )
             if lab.hit.strength >= 0.9 and beside and not ambiguous and len(found) == 1:
-                where = "under the column head" if region.relation == "below" else "next to the label"
-                agree = [Check("label_value_agree", True, f"the only date {where} {lab.hit.field!r}, unambiguous")]
+                where = (
+                    "under the column head"
+                    if region.relation == "below"
+                    else "next to the label"
+                )
+                agree = [
+                    Check(
+                        "label_value_agree",
+                        True,
+                        f"the only date {where} {lab.hit.field!r}, unambiguous",
+                    )
+                ]
             if settled:
-                agree.append(Check("day_first", True, f"{d.text} read day-first: {dayfirst}"))
+                agree.append(
+                    Check("day_first", True, f"{d.text} read day-first: {dayfirst}")
+                )
             cands.append(Cand(name, d.value, score, region.toks, region.text, agree))
     return _single_agreement(merge_same(cands))
 
@@ -240,7 +331,11 @@ def terms_agree(issue: date, due: date, terms: set[int]) -> Check | None:
     which a misread or misplaced date would hardly do."""
     days = (due - issue).days
     if days >= 1 and days in terms:
-        return Check("dates_terms_agree", True, f"due date {due} is {days} days after the issue date {issue}, as the printed payment terms say")
+        return Check(
+            "dates_terms_agree",
+            True,
+            f"due date {due} is {days} days after the issue date {issue}, as the printed payment terms say",
+        )
     return None
 
 
@@ -255,12 +350,22 @@ def any_dates(layout: Layout, mdy: bool) -> list[Cand]:
                 weight += 0.1  # a date followed by a time: the moment of the sale
             if not checks.check_issue_date(d.value).ok:
                 weight *= 0.3
-            toks = tuple(t for a, b, t in spans if a < d.end + 5 and b > d.start - 5) or tuple(row.toks)
+            toks = tuple(
+                t for a, b, t in spans if a < d.end + 5 and b > d.start - 5
+            ) or tuple(row.toks)
             cands.append(Cand("issue_date", d.value, weight, toks, d.text))
     return cands
 
 
-_CURRENCY_WORDS = {"euro": "EUR", "euros": "EUR", "us dollars": "USD", "dollars": "USD", "pound": "GBP", "ringgit": "MYR", "rupees?": "INR"}
+_CURRENCY_WORDS = {
+    "euro": "EUR",
+    "euros": "EUR",
+    "us dollars": "USD",
+    "dollars": "USD",
+    "pound": "GBP",
+    "ringgit": "MYR",
+    "rupees?": "INR",
+}
 # local symbols written as letters before an amount: "Rs 1939", "RM 12.50"
 _CURRENCY_PREFIX = {"rs": "INR", "rm": "MYR"}
 
@@ -271,7 +376,15 @@ def currencies(labels: list[LabelAt], layout: Layout) -> list[Cand]:
         for region in regions_for(lab, layout, max_below=1):
             code = _currency_in(region.text)
             if code:
-                cands.append(Cand("currency", code, lab.hit.strength * region.weight, region.toks, region.text))
+                cands.append(
+                    Cand(
+                        "currency",
+                        code,
+                        lab.hit.strength * region.weight,
+                        region.toks,
+                        region.text,
+                    )
+                )
     counts: Counter[str] = Counter()
     where: dict[str, tuple] = {}
     for row in layout.rows():
@@ -279,10 +392,18 @@ def currencies(labels: list[LabelAt], layout: Layout) -> list[Cand]:
         for a in find_amounts(text):
             if a.currency:
                 counts[a.currency] += 1
-                where.setdefault(a.currency, tuple(t for s, e, t in spans if s < a.end and e > a.start))
-        for m in re.finditer(r"(?<![A-Za-z])(" + "|".join(CURRENCY_CODES) + r")(?![A-Za-z])", text):
+                where.setdefault(
+                    a.currency,
+                    tuple(t for s, e, t in spans if s < a.end and e > a.start),
+                )
+        for m in re.finditer(
+            r"(?<![A-Za-z])(" + "|".join(CURRENCY_CODES) + r")(?![A-Za-z])", text
+        ):
             counts[m.group(1)] += 1
-            where.setdefault(m.group(1), tuple(t for s, e, t in spans if s < m.end() and e > m.start()))
+            where.setdefault(
+                m.group(1),
+                tuple(t for s, e, t in spans if s < m.end() and e > m.start()),
+            )
         low = fold(text)
         for word, code in _CURRENCY_WORDS.items():
             if re.search(r"\b" + word + r"\b", low):
@@ -301,7 +422,13 @@ def currencies(labels: list[LabelAt], layout: Layout) -> list[Cand]:
         if len(counts) == 1 and n >= 3:
             # every currency mark on the document (symbols, codes, words) names the same currency
             score = 0.9
-            agree = [Check("currency_consistent", True, f"all {n} currency marks printed read {code}")]
+            agree = [
+                Check(
+                    "currency_consistent",
+                    True,
+                    f"all {n} currency marks printed read {code}",
+                )
+            ]
         cands.append(Cand("currency", code, score, where[code], code, agree))
     return merge_same(cands)
 
@@ -321,16 +448,49 @@ def _currency_in(text: str) -> str | None:
     return None
 
 
-def payment_references(labels: list[LabelAt], layout: Layout, hits: list[Hit]) -> list[Cand]:
+def payment_references(
+    labels: list[LabelAt], layout: Layout, hits: list[Hit]
+) -> list[Cand]:
     cands: list[Cand] = []
     for h in hits:
         if h.kind == "ogm":
-            cands.append(Cand("payment_reference", h.value, 0.9 if h.ok else 0.4, h.toks, h.raw, [h.check]))
+            cands.append(
+                Cand(
+                    "payment_reference",
+                    h.value,
+                    0.9 if h.ok else 0.4,
+                    h.toks,
+                    h.raw,
+                    [h.check],
+                )
+            )
     for lab in _labels(labels, "payment_reference"):
-        for region in regions_for(lab, layout, max_below=1):
+        regions = regions_for(lab, layout, max_below=1)
+        nxt = lab.cell_index + 1
+        if (
+            not lab.after_text
+            and nxt < len(lab.row.cells)
+            and not any(r.relation == "right" for r in regions)
+        ):
+            # the next cell holds label words of its own ("Klant 4471 factuur 2026/0042"): a
+            # free-text reference may say anything, so its cell is read all the same
+            cell = lab.row.cells[nxt]
+            regions.insert(
+                0, Region(lab, "right", 0.9, tuple(cell.toks), cell.text.strip())
+            )
+        for region in regions:
             ogm = loose_ogm(region.text)
             if ogm:
-                cands.append(Cand("payment_reference", ogm, 0.9, region.toks, region.text, [checks.check_ogm(ogm)]))
+                cands.append(
+                    Cand(
+                        "payment_reference",
+                        ogm,
+                        0.9,
+                        region.toks,
+                        region.text,
+                        [checks.check_ogm(ogm)],
+                    )
+                )
                 continue
             whole = _free_text(region.text)
             for m in re.finditer(r"[A-Za-z0-9][A-Za-z0-9+/\-]{3,}", region.text):
@@ -339,11 +499,28 @@ def payment_references(labels: list[LabelAt], layout: Layout, hits: list[Hit]) -
                     continue
                 # the first token with a digit; marked cut when the reference printed goes on
                 cut = whole is not None and whole != value
-                cands.append(Cand("payment_reference", value, 0.6 * lab.hit.strength * region.weight, _toks_for(region, value), region.text, cut=cut))
+                cands.append(
+                    Cand(
+                        "payment_reference",
+                        value,
+                        0.6 * lab.hit.strength * region.weight,
+                        _toks_for(region, value),
+                        region.text,
+                        cut=cut,
+                    )
+                )
                 break
             if whole is not None and region.relation != "below" and " " in whole:
                 # a free-text reference of several words is taken whole, as printed
-                cands.append(Cand("payment_reference", whole, 0.55 * lab.hit.strength * region.weight, region.toks, region.text))
+                cands.append(
+                    Cand(
+                        "payment_reference",
+                        whole,
+                        0.62 * lab.hit.strength * region.weight,
+                        region.toks,
+                        region.text,
+                    )
+                )
     return merge_same(cands)
 
 
@@ -354,22 +531,43 @@ def _free_text(text: str) -> str | None:
     words = value.split()
     if not words or len(words) > 8 or len(value) > 60 or not re.search(r"\d", value):
         return None
-    if find_labels(fold(value)) or find_amounts(value) and len(words) <= 2 and not re.search(r"[A-Za-z]", value):
+    if (
+        ":" in value
+        or find_amounts(value)
+        and len(words) <= 2
+        and not re.search(r"[A-Za-z]", value)
+    ):
+        return None  # a label and its value ("Klant: 4471"), or an amount
+    if find_labels(fold(value)) and len(words) < 2:
         return None
     return value
 
 
 def ibans(hits: list[Hit], labels: list[LabelAt]) -> list[Cand]:
     iban_rows = {(lab.row.page, lab.row.index) for lab in _labels(labels, "iban")}
-    debit_rows = {(lab.row.page, lab.row.index) for lab in _labels(labels, "debit_account")}
+    debit_rows = {
+        (lab.row.page, lab.row.index) for lab in _labels(labels, "debit_account")
+    }
     cands = []
     for order, h in enumerate(x for x in hits if x.kind == "iban"):
-        labelled = (h.row.page, h.row.index) in iban_rows or (h.row.page, h.row.index - 1) in iban_rows
+        labelled = (h.row.page, h.row.index) in iban_rows or (
+            h.row.page,
+            h.row.index - 1,
+        ) in iban_rows
         score = (0.88 if labelled else 0.7) - 0.05 * order
         found = [h.check]
-        if (h.row.page, h.row.index) in debit_rows or (h.row.page, h.row.index - 1) in debit_rows:
+        if (h.row.page, h.row.index) in debit_rows or (
+            h.row.page,
+            h.row.index - 1,
+        ) in debit_rows:
             score = 0.4  # collected from the customer's account by direct debit
-            found.append(Check("payee_account", False, f"{h.value} stands next to a direct-debit mention: it may be the customer's account"))
+            found.append(
+                Check(
+                    "payee_account",
+                    False,
+                    f"{h.value} stands next to a direct-debit mention: it may be the customer's account",
+                )
+            )
         cands.append(Cand("iban", h.value, score, h.toks, h.raw, found))
     return merge_same(cands)
 
@@ -378,17 +576,28 @@ def bics(hits: list[Hit], labels: list[LabelAt], layout: Layout) -> list[Cand]:
     cands = []
     bic_rows = {(lab.row.page, lab.row.index) for lab in _labels(labels, "bic")}
     for h in hits:
-        if h.kind == "bic" and ((h.row.page, h.row.index) in bic_rows or (h.row.page, h.row.index - 1) in bic_rows):
+        if h.kind == "bic" and (
+            (h.row.page, h.row.index) in bic_rows
+            or (h.row.page, h.row.index - 1) in bic_rows
+        ):
             cands.append(Cand("bic", h.value, 0.8, h.toks, h.raw, [h.check]))
     return merge_same(cands)
 
 
 def enterprise_numbers(hits: list[Hit], labels: list[LabelAt]) -> list[Cand]:
-    rows = {(lab.row.page, lab.row.index) for lab in _labels(labels, "enterprise_number")}
+    rows = {
+        (lab.row.page, lab.row.index) for lab in _labels(labels, "enterprise_number")
+    }
     cands = []
     for h in hits:
-        if h.kind == "kbo" and ((h.row.page, h.row.index) in rows or (h.row.page, h.row.index - 1) in rows):
-            cands.append(Cand("supplier_enterprise_number", h.value, 0.8, h.toks, h.raw, [h.check]))
+        if h.kind == "kbo" and (
+            (h.row.page, h.row.index) in rows or (h.row.page, h.row.index - 1) in rows
+        ):
+            cands.append(
+                Cand(
+                    "supplier_enterprise_number", h.value, 0.8, h.toks, h.raw, [h.check]
+                )
+            )
     return merge_same(cands)
 
 

@@ -29,7 +29,9 @@ from pipeline.extract.scoring import Cand, to_field
 log = logging.getLogger(__name__)
 
 
-def extract(read: ReadResult, known_parties: Iterable[str] = (), observe: Observer | None = None) -> Extraction:
+def extract(
+    read: ReadResult, known_parties: Iterable[str] = (), observe: Observer | None = None
+) -> Extraction:
     """Fields of the first invoice in ``read``; several invoices → ``invoice_page_ranges``.
 
     ``known_parties``: VAT numbers of our own client(s); a number in it is the customer.
@@ -39,15 +41,28 @@ def extract(read: ReadResult, known_parties: Iterable[str] = (), observe: Observ
     labels = all_labels(layout)
     per_page = {}
     for page in layout.pages:
-        found = basics.invoice_numbers([lab for lab in labels if lab.row.page == page.number and lab.row.top < 0.45], layout)
+        found = basics.invoice_numbers(
+            [
+                lab
+                for lab in labels
+                if lab.row.page == page.number and lab.row.top < 0.45
+            ],
+            layout,
+        )
         if found:
             per_page[page.number] = found[0]
     ranges = page_ranges(layout, per_page)
     warnings: list[str] = []
     if ranges:
         first_pages = set(range(ranges[0][0], ranges[0][1] + 1))
-        warnings.append(f"{len(ranges)} invoices in one file; fields are those of pages {ranges[0][0]}-{ranges[0][1]}")
-        sub = ReadResult(tuple(p for p in read.pages if p.number in first_pages), read.embedded_xml, read.warnings)
+        warnings.append(
+            f"{len(ranges)} invoices in one file; fields are those of pages {ranges[0][0]}-{ranges[0][1]}"
+        )
+        sub = ReadResult(
+            tuple(p for p in read.pages if p.number in first_pages),
+            read.embedded_xml,
+            read.warnings,
+        )
         layout = build_layout(sub)
         labels = all_labels(layout)
     ext = _extract_layout(layout, labels, known_parties, observe)
@@ -62,8 +77,12 @@ def _settle_vats(fields, layout, hits, sv, cv, cust_region, labels) -> None:
     if sv is None or not any(c.name == "vat_check_digits" and c.ok for c in sv.checks):
         return
     values = {h.value for h in hits if h.kind == "vat"}
-    labelled = any(lab.hit.field == "customer_block" for lab in labels) and bool(cust_region)
-    cust_ok = cv is not None and any(c.name == "vat_check_digits" and c.ok for c in cv.checks)
+    labelled = any(lab.hit.field == "customer_block" for lab in labels) and bool(
+        cust_region
+    )
+    cust_ok = cv is not None and any(
+        c.name == "vat_check_digits" and c.ok for c in cv.checks
+    )
     if values == {sv.value} and not cust_region:
         pinned = [sv]
     elif labelled and cust_ok and values == {sv.value, cv.value} and cv.score >= 0.7:
@@ -71,11 +90,31 @@ def _settle_vats(fields, layout, hits, sv, cv, cust_region, labels) -> None:
     else:
         return
     for cand in pinned:
-        side = Check("vat_side_settled", True, f"{cand.value} is the {cand.field.split('_')[0]}'s: the sides of the document are settled")
-        fields[cand.field] = to_field(Cand(cand.field, cand.value, max(cand.score, 0.9), cand.toks, cand.raw, list(cand.checks) + [side]), layout, 0.93)
+        side = Check(
+            "vat_side_settled",
+            True,
+            f"{cand.value} is the {cand.field.split('_')[0]}'s: the sides of the document are settled",
+        )
+        fields[cand.field] = to_field(
+            Cand(
+                cand.field,
+                cand.value,
+                max(cand.score, 0.9),
+                cand.toks,
+                cand.raw,
+                list(cand.checks) + [side],
+            ),
+            layout,
+            0.93,
+        )
 
 
-def _extract_layout(layout: Layout, labels, known_parties: Iterable[str], observe: Observer | None = None):
+def _extract_layout(
+    layout: Layout,
+    labels,
+    known_parties: Iterable[str],
+    observe: Observer | None = None,
+):
     fields: dict[str, ExtractedField] = {}
     doc_type, _ = document_type(layout)
     mark = guess_decimal_mark([r.text for r in layout.rows()])
@@ -86,7 +125,9 @@ def _extract_layout(layout: Layout, labels, known_parties: Iterable[str], observ
     # every value of the type as a weak candidate, for the learned ranker to judge
     learned = model is not None or observe is not None
 
-    def put(cands: list[Cand], ceiling: float = 0.9, name: str | None = None) -> Cand | None:
+    def put(
+        cands: list[Cand], ceiling: float = 0.9, name: str | None = None
+    ) -> Cand | None:
         if not cands:
             return None
         cands = ranker.rank(name or cands[0].field, cands)
@@ -95,7 +136,12 @@ def _extract_layout(layout: Layout, labels, known_parties: Iterable[str], observ
             return None  # a value no rule proposed, and no model sure enough of it
         if name:
             best.field = name
-        if best.prob is None and len(cands) > 1 and cands[1].score > best.score * 0.85 and cands[1].value != best.value:
+        if (
+            best.prob is None
+            and len(cands) > 1
+            and cands[1].score > best.score * 0.85
+            and cands[1].value != best.value
+        ):
             ceiling = min(ceiling, 0.75)  # a close rival: doubt
         fields[best.field] = to_field(best, layout, ceiling)
         return best
@@ -107,20 +153,39 @@ def _extract_layout(layout: Layout, labels, known_parties: Iterable[str], observ
     put(basics.bics(hits, labels, layout), 0.9)
     refs = basics.payment_references(labels, layout, hits)
     # a structured communication with valid mod-97 check digits is the payment reference
-    put(refs, 0.9 if refs and any(c.name == "ogm_check_digits" and c.ok for c in refs[0].checks) else 0.85)
+    put(
+        refs,
+        0.9
+        if refs and any(c.name == "ogm_check_digits" and c.ok for c in refs[0].checks)
+        else 0.85,
+    )
 
     # dates
     dayfirst = basics.day_first(layout, mark)
     issue_c = basics.dates(labels, layout, "issue_date", mdy, dayfirst)
     if not issue_c or issue_c[0].score < 0.4:
-        issue_c = sorted(issue_c + basics.any_dates(layout, mdy), key=lambda c: -c.score)
+        issue_c = sorted(
+            issue_c + basics.any_dates(layout, mdy), key=lambda c: -c.score
+        )
     issue = issue_c[0] if issue_c else None
     if issue is not None:
         issue.checks.append(checks.check_issue_date(issue.value))
-    due_c = [c for c in basics.dates(labels, layout, "due_date", mdy, dayfirst) if issue is None or c.value != issue.value or c.score > 0.6]
+    due_c = [
+        c
+        for c in basics.dates(labels, layout, "due_date", mdy, dayfirst)
+        if issue is None or c.value != issue.value or c.score > 0.6
+    ]
     if due_c:
-        due_c[0].checks.append(checks.check_due_date(issue.value if issue else None, due_c[0].value))
-        agree = basics.terms_agree(issue.value, due_c[0].value, basics.payment_terms(layout)) if issue is not None else None
+        due_c[0].checks.append(
+            checks.check_due_date(issue.value if issue else None, due_c[0].value)
+        )
+        agree = (
+            basics.terms_agree(
+                issue.value, due_c[0].value, basics.payment_terms(layout)
+            )
+            if issue is not None
+            else None
+        )
         if agree is not None and due_c[0].checks[-1].ok:
             issue.checks.append(agree)
             due_c[0].checks.append(agree)
@@ -142,20 +207,37 @@ def _extract_layout(layout: Layout, labels, known_parties: Iterable[str], observ
     sup_names = parties.supplier_names(layout, labels, hits, cust_cells)
     cus_names = parties.customer_names(layout, labels)
     if cus_names:
-        sup_names = [c for c in sup_names if c.value.lower() != cus_names[0].value.lower()] or sup_names
+        sup_names = [
+            c for c in sup_names if c.value.lower() != cus_names[0].value.lower()
+        ] or sup_names
     sn = put(sup_names, 0.85)
     cn = put(cus_names, 0.85)
     for cand, name in ((sn, "supplier_address"), (cn, "customer_address")):
         if cand is not None:
             addr = parties.address_after(layout, cand.toks)
             if addr:
-                fields[name] = to_field(Cand(name, addr[0], 0.5, addr[1], addr[0]), layout, 0.6)
+                fields[name] = to_field(
+                    Cand(name, addr[0], 0.5, addr[1], addr[0]), layout, 0.6
+                )
     kbo = basics.enterprise_numbers(hits, labels)
     if kbo:
         put(kbo, 0.9)
     elif sv is not None and checks.kbo_from_vat(sv.value):
-        derived = Cand("supplier_enterprise_number", checks.kbo_from_vat(sv.value), sv.score, sv.toks, sv.raw,
-                       [checks.check_kbo(checks.kbo_from_vat(sv.value)), Check("derived_from_vat", True, f"enterprise number taken from VAT {sv.value}")])
+        derived = Cand(
+            "supplier_enterprise_number",
+            checks.kbo_from_vat(sv.value),
+            sv.score,
+            sv.toks,
+            sv.raw,
+            [
+                checks.check_kbo(checks.kbo_from_vat(sv.value)),
+                Check(
+                    "derived_from_vat",
+                    True,
+                    f"enterprise number taken from VAT {sv.value}",
+                ),
+            ],
+        )
         fields["supplier_enterprise_number"] = to_field(derived, layout, 0.9)
 
     # amounts
@@ -167,29 +249,53 @@ def _extract_layout(layout: Layout, labels, known_parties: Iterable[str], observ
     amount_c = totals.amount_candidates(labels, layout, mark)
     if learned:
         for name in totals.FIELDS:
-            ranked = ranker.rank(name, widen.amounts(name, amount_c[name], layout, mark))
+            ranked = ranker.rank(
+                name, widen.amounts(name, amount_c[name], layout, mark)
+            )
             if ranked and ranked[0].prob is not None:
                 for c in ranked:
-                    c.score = c.prob  # the calibrated probability is the evidence the sums weigh
+                    c.score = (
+                        c.prob
+                    )  # the calibrated probability is the evidence the sums weigh
                 amount_c[name] = ranked[:8]
             else:
                 amount_c[name] = [c for c in ranked if c.origin == "rule"]
     rounding = totals.rounding_amounts(labels, layout, mark)
-    chosen = totals.choose(amount_c, breakdown, table.breakdown_totals(breakdown_rows), lines, rounding)
+    chosen = totals.choose(
+        amount_c, breakdown, table.breakdown_totals(breakdown_rows), lines, rounding
+    )
     for name, cand in chosen.items():
         fields[name] = to_field(cand, layout, 0.85)
     if not breakdown_rows:
         single = table.single_rate(layout, chosen, mark)
         if single:
             vat = chosen["total_vat"]
-            fields["vat_breakdown"] = to_field(Cand("vat_breakdown", single, 0.5, vat.toks, "", [checks.check_vat_line(single[0])]), layout, 0.75)
+            fields["vat_breakdown"] = to_field(
+                Cand(
+                    "vat_breakdown",
+                    single,
+                    0.5,
+                    vat.toks,
+                    "",
+                    [checks.check_vat_line(single[0])],
+                ),
+                layout,
+                0.75,
+            )
     if breakdown_rows:
         bd_checks = [checks.check_vat_line(b) for b in breakdown]
         net, vat = chosen.get("total_excl_vat"), chosen.get("total_vat")
-        sums = checks.check_breakdown_sums(breakdown, net.value if net else None, vat.value if vat else None)
+        sums = checks.check_breakdown_sums(
+            breakdown, net.value if net else None, vat.value if vat else None
+        )
         toks = tuple(t for b in breakdown_rows for t in b.toks)
         score, ceiling = (0.6 if all(s.ok for s in sums) and sums else 0.4), 0.8
-        if len(sums) == 2 and all(s.ok for s in sums) and totals.independent(net, breakdown_rows) and totals.independent(vat, breakdown_rows):
+        if (
+            len(sums) == 2
+            and all(s.ok for s in sums)
+            and totals.independent(net, breakdown_rows)
+            and totals.independent(vat, breakdown_rows)
+        ):
             # every row's rate × base = amount, and the rows sum to the net and VAT totals
             # printed elsewhere under their own labels: three independent agreements
             score, ceiling = 0.85, 0.9
@@ -207,8 +313,15 @@ def _extract_layout(layout: Layout, labels, known_parties: Iterable[str], observ
             # a missed line of 0.00 would pass both, so this stays below 0.95
             score = 0.93
         first_page = layout.pages[0].number
-        fields["lines"] = ExtractedField("lines", lines, round(min(score, 0.93) if not lcheck or lcheck[0].ok else score * 0.6, 4),
-                                         layout.source(first_page), None, None, tuple(lcheck))
+        fields["lines"] = ExtractedField(
+            "lines",
+            lines,
+            round(min(score, 0.93) if not lcheck or lcheck[0].ok else score * 0.6, 4),
+            layout.source(first_page),
+            None,
+            None,
+            tuple(lcheck),
+        )
 
     # currency: labelled, printed, or the EUR default with low confidence
     cur = basics.currencies(labels, layout)
@@ -216,7 +329,14 @@ def _extract_layout(layout: Layout, labels, known_parties: Iterable[str], observ
         put(cur, 0.9)
     else:
         src = layout.pages[0].source if layout.pages else FieldSource.COMPUTED
-        fields["currency"] = ExtractedField("currency", "EUR", 0.3, src, None, None,
-                                            (Check("currency_default", False, "no currency printed; EUR assumed"),))
+        fields["currency"] = ExtractedField(
+            "currency",
+            "EUR",
+            0.3,
+            src,
+            None,
+            None,
+            (Check("currency_default", False, "no currency printed; EUR assumed"),),
+        )
     _ = iban, Decimal, PageText, union
     return doc_type, fields

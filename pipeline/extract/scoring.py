@@ -48,7 +48,9 @@ class Cand:
     checks: list[Check] = field(default_factory=list)
     origin: str = "rule"  # "rule": proposed by a label rule; "any": every value of the type on the page
     cut: bool = False  # the value is the start of a longer text in its place (a reference cut short)
-    prob: float | None = None  # the learned ranker's calibrated probability that the value is right
+    prob: float | None = (
+        None  # the learned ranker's calibrated probability that the value is right
+    )
 
     @property
     def page(self) -> int | None:
@@ -74,7 +76,18 @@ def merge_same(cands: list[Cand], key: Any = None) -> list[Cand]:
         combined = 1.0 - rest
         score = best.score + (combined - best.score) * 0.5
         origin = "rule" if any(c.origin == "rule" for c in group) else best.origin
-        out.append(Cand(best.field, best.value, min(score, 0.97), best.toks, best.raw, list(best.checks), origin, best.cut))
+        out.append(
+            Cand(
+                best.field,
+                best.value,
+                min(score, 0.97),
+                best.toks,
+                best.raw,
+                list(best.checks),
+                origin,
+                best.cut,
+            )
+        )
     out.sort(key=lambda c: -c.score)
     return out
 
@@ -105,10 +118,14 @@ def confidence(cand: Cand, ceiling: float = 0.9) -> float:
         conf = 1.0 - (1.0 - conf) * lift
         if reading < 0.9:
             conf = min(conf, 0.93)
+    if cand.cut:
+        conf = min(conf, 0.8)  # a value cut from a longer text is never certain
     return max(0.0, min(conf, 0.995))
 
 
-def to_field(cand: Cand, layout: Layout, ceiling: float = 0.9, source: FieldSource | None = None) -> ExtractedField:
+def to_field(
+    cand: Cand, layout: Layout, ceiling: float = 0.9, source: FieldSource | None = None
+) -> ExtractedField:
     page = cand.page
     boxes = [t.bbox for t in cand.toks if t.page == page]
     src = source or (layout.source(page) if page is not None else FieldSource.COMPUTED)

@@ -9,13 +9,14 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pymupdf
 
 from pipeline.synth import companies, degrade
+from pipeline.synth import families as fam
 from pipeline.synth.documents import LAYOUTS, SynthDocument, make_invoice
 from pipeline.synth.layouts import render_invoice
 from pipeline.synth.receipt import make_receipt, render_receipt
@@ -39,7 +40,12 @@ def _int_seed(*parts: object) -> int:
 
 
 def doc_id(seed: int, index: int, kind: str) -> str:
-    return "inv-" + hashlib.sha256(f"boekbrug-synth:{seed}:{index}:{kind}".encode()).hexdigest()[:10]
+    return (
+        "inv-"
+        + hashlib.sha256(f"boekbrug-synth:{seed}:{index}:{kind}".encode()).hexdigest()[
+            :10
+        ]
+    )
 
 
 def plan_counts(count: int, kinds: tuple[str, ...]) -> dict[str, int]:
@@ -48,7 +54,9 @@ def plan_counts(count: int, kinds: tuple[str, ...]) -> dict[str, int]:
     plan = {kind: 0 for kind in kinds}
     for kind in kinds:
         if kind != "text_pdf":
-            plan[kind] = max(1, round(count * share[kind])) if count >= len(kinds) else 0
+            plan[kind] = (
+                max(1, round(count * share[kind])) if count >= len(kinds) else 0
+            )
     rest = count - sum(plan.values())
     if "text_pdf" in kinds:
         plan["text_pdf"] = rest
@@ -80,11 +88,25 @@ def truth_fields(doc: SynthDocument) -> dict[str, Any]:
         "total_incl_vat": _fnum(doc.total_incl),
         "iban": None if receipt else doc.iban_text,
         "payment_reference": doc.payment_reference,
-        "vat_breakdown": [{"rate": _fnum(r.rate), "base": _fnum(r.base), "amount": _fnum(r.amount),
-                           "category": r.category} for r in doc.breakdown],
-        "lines": [{"description": line.description, "quantity": _fnum(line.quantity),
-                   "unit_price": _fnum(line.unit_price), "net_amount": _fnum(line.net),
-                   "vat_rate": _fnum(line.vat_rate)} for line in doc.lines],
+        "vat_breakdown": [
+            {
+                "rate": _fnum(r.rate),
+                "base": _fnum(r.base),
+                "amount": _fnum(r.amount),
+                "category": r.category,
+            }
+            for r in doc.breakdown
+        ],
+        "lines": [
+            {
+                "description": line.description,
+                "quantity": _fnum(line.quantity),
+                "unit_price": _fnum(line.unit_price),
+                "net_amount": _fnum(line.net),
+                "vat_rate": _fnum(line.vat_rate),
+            }
+            for line in doc.lines
+        ],
     }
 
 
@@ -107,7 +129,9 @@ def truth_extra(doc: SynthDocument) -> dict[str, Any]:
         extra["legal_mention"] = doc.legal_mention
     if doc.billing_reference:
         extra["billing_reference"] = doc.billing_reference
-        extra["billing_reference_date"] = doc.billing_date.isoformat() if doc.billing_date else None
+        extra["billing_reference_date"] = (
+            doc.billing_date.isoformat() if doc.billing_date else None
+        )
     if doc.order_reference:
         extra["order_reference"] = doc.order_reference
     if doc.customer_number:
@@ -119,7 +143,15 @@ def truth_extra(doc: SynthDocument) -> dict[str, Any]:
     return extra
 
 
-def _record(doc: SynthDocument, ident: str, kind: str, ext: str, pages: int, seed: int, index: int) -> dict[str, Any]:
+def _record(
+    doc: SynthDocument,
+    ident: str,
+    kind: str,
+    ext: str,
+    pages: int,
+    seed: int,
+    index: int,
+) -> dict[str, Any]:
     return {
         "id": ident,
         "file": f"docs/{ident}.{ext}",
@@ -147,14 +179,28 @@ class _World:
     def __init__(self, seed: int, n_docs: int) -> None:
         rng = random.Random(_int_seed(seed, "world"))
         n_sup = max(3, n_docs // 2 + 1)
-        self.suppliers = [companies.foreign_company(rng) if i % 6 == 5 else companies.belgian_company(rng)
-                          for i in range(n_sup)]
-        self.customers = [companies.private_customer(rng) if i % 9 == 8 else companies.belgian_company(rng)
-                          for i in range(max(4, n_docs // 2))]
-        self.foreign_customers = [companies.foreign_company(rng, cc) for cc in ("NL", "FR", "DE")]
-        self.issued: dict[str, tuple[str, Any]] = {}  # supplier name → last invoice (number, date)
+        self.suppliers = [
+            companies.foreign_company(rng)
+            if i % 6 == 5
+            else companies.belgian_company(rng)
+            for i in range(n_sup)
+        ]
+        self.customers = [
+            companies.private_customer(rng)
+            if i % 9 == 8
+            else companies.belgian_company(rng)
+            for i in range(max(4, n_docs // 2))
+        ]
+        self.foreign_customers = [
+            companies.foreign_company(rng, cc) for cc in ("NL", "FR", "DE")
+        ]
+        self.issued: dict[
+            str, tuple[str, Any]
+        ] = {}  # supplier name → last invoice (number, date)
 
-    def invoice(self, seed: int, index: int, *, single_page: bool = False) -> SynthDocument:
+    def invoice(
+        self, seed: int, index: int, *, single_page: bool = False
+    ) -> SynthDocument:
         doc_seed = _int_seed(seed, "doc", index)
         rng = random.Random(doc_seed)
         supplier = self.suppliers[rng.randrange(len(self.suppliers))]
@@ -168,7 +214,11 @@ class _World:
         roll = rng.random()
         if supplier.country != "BE":
             regime = "intra_eu_acquisition"
-            customer = next(c for c in self.customers if c.vat) if customer.vat is None else customer
+            customer = (
+                next(c for c in self.customers if c.vat)
+                if customer.vat is None
+                else customer
+            )
         elif roll < 0.1 and customer.vat:
             regime = "reverse_charge"
         elif roll < 0.2:
@@ -176,9 +226,17 @@ class _World:
             customer = self.foreign_customers[rng.randrange(3)]
         else:
             regime = "domestic"
-        doc = make_invoice(rng, doc_seed, supplier, customer, layout=layout, regime=regime,
-                           credit_note=credit, n_lines=rng.randint(1, 4) if single_page else None,
-                           billing_reference=self.issued.get(supplier.name) if credit else None)
+        doc = make_invoice(
+            rng,
+            doc_seed,
+            supplier,
+            customer,
+            layout=layout,
+            regime=regime,
+            credit_note=credit,
+            n_lines=rng.randint(1, 4) if single_page else None,
+            billing_reference=self.issued.get(supplier.name) if credit else None,
+        )
         if not credit and doc.number:
             self.issued[supplier.name] = (doc.number, doc.issue_date)
         return doc
@@ -200,7 +258,9 @@ def generate(count: int, seed: int, kinds: tuple[str, ...] = KINDS) -> list[Gene
         pages = pymupdf.open(stream=pdf).page_count
         ident = doc_id(seed, i, "text_pdf")
         bases.append((ident, doc, pdf, pages))
-        out.append(Generated(_record(doc, ident, "text_pdf", "pdf", pages, seed, i), pdf, doc))
+        out.append(
+            Generated(_record(doc, ident, "text_pdf", "pdf", pages, seed, i), pdf, doc)
+        )
     index = n_base
 
     def base_for(k: int, single_page: bool) -> tuple[str, SynthDocument, bytes, int]:
@@ -230,10 +290,15 @@ def generate(count: int, seed: int, kinds: tuple[str, ...] = KINDS) -> list[Gene
     for k in range(plan.get("receipt", 0)):
         doc_seed = _int_seed(seed, "receipt", k)
         doc = make_receipt(random.Random(doc_seed), doc_seed)
-        data, info = degrade.photo(render_receipt(doc), _int_seed(seed, "receipt-photo", k), dpi=200)
+        data, info = degrade.photo(
+            render_receipt(doc), _int_seed(seed, "receipt-photo", k), dpi=200
+        )
         ident = doc_id(seed, index, "receipt")
         record = _record(doc, ident, "receipt", "jpg", 1, seed, index)
-        record["degradation"] = {**info, "method": "till slip rendered, then " + info["method"]}
+        record["degradation"] = {
+            **info,
+            "method": "till slip rendered, then " + info["method"],
+        }
         out.append(Generated(record, data, doc))
         index += 1
     return out
@@ -255,13 +320,17 @@ def write_corpus(out_dir: Path, items: list[Generated]) -> list[dict[str, Any]]:
     return records
 
 
-def generate_families(count: int, seed: int, families: tuple[int, ...], *, receipts: float = 0.12,
-                      photos: bool = False) -> list[Generated]:
+def generate_families(
+    count: int,
+    seed: int,
+    families: tuple[int, ...],
+    *,
+    receipts: float = 0.12,
+    photos: bool = False,
+) -> list[Generated]:
     """Documents in the randomised layout ``families`` (see :mod:`pipeline.synth.families`):
     invoices and credit notes as text PDFs, and a share of till slips (receipt families are
     ``RECEIPT_BASE + k``). ``photos``: till slips photographed (JPEG), else their PDF."""
-    from pipeline.synth import families as fam
-
     world = _World(seed, count)
     invoice_fams = [f for f in families if f < fam.RECEIPT_BASE] or [0]
     receipt_fams = [f for f in families if f >= fam.RECEIPT_BASE]
@@ -272,11 +341,13 @@ def generate_families(count: int, seed: int, families: tuple[int, ...], *, recei
             family = receipt_fams[rng.randrange(len(receipt_fams))]
             doc_seed = _int_seed(seed, "family-receipt", i)
             doc = make_receipt(random.Random(doc_seed), doc_seed)
-            doc = fam.replace(doc, style=fam.replace(doc.style, layout=f"family-{family}"))
+            doc = replace(doc, style=replace(doc.style, layout=f"family-{family}"))
             data = fam.render_family_receipt(doc, family)
             kind, ext = "receipt", "pdf"
             if photos:
-                data, _ = degrade.photo(data, _int_seed(seed, "family-receipt-photo", i), dpi=200)
+                data, _ = degrade.photo(
+                    data, _int_seed(seed, "family-receipt-photo", i), dpi=200
+                )
                 ext = "jpg"
         else:
             family = invoice_fams[rng.randrange(len(invoice_fams))]

@@ -1,0 +1,222 @@
+"""``python -m pipeline train [--corpus DIR…] [--seed N]``: refit the learned candidate ranker.
+
+Training documents: generated ones in many randomised layout families
+(:mod:`pipeline.synth.families`) and the seven drawn layouts, plus every corpus folder
+given (``index.json`` + truth, e.g. ../shared/data; read through the read cache).
+Before the final fit, a model is fitted without some layout families and without some
+corpus sources, and its accuracy on them is reported beside the training-set figure
+(leave-family-out). The final model is fitted on everything and written to
+``pipeline/extract/model/ranker-v<N>.joblib`` with ``ranker-v<N>.json`` (the report).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "train",
+        help="refit the learned candidate ranker (generated layouts + corpus folders)",
+    )
+    p.add_argument(
+        "--corpus",
+        type=Path,
+        nargs="*",
+        default=[],
+        help="corpus folders with index.json (e.g. ../shared/data)",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=7,
+        help="random seed: the same seed and corpora give the same model",
+    )
+    p.add_argument(
+        "--docs",
+        type=int,
+        default=1200,
+        help="generated documents in the randomised layout families",
+    )
+    p.add_argument(
+        "--classic-docs",
+        type=int,
+        default=140,
+        help="generated documents in the seven drawn layouts",
+    )
+    p.add_argument(
+        "--families", type=int, default=60, help="randomised invoice layout families"
+    )
+    p.add_argument(
+        "--receipt-families", type=int, default=8, help="randomised till-slip families"
+    )
+    p.add_argument(
+        "--hold-out-sources",
+        nargs="*",
+        default=["invoice2data", "sroie_receipts"],
+        help="corpus source_groups kept out of the leave-out model",
+    )
+    p.add_argument(
+        "--iterations",
+        type=int,
+        default=150,
+        help="boosting iterations per family model",
+    )
+    p.add_argument(
+        "--no-holdout",
+        action="store_true",
+        help="skip the leave-family-out model (faster)",
+    )
+    p.add_argument(
+        "--out", type=Path, default=None, help="model file (default: the shipped one)"
+    )
+    p.add_argument(
+        "--cache",
+        type=Path,
+        default=None,
+        help="read cache folder (default: $DATA_DIR/cache)",
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pipeline.core.config import settings
+    from pipeline.extract import ranker, training
+    from pipeline.extract.textlayer import read_text_layer
+    from pipeline.reports.evaluate import read_file
+    from pipeline.synth import generate
+    from pipeline.synth.corpus import generate_families
+    from pipeline.synth.families import RECEIPT_BASE
+
+    def say(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    seed = args.seed
+    inv_fams = tuple(range(args.families))
+    rec_fams = tuple(RECEIPT_BASE + k for k in range(args.receipt_families))
+    held_fams = {f"family-{f}" for f in inv_fams if f % 5 == 4} | {
+        f"family-{f}" for f in rec_fams[-max(1, len(rec_fams) // 4) :]
+    }
+    examples: list[training.Example] = []
+
+    def add_generated(items, tag: str) -> None:
+        for it in items:
+            rec = it.record
+            group = rec["extra"]["layout"]
+            group = group if group.startswith("family-") else f"layout-{group}"
+            examples.append(
+                training.Example(
+                    rec["id"] + tag,
+                    rec["kind"],
+                    group,
+                    rec["fields"],
+                    read_text_layer(it.data),
+                    True,
+                )
+            )
+
+    (_, t_gen) = training.timed(
+        lambda: (
+            add_generated(generate_families(args.docs, seed, inv_fams + rec_fams), ""),
+            add_generated(generate(args.classic_docs, seed, ("text_pdf",)), ""),
+        )
+    )
+    say(f"generated {len(examples)} documents in {t_gen}s")
+    cache = args.cache or settings().data_dir / "cache"
+    for folder in args.corpus:
+        records = json.loads((folder / "index.json").read_text())
+        for rec in records:
+            try:
+                read = read_file(folder / rec["file"], cache)
+            except Exception:  # an unreadable document is left out, and said so
+                logging.getLogger(__name__).exception(
+                    "%s: not read; left out of training", rec["id"]
+                )
+                continue
+            examples.append(
+                training.Example(
+                    rec["id"],
+                    rec["kind"],
+                    rec["source_group"],
+                    rec["fields"],
+                    read,
+                    False,
+                )
+            )
+        say(f"{folder}: {len(records)} documents")
+
+    rows, t_feat = training.timed(lambda: training.collect(examples, say))
+    say(f"features of {len(rows.field)} fields in {t_feat}s")
+    report: dict = {
+        "version": ranker.VERSION,
+        "seed": seed,
+        "command": " ".join(sys.argv),
+        "documents": len(examples),
+        "families": args.families,
+        "receipt_families": args.receipt_families,
+        "corpora": [str(c) for c in args.corpus],
+    }
+    everything = set(range(len(examples)))
+    if not args.no_holdout:
+        held_src = set(args.hold_out_sources)
+        held = {
+            i
+            for i, ex in enumerate(examples)
+            if ex.group in held_fams or ex.group in held_src
+        }
+        keep = everything - held
+        model, t_fit = training.timed(
+            lambda: training.fit(rows, examples, seed, keep, max_iter=args.iterations)
+        )
+        say(f"leave-out model fitted in {t_fit}s")
+        fam_docs = sorted(i for i in held if examples[i].group in held_fams)
+        src_docs = sorted(i for i in held if examples[i].group in held_src)
+        train_docs = sorted(keep)[:: max(1, len(keep) // 400)]
+        sets = {
+            "training_set": train_docs,
+            "held_out_families": fam_docs,
+            "held_out_sources": src_docs,
+        }
+        report["held_out"] = {
+            "families": sorted(held_fams),
+            "sources": sorted(held_src),
+        }
+        for label, docs in sets.items():
+            after = training.field_outcomes(model, examples, docs)
+            before = training.field_outcomes(None, examples, docs)
+            report[label] = {
+                "ranker": training.summarise(after),
+                "hand_set": training.summarise(before),
+                "per_field_ranker": training.per_field(after),
+                "per_field_hand_set": training.per_field(before),
+            }
+            say(
+                f"{label}: ranker {report[label]['ranker']['all']} | hand-set {report[label]['hand_set']['all']}"
+            )
+    final, t_final = training.timed(
+        lambda: training.fit(rows, examples, seed, None, max_iter=args.iterations)
+    )
+    report["fit_seconds"] = t_final
+    report["features_seconds"] = t_feat
+    report["model_meta"] = final.meta
+    out = args.out or ranker.MODEL_PATH
+    ranker.save(final, out)
+    out.with_suffix(".json").write_text(
+        json.dumps(report, indent=1, ensure_ascii=False) + "\n"
+    )
+    say(f"model written to {out} (final fit {t_final}s)")
+    print(
+        json.dumps(
+            {
+                k: report[k]
+                for k in report
+                if k in ("training_set", "held_out_families", "held_out_sources")
+            },
+            indent=1,
+        )
+    )
+    return 0
