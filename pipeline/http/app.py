@@ -1,0 +1,69 @@
+"""The application factory: ``create_app()`` → the FastAPI app behind ``python -m pipeline serve``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from pipeline.http import problems
+from pipeline.http.guards import Audit, BodyLimit
+from pipeline.http.ratelimit import limiter_for
+from pipeline.http.routes import account, documents, library, payments, sales
+from pipeline.http.schemas import ProblemOut
+from pipeline.http.settings import HttpSettings, from_environment
+
+VERSION = "1.0.0"
+DESCRIPTION = """\
+The HTTP API of Boekbrug for accounting packages, ERP and CRM: the same rules as the workbench.
+
+**Auth**: `Authorization: Bearer <token>` — an API token of an office or a client (`bbk_…`; scopes `read`:
+every GET, downloads included; `upload`: every call that hands something in or changes something), or a
+workbench session token. Every call is audited.
+
+**Errors** are RFC 9457 `application/problem+json` with a stable `code` (the intake's refusals keep theirs:
+`unsupported_format`, `hostile_xml`, `too_large`, …). A document or client of another tenant is `404`, exactly
+as one that does not exist.
+
+**Limits**: a request rate per token (`429` with `Retry-After`), request size (`413 too_large`).
+"""
+ERRORS = {
+    status: {"model": ProblemOut, "content": {problems.MEDIA_TYPE: {}}}
+    for status in (401, 403, 404, 429)
+}
+
+
+def create_app(settings: HttpSettings | None = None) -> FastAPI:
+    current = settings or from_environment()
+    app = FastAPI(
+        title="Boekbrug API",
+        version=VERSION,
+        description=DESCRIPTION,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.limiter = limiter_for(
+        current.redis_url, current.rate_per_second, current.burst
+    )
+    problems.install(app)
+    for module in (account, documents, library, sales, payments):
+        app.include_router(module.router, prefix="/v1", responses=ERRORS)
+    app.add_middleware(
+        BodyLimit,
+        max_json_bytes=current.max_json_bytes,
+        max_upload_bytes=current.max_upload_bytes,
+    )
+    app.add_middleware(Audit)  # outermost: refusals for size are audited too
+    return app
+
+
+def openapi_text(app: FastAPI | None = None) -> str:
+    """The OpenAPI document as committed in ``docs/openapi.json``."""
+    spec = (app or create_app()).openapi()
+    return json.dumps(spec, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_openapi(path: Path) -> None:
+    path.write_text(openapi_text(), encoding="utf-8")

@@ -1,0 +1,1 @@
+"""One module per resource; each route calls ``pipeline.api`` (or its sales/payments doors) with the caller's Principal."""
