@@ -1,45 +1,146 @@
-"""Operators' validations teach where a supplier prints each field; the next reading uses it."""
+"""A supplier's layout learnt from one validated invoice: anchors, offsets, formats, and
+what the next invoice of the supplier makes of them (agreement, doubt, an offered value)."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
-from models.enums import FieldSource
-from pipeline.core.records import ExtractedField, Line, PageText, Word
-from pipeline.jobs.read_job import apply_learnt_positions
-from pipeline.suppliers.positions import PageWords, locate, read_at
+from models.enums import FieldSource, FieldState
+from pipeline.core.records import Check, ExtractedField, Line, PageText, Word
+from pipeline.review.confidence import field_state
+from pipeline.suppliers.layout import apply_layout
+from pipeline.suppliers.positions import learn_field, read_field, words_of_records
+
+Box = tuple[float, float, float, float]
 
 
-def _page(words: list[tuple[str, tuple[float, float, float, float]]]) -> PageText:
-    return PageText(1, 595, 842, FieldSource.TEXT_LAYER, "pymupdf",
-                    tuple(Line(t, b, 1.0, (Word(t, b, 1.0),)) for t, b in words))
+def _page(lines: list[list[tuple[str, Box]]]) -> PageText:
+    return PageText(1, 595, 842, FieldSource.TEXT_LAYER, "pymupdf", tuple(
+        Line(" ".join(t for t, _ in words), (words[0][1][0], words[0][1][1], words[-1][1][2], words[-1][1][3]), 1.0,
+             tuple(Word(t, b, 1.0) for t, b in words))
+        for words in lines))
 
 
-FIRST = [("Factuur", (0.1, 0.1, 0.2, 0.12)), ("F2025-0001", (0.6, 0.1, 0.75, 0.12)),
-         ("Te", (0.5, 0.8, 0.55, 0.82)), ("betalen", (0.56, 0.8, 0.62, 0.82)),
-         ("1.234,56", (0.8, 0.8, 0.9, 0.82)), ("EUR", (0.91, 0.8, 0.95, 0.82))]
-NEXT = [("Factuur", (0.1, 0.1, 0.2, 0.12)), ("F2025-0002", (0.6, 0.1, 0.75, 0.12)),
-        ("Te", (0.5, 0.8, 0.55, 0.82)), ("betalen", (0.56, 0.8, 0.62, 0.82)),
-        ("99,00", (0.82, 0.8, 0.9, 0.82))]
+def _invoice(number: str, day: str, total: str, totals_y: float, *, label: str = "Factuurnummer:") -> PageText:
+    """One supplier's invoice: number and date top right, totals lower as the invoice has more lines."""
+    return _page([
+        [("Bakkerij", (0.1, 0.03, 0.2, 0.05)), ("Peeters", (0.21, 0.03, 0.3, 0.05))],
+        [(label, (0.5, 0.10, 0.62, 0.12)), (number, (0.70, 0.10, 0.82, 0.12))],
+        [("Datum:", (0.5, 0.13, 0.56, 0.15)), (day, (0.70, 0.13, 0.78, 0.15))],
+        [("Brood", (0.1, 0.30, 0.2, 0.32)), ("12,00", (0.8, 0.30, 0.86, 0.32))],
+        [("Totaal", (0.5, totals_y, 0.56, totals_y + 0.02)), ("te", (0.57, totals_y, 0.59, totals_y + 0.02)),
+         ("betalen", (0.60, totals_y, 0.66, totals_y + 0.02)), ("€", (0.76, totals_y, 0.78, totals_y + 0.02)),
+         (total, (0.80, totals_y, 0.88, totals_y + 0.02))],
+    ])
 
 
-def test_locate_finds_the_value_among_the_words() -> None:
-    pages = [PageWords(1, tuple(FIRST))]
-    assert locate(pages, "total_incl_vat", "1234.56") == (1, (0.8, 0.8, 0.9, 0.82))
-    assert locate(pages, "invoice_number", "F2025-0001") == (1, (0.6, 0.1, 0.75, 0.12))
-    assert locate(pages, "total_incl_vat", "999.99") is None
-    assert read_at(pages, "total_incl_vat", 1, (0.8, 0.8, 0.9, 0.82))[0] == Decimal("1234.56")
+FIRST = _invoice("F2025-0117", "03/02/2025", "1.234,56", 0.80)
+NEXT = _invoice("F2025-0142", "17/03/2025", "99,00", 0.86)  # other values, totals further down
 
 
-def test_learnt_positions_fill_confirm_and_doubt() -> None:
-    positions = {"total_incl_vat": [1, 0.8, 0.8, 0.9, 0.82], "invoice_number": [1, 0.6, 0.1, 0.75, 0.12]}
+def _layout(page: PageText = FIRST) -> dict:
+    words = words_of_records([page])
+    learnt = {name: learn_field(words, name, value) for name, value in
+              (("invoice_number", "F2025-0117"), ("issue_date", "2025-02-03"), ("total_incl_vat", "1234.56"))}
+    return {name: {**entry, "machine_was_right": True} for name, entry in learnt.items()}
+
+
+def _field(name: str, value: object, confidence: float = 0.8, checks: tuple[Check, ...] = ()) -> ExtractedField:
+    return ExtractedField(name, value, confidence, FieldSource.TEXT_LAYER, 1, None, checks)
+
+
+def _state(found: ExtractedField) -> FieldState:
+    checks = [{"name": c.name, "ok": c.ok, "message": c.message} for c in found.checks]
+    return field_state(str(found.value), found.confidence, checks, 0.99)
+
+
+def test_learning_remembers_the_label_the_offset_and_the_format() -> None:
+    layout = _layout()
+    number = layout["invoice_number"]
+    assert number["anchor"] == ["factuurnummer"] and number["side"] == "left"
+    assert number["format"] == "A9999-9999" and number["page"] == 1
+    assert number["offset"] == [0.2, 0.0]
+    total = layout["total_incl_vat"]
+    assert total["anchor"] == ["totaal", "te", "betalen"]  # the currency sign between is skipped
+    assert total["format"] == "decimal,"
+    assert layout["issue_date"]["anchor"] == ["datum"]
+    assert layout["issue_date"]["words"] == 1  # the date alone, not "Datum: 03/02/2025"
+
+
+def test_the_next_invoice_is_read_after_the_same_labels_even_where_the_totals_moved() -> None:
+    layout, words = _layout(), words_of_records([NEXT])
+    assert read_field(words, "invoice_number", layout["invoice_number"]).value == "F2025-0142"
+    assert read_field(words, "issue_date", layout["issue_date"]).value == date(2025, 3, 17)
+    total = read_field(words, "total_incl_vat", layout["total_incl_vat"])
+    assert total.value == Decimal("99.00") and total.same_format and total.anchor == "Totaal te betalen"
+
+
+def test_agreement_with_passing_checks_makes_a_field_certain() -> None:
     fields = {
-        "invoice_number": ExtractedField("invoice_number", "F2025-0002", 0.7, FieldSource.TEXT_LAYER),
+        "invoice_number": _field("invoice_number", "F2025-0142"),
+        "total_incl_vat": _field("total_incl_vat", Decimal("99.00"), 0.9, (Check("totals_add_up", True, "81.82 + 17.18 = 99.00"),)),
     }
-    apply_learnt_positions(fields, positions, (_page(NEXT),))
-    assert fields["invoice_number"].confidence >= 0.97  # agreement: trusted more
-    assert fields["total_incl_vat"].value == Decimal("99.00")  # missed by the extractor: offered
-    assert fields["total_incl_vat"].source is FieldSource.SUPPLIER_MEMORY
-    disagreeing = {"total_incl_vat": ExtractedField("total_incl_vat", Decimal("12.00"), 0.95, FieldSource.TEXT_LAYER)}
-    apply_learnt_positions(disagreeing, positions, (_page(NEXT),))
-    assert disagreeing["total_incl_vat"].confidence <= 0.8  # the layout says otherwise: doubt
+    outcomes = apply_layout(fields, _layout(), words_of_records([NEXT]))
+    assert outcomes["invoice_number"] == outcomes["total_incl_vat"] == "agrees"
+    for name in ("invoice_number", "total_incl_vat"):
+        assert _state(fields[name]) is FieldState.CERTAIN
+        assert fields[name].checks[-1].name == "supplier_layout" and fields[name].checks[-1].ok
+        assert "Factuurnummer" in fields["invoice_number"].checks[-1].message
+
+
+def test_agreement_never_overrides_a_failed_check_or_a_guess() -> None:
+    failing = _field("total_incl_vat", Decimal("99.00"), 0.9, (Check("totals_add_up", False, "80.00 + 17.18 ≠ 99.00"),))
+    guess = _field("invoice_number", "F2025-0142", 0.1)
+    fields = {"total_incl_vat": failing, "invoice_number": guess}
+    apply_layout(fields, _layout(), words_of_records([NEXT]))
+    assert fields["total_incl_vat"].confidence == 0.9 and _state(fields["total_incl_vat"]) is FieldState.FAILED_CHECK
+    assert fields["invoice_number"].confidence == 0.1 and _state(fields["invoice_number"]) is FieldState.UNCERTAIN
+
+
+def test_a_disagreeing_layout_is_doubt_said_in_words() -> None:
+    fields = {"invoice_number": _field("invoice_number", "F2025-0141", 0.98)}  # the extractor read another number
+    assert apply_layout(fields, _layout(), words_of_records([NEXT]))["invoice_number"] == "disagrees"
+    doubted = fields["invoice_number"]
+    assert doubted.value == "F2025-0141" and doubted.confidence <= 0.5
+    assert _state(doubted) is FieldState.FAILED_CHECK
+    message = doubted.checks[-1].message
+    assert not doubted.checks[-1].ok and "F2025-0142" in message and "F2025-0141" in message and "Factuurnummer" in message
+
+
+def test_after_a_correction_the_layout_value_is_proposed_still_in_doubt() -> None:
+    layout = _layout()
+    layout["invoice_number"]["machine_was_right"] = False  # the operator had to correct the extractor here
+    fields = {"invoice_number": _field("invoice_number", "2025", 0.95)}
+    apply_layout(fields, layout, words_of_records([NEXT]))
+    proposed = fields["invoice_number"]
+    assert proposed.value == "F2025-0142" and proposed.source is FieldSource.SUPPLIER_MEMORY
+    assert _state(proposed) is FieldState.FAILED_CHECK and "2025" in proposed.checks[-1].message
+
+
+def test_a_value_the_extractor_missed_is_offered_not_certain() -> None:
+    fields: dict[str, ExtractedField] = {}
+    apply_layout(fields, _layout(), words_of_records([NEXT]))
+    offered = fields["total_incl_vat"]
+    assert offered.value == Decimal("99.00") and offered.source is FieldSource.SUPPLIER_MEMORY
+    assert _state(offered) is FieldState.UNCERTAIN
+
+
+def test_no_evidence_where_the_label_is_gone_or_another_format_is_printed() -> None:
+    other_label = _invoice("F2025-0142", "17/03/2025", "99,00", 0.86, label="Nummer:")
+    fields = {"invoice_number": _field("invoice_number", "F2025-0142")}
+    assert apply_layout(fields, _layout(), words_of_records([other_label]))["invoice_number"] == "no evidence"
+    assert fields["invoice_number"].confidence == 0.8 and not fields["invoice_number"].checks
+    other_format = _invoice("2025/142", "17/03/2025", "99,00", 0.86)  # a new number series: not the learnt shape
+    fields = {"invoice_number": _field("invoice_number", "2025/142")}
+    assert apply_layout(fields, _layout(), words_of_records([other_format]))["invoice_number"] == "no evidence"
+    assert fields["invoice_number"].confidence == 0.8
+
+
+def test_a_place_without_a_label_gives_no_agreement() -> None:
+    layout = _layout()
+    name = learn_field(words_of_records([FIRST]), "supplier_name", "Bakkerij Peeters")
+    assert name is not None and name["anchor"] == []  # a letterhead: no label to read it after
+    fields = {"supplier_name": _field("supplier_name", "Bakkerij Peeters")}
+    apply_layout(fields, {**layout, "supplier_name": name}, words_of_records([NEXT]))
+    assert fields["supplier_name"].confidence == 0.8

@@ -104,7 +104,7 @@ def remember(session: Session, office_id: int, values: Mapping[str, Any]) -> Sup
     key = supplier_key(values)
     if not key:
         return None
-    profile = find_profile(session, office_id, key)
+    profile = match_profile(session, office_id, values)
     if profile is None:
         profile = SupplierProfile(office_id=office_id, supplier_key=key, usual_vat_rates=[], field_positions={})
         session.add(profile)
@@ -125,11 +125,14 @@ def remember(session: Session, office_id: int, values: Mapping[str, Any]) -> Sup
     return profile
 
 
-def remember_positions(session: Session, office_id: int, key: str | None, positions: Mapping[str, list[float]]) -> None:
-    """Where operators found each field on this supplier's invoice: {field: [page, x0, y0, x1, y1]}."""
+def remember_positions(session: Session, office_id: int, values: Mapping[str, Any],
+                       positions: Mapping[str, Mapping[str, Any]]) -> None:
+    """Where operators found each field on this supplier's invoice, and how it was printed:
+    {field: layout entry} (see ``pipeline.suppliers.positions``), newest validation first."""
+    key = supplier_key(values)
     if not key or not positions:
         return
-    profile = find_profile(session, office_id, key)
+    profile = match_profile(session, office_id, values)
     if profile is None:
         profile = SupplierProfile(office_id=office_id, supplier_key=key, usual_vat_rates=[], field_positions={})
         session.add(profile)

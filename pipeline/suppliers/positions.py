@@ -32,7 +32,7 @@ from pipeline.core.fields import FIELD_TYPES, FieldType, value_from_json
 from pipeline.core.records import BBox
 from pipeline.extract.amounts import parse_amount
 from pipeline.extract.dates import parse_date
-from pipeline.review.fieldstore import field_rows
+from pipeline.review.fieldstore import current_values, field_rows
 from pipeline.suppliers.memory import remember_positions
 
 POSITIONAL_TYPES = (
@@ -193,11 +193,14 @@ def _windows(page: PageWords, name: str, value: Any) -> list[tuple[int, int]]:
                 value,
             ):
                 found.append((start, size))
-    # the shortest run at each start (a value, not the value plus its currency sign)
-    best: dict[int, int] = {}
+    # tight runs only: without its first or its last word a run no longer reads as the
+    # value (so "Datum: 3 mei 2025" is not remembered as the date, "3 mei 2025" is)
+    tight, runs = [], set(found)
     for start, size in found:
-        best[start] = min(size, best.get(start, size))
-    return sorted(best.items())
+        inner = [(start + 1, size - 1), (start, size - 1)] if size > 1 else []
+        if not any(run in runs for run in inner):
+            tight.append((start, size))
+    return tight
 
 
 def _anchor_left(page: PageWords, start: int, box: BBox) -> list[int] | None:
@@ -446,5 +449,5 @@ def learn_from_validation(
             }
     client = session.get(Client, document.client_id)
     if client is not None and learnt:
-        remember_positions(session, client.office_id, document.supplier_key, learnt)
+        remember_positions(session, client.office_id, current_values(rows), learnt)
     return learnt

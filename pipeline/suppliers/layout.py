@@ -1,0 +1,156 @@
+"""A supplier's learnt layout applied to its next invoice: agreement, doubt, a value offered.
+
+For every field an operator validated on an earlier invoice of this supplier (see
+:mod:`pipeline.suppliers.positions`), the value printed after the same label at the
+same offset is read again and compared with what the general extractor found:
+
+* **agreement** — same value, in the same format, after the same label, and the
+  extractor's checks for it all pass: two independent readings say the same, so the
+  field may become certain (:func:`pipeline.review.confidence.supplier_agreement`);
+* **disagreement** — a value in the learnt format is printed there and it differs: a
+  failed check says so in words, so a person decides. Where the operator had to
+  correct the extractor on that field last time, the layout's value is offered
+  instead (still to be checked);
+* **missed** — the extractor found nothing: the layout's value is offered, not certain;
+* nothing readable after the label, the label absent, or another format there: no
+  evidence either way (the layout may have changed), the extraction stands as it is.
+
+A value is never made certain by its position alone: a field learnt without a label
+(a name in a letterhead) gives no agreement, and neither does a field no operator
+validated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from models.enums import FieldSource
+from pipeline.core.fields import FIELD_TYPES, FieldType
+from pipeline.core.records import Check, ExtractedField
+from pipeline.review.confidence import (
+    SUPPLIER_OFFERED,
+    supplier_agreement,
+    supplier_doubt,
+)
+from pipeline.suppliers.positions import PageWords, Reading, read_field, same_value
+
+LAYOUT_CHECK = "supplier_layout"
+_TITLES = {
+    "invoice_number": "invoice number", "issue_date": "issue date", "due_date": "due date",
+    "total_excl_vat": "total excluding VAT", "total_vat": "VAT total", "total_incl_vat": "total including VAT",
+    "payment_reference": "payment reference", "supplier_vat": "supplier's VAT number", "iban": "IBAN",
+    "customer_vat": "customer's VAT number", "customer_name": "customer name", "supplier_name": "supplier name",
+}  # fmt: skip
+
+
+def _title(name: str) -> str:
+    return _TITLES.get(name, name.replace("_", " "))
+
+
+def _shown(name: str, value: Any) -> str:
+    if FIELD_TYPES.get(name) is FieldType.AMOUNT:
+        return format(value, "f")
+    if FIELD_TYPES.get(name) is FieldType.DATE:
+        return value.isoformat()
+    return str(value)
+
+
+def apply_layout(
+    fields: dict[str, ExtractedField],
+    layout: Mapping[str, Any],
+    pages: Sequence[PageWords],
+) -> dict[str, str]:
+    """Compare each learnt field with the extraction, in place; returns {field: outcome}
+    (``agrees``, ``disagrees``, ``offered``, ``no evidence``) for logs and tests."""
+    outcomes: dict[str, str] = {}
+    for name, entry in layout.items():
+        if not isinstance(entry, Mapping) or not entry.get("anchor"):
+            continue  # a place without a label (or an old absolute position): no evidence
+        reading = read_field(pages, name, entry)
+        if reading is None or not reading.same_format:
+            outcomes[name] = "no evidence"
+            continue
+        found = fields.get(name)
+        if found is None or found.value in (None, "", []):
+            fields[name] = _offered(name, reading)
+            outcomes[name] = "offered"
+        elif same_value(name, reading.value, found.value):
+            fields[name] = _agreed(found, reading)
+            outcomes[name] = "agrees"
+        else:
+            fields[name] = _doubted(
+                found,
+                reading,
+                machine_was_right=bool(entry.get("machine_was_right", True)),
+            )
+            outcomes[name] = "disagrees"
+    return outcomes
+
+
+def _offered(name: str, reading: Reading) -> ExtractedField:
+    check = Check(
+        LAYOUT_CHECK,
+        True,
+        f"read after “{reading.anchor}”, where an operator found the {_title(name)} "
+        "on this supplier's earlier invoice; nothing else found it, so check it",
+    )
+    return ExtractedField(
+        name,
+        reading.value,
+        SUPPLIER_OFFERED,
+        FieldSource.SUPPLIER_MEMORY,
+        reading.page,
+        reading.bbox,
+        (check,),
+        reading.text,
+    )
+
+
+def _agreed(found: ExtractedField, reading: Reading) -> ExtractedField:
+    confidence = supplier_agreement(found.confidence, found.checks)
+    check = Check(
+        LAYOUT_CHECK,
+        True,
+        f"also printed after “{reading.anchor}”, where an operator validated the "
+        f"{_title(found.name)} on this supplier's earlier invoice",
+    )
+    return replace(found, confidence=confidence, checks=(*found.checks, check))
+
+
+def _doubted(
+    found: ExtractedField, reading: Reading, *, machine_was_right: bool
+) -> ExtractedField:
+    name = found.name
+    if machine_was_right:
+        check = Check(
+            LAYOUT_CHECK,
+            False,
+            f"this supplier prints the {_title(name)} after “{reading.anchor}”, and "
+            f"there it reads {_shown(name, reading.value)}, not {_shown(name, found.value)}: "
+            "check which is right",
+        )
+        return replace(
+            found,
+            confidence=supplier_doubt(found.confidence),
+            checks=(*found.checks, check),
+        )
+    # last time the operator had to correct the machine on this field: the layout's value is proposed
+    check = Check(
+        LAYOUT_CHECK,
+        False,
+        f"read {_shown(name, reading.value)} after “{reading.anchor}”, where an operator "
+        f"corrected the {_title(name)} on this supplier's earlier invoice; the general "
+        f"reading was {_shown(name, found.value)}: check which is right",
+    )
+    return ExtractedField(
+        name,
+        reading.value,
+        supplier_doubt(found.confidence),
+        FieldSource.SUPPLIER_MEMORY,
+        reading.page,
+        reading.bbox,
+        (check,),
+        reading.text,
+    )
