@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from models import Document
 from models.enums import DocumentType
 from models.sales import SalesContact, SalesInvoice
+from pipeline.core import identifiers
 from pipeline.payments.camt import Statement, StatementEntry
 from pipeline.payments.prepare import OPEN_STATUSES, PAID, PREPARED
 from pipeline.review.fieldstore import current_values, field_rows
@@ -103,7 +104,7 @@ def open_purchases(session: Session, client_id: int) -> list[OpenItem]:
             continue
         reference = str(values.get("payment_reference") or "")
         digits = belgian.ogm_digits(reference) if reference else None
-        iban = re.sub(r"\s", "", str(values.get("iban") or "")).upper() or None
+        iban = identifiers.normalise_iban(str(values.get("iban") or "")) or None
         items.append(OpenItem("purchase", document.id, str(values.get("invoice_number") or document.invoice_number
                                                             or f"document {document.id}"),
                               cents(amount), digits if digits and belgian.ogm_valid(digits) else None, iban,

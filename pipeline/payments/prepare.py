@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from models import Client, Document
 from models.enums import DocumentStatus, DocumentType
 from models.sales import PaymentLog
+from pipeline.core import identifiers
 from pipeline.core.errors import BoekbrugError
 from pipeline.core.identifiers import supplier_key
 from pipeline.review.duplicates import document_key, invoice_key
@@ -101,26 +102,13 @@ class PaymentBatch:
 
 
 def _clean_iban(value: object) -> str | None:
-    from stdnum import iban as std_iban
-
-    text = std_iban.compact(str(value or ""))
-    return text if text and std_iban.is_valid(text) else None
+    return identifiers.iban_or_none(value)
 
 
 def _bic(value: object, iban: str) -> str | None:
-    from stdnum import bic as std_bic
-
-    text = std_bic.compact(str(value or ""))
-    if text and std_bic.is_valid(text):
-        return text
-    if iban.startswith("BE"):
-        from stdnum.be import iban as be_iban
-
-        try:
-            return be_iban.to_bic(iban)
-        except Exception:  # noqa: BLE001 - unknown bank code: no BIC (IBAN-only is allowed in SEPA)
-            return None
-    return None
+    """The BIC on the document when it is one, else the Belgian bank code's (IBAN-only is allowed in SEPA)."""
+    text = identifiers.normalise_iban(str(value or ""))
+    return text if text and identifiers.bic_valid(text) else identifiers.bic_of_belgian_iban(iban)
 
 
 def payable(session: Session, document: Document) -> Payable | Skipped:

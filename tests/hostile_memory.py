@@ -1,0 +1,51 @@
+"""Peak memory of one file through intake → read → extract, measured in a fresh process.
+
+``python -m tests.hostile_memory FILE [BALLAST_MB]`` ingests FILE for the client
+"Client" with the settings of the environment (DATABASE_URL, DATA_DIR, OCR_ENGINE …)
+and prints one JSON object: the document ids and ``peak_growth_mb``, how far the
+process's peak resident memory rose above what it held once the pipeline was
+imported. A pytest process has its own earlier peaks (ru_maxrss only ever rises), so
+measured there, a case could never fail its budget; a fresh process starts clean.
+``BALLAST_MB`` holds that many megabytes more during the ingest, to show the
+measurement sees an allocation (tests/test_hostile_corpus.py checks it does).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+from pathlib import Path
+
+import pipeline.extract
+import pipeline.read  # noqa: F401
+from pipeline.core.config import settings
+from pipeline.jobs.ingest import ingest_files
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def main(argv: list[str]) -> int:
+    path = Path(argv[0])
+    ballast_mb = int(argv[1]) if len(argv) > 1 else 0
+    current = settings()
+    before = peak_mb()
+    ballast = bytes([1]) * (ballast_mb * 2**20)  # written, so every page is resident
+    outcome = ingest_files(current, "Client", [path])
+    growth = peak_mb() - before
+    del ballast
+    print(
+        json.dumps(
+            {
+                "document_ids": list(outcome.document_ids),
+                "peak_growth_mb": round(growth, 1),
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
