@@ -200,16 +200,13 @@ _KEYBOARD_JS = r"""
   // Enter in the task's form: it is being saved; keys typed from now on belong to the next document
   doc.addEventListener('keydown', function (e) {
     if (state.pending || e.key !== 'Enter' || e.isComposing || !state.task) return;
-    const form = e.target && e.target.closest ? e.target.closest(css('validate-' + state.task)) : null;
-    if (!form) return;
+    const form = e.target && e.target.closest ? e.target.closest('[data-testid="stForm"]') : null;
+    if (!form || !form.querySelector('[class*="st-key-in-' + state.task + '-"], ' + css('linesok-' + state.task))) return;
     if (e.target.type === 'checkbox') {  // Enter on "lines are right" submits like Enter in a field
       const submit = form.querySelector('[data-testid="stFormSubmitButton"] button');
       if (submit) { e.preventDefault(); submit.click(); }
     }
-    const leaving = state.task;
-    setTimeout(function () {
-      if (state.task === leaving) { state.pending = true; state.since = Date.now(); state.buffer = ''; }
-    }, 0);
+    state.pending = true; state.since = Date.now(); state.buffer = '';  // before the next key, whatever runs first
   }, true);
 })();
 """

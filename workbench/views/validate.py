@@ -79,8 +79,9 @@ def why_text(task: api.TaskView) -> str:
     """Why the task needs a look, naming every field shown as needing one."""
     names = [ui.field_title(n) for n in api.fields_to_check(task)]
     reason = (task.reason or "").strip()
-    if reason.lower().startswith("fields to check") or "; fields to check:" in reason:
-        reason = reason.split("fields to check")[0].rstrip(" ;:")
+    for listed in ("fields to check", "needs a look"):  # a field list of its own: the one below replaces it
+        if listed in reason.lower():
+            reason = reason[:reason.lower().index(listed)].rstrip(" ;:")
     parts = [reason] if reason else []
     if names:
         parts.append("fields to check: " + ", ".join(names))
@@ -262,7 +263,7 @@ with form_area, st.form(f"validate-{task_key}", border=True):
         ui.check_lines(field, warned.get(field.name, ()))
     lines_ok = False
     if list_doubt:
-        titles = " and ".join(ui.field_title(f.name).lower() for f in list_doubt)
+        titles = " and ".join(ui.field_title(f.name).replace("Lines", "invoice lines") for f in list_doubt)
         lines_ok = st.checkbox(f"Lines are right: the {titles} below match the document (Space ticks, Enter saves)",
                                key=f"{LINES_OK}-{task_key}")
     use_sums = st.checkbox("Take the totals from the VAT breakdown sums", key=f"sums-{task_key}")
@@ -288,7 +289,8 @@ if submitted:
     unconfirmed = [f.name for f in list_doubt if f.name not in corrections]
     if unconfirmed and not lines_ok:
         st.session_state["wb_flash"] = ("⚠️ Not saved: tick 'Lines are right' (Space) or correct the "
-                                        + " and ".join(ui.field_title(n).lower() for n in unconfirmed) + " first.")
+                                        + " and ".join(ui.field_title(n).replace("Lines", "invoice lines") for n in unconfirmed)
+                                        + " first.")
         st.rerun()
     confirmed.extend(f.name for f in list_doubt if f.name in unconfirmed and f.state in CONFIRM_STATES)
     if use_sums and base_sum is not None and vat_sum is not None:
