@@ -15,17 +15,24 @@
 4. **Even out the light**: divide by a blurred estimate of the paper (a grey-level
    closing), which removes shadows, gradients and colour casts; done only when the
    paper's brightness varies across the page.
+
+OCR reads the cleaned-up image; ``Prepared.lines_to_source`` maps its boxes back
+through the straightening and the flattening (the exact inverse of both transforms,
+box corners mapped and re-boxed) onto the image as given, so a box on a phone photo
+lies on its text in the photo the operator sees, not on the table beside it.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
 
+from pipeline.core.records import BBox, Line
+from pipeline.read.deadline import check
 from pipeline.read.invert import invert_dark_regions
 from pipeline.read.ocr.base import to_gray
 
@@ -46,11 +53,41 @@ class Prepared:
     angle: float = 0.0  # degrees turned back
     light_normalised: bool = False
     inverted: int = 0  # light-on-dark regions turned dark-on-light
+    source_size: tuple[int, int] = (0, 0)  # (width, height) of the image as given
+    # source pixels → flattened pixels (3x3), flattened → straightened pixels (2x3); None: not done
+    flatten: np.ndarray | None = field(default=None, repr=False, compare=False)
+    straighten: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @property
     def photo(self) -> bool:
         """Looks like a camera picture: a page was flattened or a clear tilt fixed."""
         return self.warped or abs(self.angle) >= 2.0
+
+    def to_source(self, box: BBox) -> BBox:
+        """A normalised box on the cleaned-up image, as the normalised box of the same ink on the image as given."""
+        if (self.flatten is None and self.straighten is None) or not all(self.source_size):
+            return box
+        height, width = self.image.shape[:2]
+        x0, y0, x1, y1 = box
+        pts = np.array([[x0 * width, y0 * height], [x1 * width, y0 * height], [x1 * width, y1 * height],
+                        [x0 * width, y1 * height]], np.float64)
+        if self.straighten is not None:
+            pts = cv2.transform(pts[None], cv2.invertAffineTransform(self.straighten))[0]
+        if self.flatten is not None:
+            pts = cv2.perspectiveTransform(pts[None], np.linalg.inv(self.flatten))[0]
+        src_w, src_h = self.source_size
+        xs = (pts[:, 0] / src_w).clip(0.0, 1.0)
+        ys = (pts[:, 1] / src_h).clip(0.0, 1.0)
+        return (round(float(xs.min()), 5), round(float(ys.min()), 5), round(float(xs.max()), 5),
+                round(float(ys.max()), 5))
+
+    def lines_to_source(self, lines: list[Line]) -> list[Line]:
+        """OCR lines with their (and their words') boxes mapped onto the image as given."""
+        if self.flatten is None and self.straighten is None:
+            return list(lines)
+        return [replace(line, bbox=self.to_source(line.bbox),
+                        words=tuple(replace(word, bbox=self.to_source(word.bbox)) for word in line.words))
+                for line in lines]
 
 
 def _small(gray: np.ndarray) -> tuple[np.ndarray, float]:
@@ -142,14 +179,18 @@ def _order(pts: np.ndarray) -> np.ndarray:
     return np.array([pts[np.argmin(s)], pts[np.argmin(d)], pts[np.argmax(s)], pts[np.argmax(d)]], np.float32)
 
 
-def warp_quad(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
+def quad_transform(quad: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
+    """The perspective matrix flattening ``quad`` (tl, tr, br, bl) and the flat page's (width, height)."""
     tl, tr, br, bl = quad
     width = round(float(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl))))
     height = round(float(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))))
     target = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], np.float32)
-    matrix = cv2.getPerspectiveTransform(quad, target)
-    return cv2.warpPerspective(image, matrix, (width, height), flags=cv2.INTER_LINEAR,
-                               borderMode=cv2.BORDER_REPLICATE)
+    return cv2.getPerspectiveTransform(quad.astype(np.float32), target), (width, height)
+
+
+def warp_quad(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    matrix, size = quad_transform(quad)
+    return cv2.warpPerspective(image, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
 def estimate_skew(gray: np.ndarray) -> float:
@@ -183,14 +224,20 @@ def estimate_skew(gray: np.ndarray) -> float:
     return round(angle, 2)
 
 
-def rotate(image: np.ndarray, angle: float) -> np.ndarray:
-    height, width = image.shape[:2]
+def rotation_transform(shape: tuple[int, ...], angle: float) -> tuple[np.ndarray, tuple[int, int]]:
+    """The affine matrix turning an image of ``shape`` back by ``angle`` degrees, and the new (width, height)."""
+    height, width = shape[:2]
     matrix = cv2.getRotationMatrix2D((width / 2, height / 2), -angle, 1.0)
     cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
     new_w, new_h = int(height * sin + width * cos), int(height * cos + width * sin)
     matrix[0, 2] += new_w / 2 - width / 2
     matrix[1, 2] += new_h / 2 - height / 2
-    return cv2.warpAffine(image, matrix, (new_w, new_h), flags=cv2.INTER_LINEAR,
+    return matrix, (new_w, new_h)
+
+
+def rotate(image: np.ndarray, angle: float) -> np.ndarray:
+    matrix, size = rotation_transform(image.shape, angle)
+    return cv2.warpAffine(image, matrix, size, flags=cv2.INTER_LINEAR,
                           borderMode=cv2.BORDER_CONSTANT, borderValue=255)
 
 
@@ -211,18 +258,27 @@ def even_light(gray: np.ndarray, force: bool = False) -> tuple[np.ndarray, bool]
 def prepare(image: np.ndarray, *, allow_warp: bool = True) -> Prepared:
     """Clean a page image up for OCR; already clean scans come back nearly unchanged."""
     gray = to_gray(image)
+    source_size = (int(gray.shape[1]), int(gray.shape[0]))
     warped = False
+    flatten = straighten = None
     if allow_warp:
         quad = find_page_quad(gray)
         if quad is not None:
-            gray = warp_quad(gray, quad)
+            flatten, size = quad_transform(quad)
+            gray = cv2.warpPerspective(gray, flatten, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
             warped = True
+    check()  # each step can take a second on a giant page: stop when the page's time is up
     gray, regions = invert_dark_regions(gray)
+    check()
     gray, light = even_light(gray, force=warped)
+    check()
     angle = estimate_skew(gray)
     if abs(angle) >= MIN_SKEW:
-        gray = rotate(gray, angle)
+        straighten, size = rotation_transform(gray.shape, angle)
+        gray = cv2.warpAffine(gray, straighten, size, flags=cv2.INTER_LINEAR,
+                              borderMode=cv2.BORDER_CONSTANT, borderValue=255)
     else:
         angle = 0.0
     log.debug("clean-up: warped=%s angle=%.2f light=%s inverted=%d", warped, angle, light, len(regions))
-    return Prepared(image=gray, warped=warped, angle=angle, light_normalised=light, inverted=len(regions))
+    return Prepared(image=gray, warped=warped, angle=angle, light_normalised=light, inverted=len(regions),
+                    source_size=source_size, flatten=flatten, straighten=straighten)

@@ -21,9 +21,9 @@
 The timeout runs OCR in a worker thread and stops *waiting* for it; the thread
 itself cannot be killed and finishes in the background.
 
-Boxes of OCR'd pages are normalised to the cleaned-up page image (flattened and
-straightened), which for scans and PDF renders matches the page within the small
-deskew angle, and for photos is the flattened page rather than the raw photo.
+Boxes of OCR'd pages are normalised to the page as stored (the photo, the scan, the
+PDF page): OCR reads the cleaned-up image and its boxes are mapped back through the
+straightening and the flattening (``Prepared.lines_to_source``).
 """
 
 from __future__ import annotations
@@ -122,7 +122,8 @@ class _Reader:
 def _clean_and_read(engine: OcrEngine, image: np.ndarray, allow_warp: bool) -> list[Line]:
     prepared = prepare(image, allow_warp=allow_warp)
     lines = engine.read(prepared.image, photo=prepared.photo)
-    return read_upright(prepared.image, lines, lambda upright: engine.read(upright, photo=prepared.photo))
+    lines = read_upright(prepared.image, lines, lambda upright: engine.read(upright, photo=prepared.photo))
+    return prepared.lines_to_source(lines)  # boxes onto the page as stored, through flattening and straightening
 
 
 def read_document(data: bytes, kind: DocumentKind, settings: Settings,

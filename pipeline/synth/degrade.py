@@ -111,6 +111,9 @@ def photo(pdf: bytes, seed: int, *, dpi: int | None = None) -> tuple[bytes, dict
     return data, {
         "dpi": dpi, "rotation_deg": rotation, "blur_radius": blur, "noise_std": noise,
         "jpeg_quality": 60, "perspective": True, "page": 1,
+        # where the page's corners (top-left, top-right, bottom-right, bottom-left) lie in the photo, in
+        # pixels: the true position of anything printed on the page (tests of boxes on photos)
+        "page_corners": [[round(float(x), 2), round(float(y), 2)] for x, y in dst_pts],
         "method": "page 1 rasterised, pasted on a background, perspective warp, rotation, "
                   "uneven light/shadow, colour cast, blur, noise, JPEG q60",
     }
