@@ -7,9 +7,11 @@ moment: received, released, done, corrected). Moments are UTC.
 
 Definitions:
 
-* throughput — per hour or day: ``received`` (documents created, split containers
-  excepted), ``read`` (reading finished, at its start), ``validated`` (validation tasks
-  an operator finished, second looks excepted), ``released`` and ``auto_released``;
+* throughput — per hour or day, all counted in *documents*: ``received`` (documents
+  created, split containers excepted), ``read`` (reading finished, at its start),
+  ``validated`` (documents an operator first finished a task on, second looks excepted:
+  a document whose task is re-created by a loop, or postponed and taken up again, counts
+  once, on the day it was first validated), ``released`` and ``auto_released``;
 * queue — open / claimed / postponed tasks per kind and the age of the oldest open one;
 * deadline breaches — tasks still not done past their deadline (the VAT return date);
 * automation — share of released documents that no person touched, per client and supplier;
@@ -148,9 +150,7 @@ def throughput(session: Session, filters: Filters = ALL, *, freq: str = "day") -
     counts = {
         "received": series(counted(Document.received_at, Document.client_id, Document.status != DocumentStatus.SPLIT)),
         "read": series(counted(Document.reading_started_at, Document.client_id, Document.read_seconds.is_not(None))),
-        "validated": series(counted(ValidationTask.done_at, ValidationTask.client_id,
-                                    ValidationTask.state == TaskState.DONE, ValidationTask.kind.in_(HUMAN_KINDS),
-                                    model=ValidationTask)),
+        "validated": series(validated_documents(session, filters, freq)),
         "released": series(released),
         "auto_released": series(released, 2),
     }
@@ -158,6 +158,17 @@ def throughput(session: Session, filters: Filters = ALL, *, freq: str = "day") -
     frame.index = pd.to_datetime(frame.index, format="%Y-%m-%d %H" if freq == "hour" else "%Y-%m-%d")
     frame.index.name = "period"
     return frame.sort_index().reindex(columns=list(counts))
+
+
+def validated_documents(session: Session, filters: Filters, freq: str) -> list[Any]:
+    """(period, documents) of documents an operator validated, each once: at its first finished human task."""
+    first_done = (select(ValidationTask.document_id, ValidationTask.client_id,
+                         func.min(ValidationTask.done_at).label("done_at"))
+                  .where(ValidationTask.state == TaskState.DONE, ValidationTask.kind.in_(HUMAN_KINDS))
+                  .group_by(ValidationTask.document_id, ValidationTask.client_id).subquery())
+    bucket = _bucket(session, first_done.c.done_at, freq).label("period")
+    query = select(bucket, func.count(func.distinct(first_done.c.document_id))).select_from(first_done)
+    return session.execute(_where(query, first_done.c.client_id, first_done.c.done_at, filters).group_by(bucket)).all()
 
 
 # ------------------------------------------------------------------------ queue
