@@ -79,6 +79,10 @@ def apply_layout(
         elif same_value(name, reading.value, found.value):
             fields[name] = _agreed(found, reading)
             outcomes[name] = "agrees"
+        elif FIELD_TYPES.get(name) is FieldType.TEXT:
+            # free text (names, addresses) has no format to tell where the value ends: a
+            # longer or shorter phrase there is no evidence against the reading
+            outcomes[name] = "no evidence"
         else:
             fields[name] = _doubted(
                 found,

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from difflib import SequenceMatcher
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -35,11 +36,11 @@ from pipeline.extract.dates import parse_date
 from pipeline.review.fieldstore import current_values, field_rows
 from pipeline.suppliers.memory import remember_positions
 
+# a currency is no place on the page (it is a sign next to every amount): not learnt
 POSITIONAL_TYPES = (
     FieldType.AMOUNT,
     FieldType.DATE,
     FieldType.IDENTIFIER,
-    FieldType.CURRENCY,
     FieldType.TEXT,
 )
 MAX_WINDOW = 6  # words of one value
@@ -49,9 +50,8 @@ ANCHOR_GAP = (
 )
 ABOVE_GAP = 0.04  # of the page height: the label line just above the value
 PHRASE_GAP = 0.025  # of the page width: words of one value are closer than this
-START_SLACK = (
-    0.06  # of the page: how far the value may start from where the layout puts it
-)
+MAX_CANDIDATES = 4  # words after a label where its value may start
+TILT = 0.03  # a line may drift this much per unit of width on a page taken askew
 _PUNCT = ".,:;()[]{}*#'\"«»“”|/-–—_"
 
 
@@ -158,9 +158,18 @@ def _union(boxes: Sequence[BBox]) -> BBox:
 
 
 def _same_line(a: BBox, b: BBox) -> bool:
-    """Vertical centres within half the taller height."""
+    """Vertical centres within half the taller height, allowing for a page photographed or
+    scanned slightly askew (the further apart, the more the line may have drifted)."""
     height = max(a[3] - a[1], b[3] - b[1], 1e-4)
-    return abs((a[1] + a[3]) / 2 - (b[1] + b[3]) / 2) <= height / 2
+    apart = max(0.0, b[0] - a[2], a[0] - b[2])
+    return abs((a[1] + a[3]) / 2 - (b[1] + b[3]) / 2) <= height / 2 + TILT * apart
+
+
+def _on_line(page: PageWords, index: int, other: int) -> bool:
+    """Words ``index`` and ``other`` on one printed line (the reader's line, or geometry)."""
+    return page.line_of(index) == page.line_of(other) or _same_line(
+        page.words[index][1], page.words[other][1]
+    )
 
 
 def _fold(text: str) -> str:
@@ -170,7 +179,7 @@ def _fold(text: str) -> str:
 def _is_label_word(text: str) -> bool:
     folded = _fold(text)
     return (
-        bool(folded)
+        len(folded) >= 2
         and not any(ch.isdigit() for ch in folded)
         and any(ch.isalpha() for ch in folded)
     )
@@ -261,14 +270,18 @@ def describe(page: PageWords, name: str, start: int, size: int) -> dict[str, Any
         "words": size,
         "anchor": [],
         "side": "none",
-        "offset": [0.0, 0.0],
+        "offset_w": [0.0, 0.0],  # from the anchor's top left, in anchor widths
     }
     if anchor:
         anchor_box = _union([page.words[i][1] for i in anchor])
+        width = max(anchor_box[2] - anchor_box[0], 1e-3)
         entry.update(
             anchor=[_fold(page.words[i][0]) for i in anchor],
             side=side,
-            offset=[round(box[0] - anchor_box[0], 5), round(box[1] - anchor_box[1], 5)],
+            offset_w=[
+                round((box[0] - anchor_box[0]) / width, 4),
+                round((box[1] - anchor_box[1]) / width, 4),
+            ],
         )
     return entry
 
@@ -309,16 +322,79 @@ def learn_field(
 
 
 # ---------------------------------------------------------------------------- reading
-def _find_anchor(page: PageWords, anchor: Sequence[str]) -> list[list[int]]:
-    """Every occurrence of the anchor words, consecutive on one line."""
+def _word_match(word: str, learnt: str) -> int:
+    """2: the same word; 1: the same word misread (a letter off, or cut short by the reader); 0: another word."""
+    folded = _fold(word)
+    if folded == learnt:
+        return 2
+    if len(folded) >= 3 and len(learnt) >= 4 and learnt.startswith(folded):
+        return 1  # "fact" for "facture": cut short; never "tvac" for "tva", a longer word is another word
+    if (
+        len(learnt) >= 5
+        and len(folded) == len(learnt)
+        and SequenceMatcher(None, folded, learnt).ratio() >= 0.8
+    ):
+        return 1  # "tacture" for "facture"
+    return 0
+
+
+def _find_anchor(page: PageWords, anchor: Sequence[str]) -> list[tuple[int, list[int]]]:
+    """Every occurrence of the anchor words, consecutive on one line, with its quality
+    (2 per word read the same, 1 per word misread); one word of three may be unreadable."""
     size = len(anchor)
     hits = []
     for start in range(len(page.words) - size + 1):
-        if page.line_of(start) != page.line_of(start + size - 1):
+        if not _on_line(page, start, start + size - 1):
             continue
-        if all(_fold(page.words[start + k][0]) == anchor[k] for k in range(size)):
-            hits.append(list(range(start, start + size)))
+        scores = [_word_match(page.words[start + k][0], anchor[k]) for k in range(size)]
+        misses = scores.count(0)
+        if misses == 0 or (size >= 3 and misses == 1 and scores[0] and scores[-1]):
+            hits.append((sum(scores), list(range(start, start + size))))
     return hits
+
+
+def _start_candidates(
+    page: PageWords, entry: Mapping[str, Any], anchor_box: BBox, anchor_end: int
+) -> list[int]:
+    """Where the value may start, nearest to where the layout puts it first.
+
+    Offsets are kept in anchor widths, so a photographed page (smaller, shifted) or a
+    scan at another scale still puts the value at the same place relative to its label."""
+    width = max(anchor_box[2] - anchor_box[0], 1e-3)
+    dx, dy = (float(v) for v in entry.get("offset_w") or (0.0, 0.0))
+    x, y = anchor_box[0] + dx * width, anchor_box[1] + dy * width
+    height = max(anchor_box[3] - anchor_box[1], 1e-3)
+    if entry["side"] == "left":
+        # the reader's own line first (sure), then words level with the label (a value
+        # printed far right may be a line of its own for the reader)
+        right_of = [
+            i
+            for i in range(len(page.words))
+            if i not in (anchor_end,) and page.words[i][1][0] >= anchor_box[2] - 1e-3
+        ]
+        same = [
+            i
+            for i in right_of
+            if page.lines and page.line_of(i) == page.line_of(anchor_end)
+        ]
+        level = [
+            i
+            for i in right_of
+            if i not in same and _same_line(page.words[i][1], anchor_box)
+        ]
+        ordered = sorted(same, key=lambda i: page.words[i][1][0]) + sorted(
+            level, key=lambda i: page.words[i][1][0]
+        )
+        return ordered[:MAX_CANDIDATES]
+    below = [
+        i
+        for i, (_, b) in enumerate(page.words)
+        if 0 <= b[1] - anchor_box[3] + height / 2 <= 4 * height
+        and abs(b[0] - x) <= max(width, 0.03)
+    ]
+    return sorted(
+        below, key=lambda i: abs(page.words[i][1][0] - x) + abs(page.words[i][1][1] - y)
+    )[:MAX_CANDIDATES]
 
 
 def _value_after(
@@ -328,28 +404,18 @@ def _value_after(
     anchor_box: BBox,
     anchor_end: int,
 ) -> tuple[Any, str, BBox] | None:
-    """The value printed at the learnt offset from an anchor."""
-    x = anchor_box[0] + float(entry["offset"][0])
-    y = anchor_box[1] + float(entry["offset"][1])
-    if entry["side"] == "left":
-        after = [
-            i
-            for i in range(anchor_end + 1, len(page.words))
-            if _same_line(page.words[i][1], anchor_box)
-        ]
-    else:
-        after = [
-            i for i, (_, b) in enumerate(page.words) if abs(b[1] - y) <= START_SLACK / 3
-        ]
-    after = [i for i in after if page.words[i][1][0] >= x - START_SLACK]
-    if not after:
-        return None
-    start = min(
-        after, key=lambda i: abs(page.words[i][1][0] - x) + abs(page.words[i][1][1] - y)
-    )
-    if abs(page.words[start][1][0] - x) > START_SLACK:
-        return None
-    return _phrase(page, name, start)
+    """The first value in the learnt format printed where the layout puts it after an anchor;
+    failing that, what is printed at the nearest place (to be compared, in another format)."""
+    readings = [
+        got
+        for got in (
+            _phrase(page, name, i)
+            for i in _start_candidates(page, entry, anchor_box, anchor_end)
+        )
+        if got is not None
+    ]
+    same = [got for got in readings if text_format(name, got[1]) == entry.get("format")]
+    return (same or readings or [None])[0]
 
 
 def _phrase(page: PageWords, name: str, start: int) -> tuple[Any, str, BBox] | None:
@@ -360,8 +426,8 @@ def _phrase(page: PageWords, name: str, start: int) -> tuple[Any, str, BBox] | N
     for index in range(start + 1, min(start + MAX_WINDOW, len(page.words))):
         previous, current = page.words[run[-1]][1], page.words[index][1]
         if (
-            page.line_of(index) != page.line_of(start)
-            or current[0] - previous[2] > PHRASE_GAP
+            not _on_line(page, index, run[-1])
+            or not 0 <= current[0] - previous[2] + 1e-3 <= PHRASE_GAP
         ):
             break
         run.append(index)
@@ -397,14 +463,16 @@ def read_field(
     learnt = entry["box"]
     best: tuple[float, Reading] | None = None
     for page in pages:
-        for hit in _find_anchor(page, anchor):
+        for quality, hit in _find_anchor(page, anchor):
             anchor_box = _union([page.words[i][1] for i in hit])
             got = _value_after(page, name, entry, anchor_box, hit[-1])
             if got is None:
                 continue
             value, text, box = got
+            # the best-read label first, then the one nearest to where it was
             distance = (
-                abs(box[0] - learnt[0])
+                -quality
+                + abs(box[0] - learnt[0])
                 + abs(box[1] - learnt[1])
                 + (0.5 if page.number != entry["page"] else 0.0)
             )

@@ -1,0 +1,192 @@
+"""A supplier learnt from one validated invoice, through the real pipeline: an operator
+validates the first invoice of a supplier; its next invoice (other values, same layout)
+is read with the supplier's layout and released without a person, every key field
+certain and right."""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import replace
+from pathlib import Path
+
+from sqlalchemy import select
+
+from models import Document, ExtractedFieldRow, SupplierProfile
+from models.enums import DocumentStatus, FieldState, Role
+from pipeline import api
+from pipeline.core.accounts import (
+    create_user,
+    get_or_create_client,
+    get_or_create_office,
+    principal_of,
+)
+from pipeline.core.db import unit_of_work
+from pipeline.jobs.ingest import ingest_files
+from pipeline.reports.evaluate import score_value
+from pipeline.suppliers.memory import match_profile, remember
+from pipeline.synth import companies
+from pipeline.synth.corpus import truth_fields
+from pipeline.synth.documents import SynthDocument, make_invoice
+from pipeline.synth.layouts import render_invoice
+
+KEY_FIELDS = (
+    "invoice_number",
+    "issue_date",
+    "total_excl_vat",
+    "total_vat",
+    "total_incl_vat",
+)
+
+
+def _two_invoices_of_one_supplier() -> tuple[SynthDocument, SynthDocument]:
+    rng = random.Random(2026)
+    supplier, customer = companies.belgian_company(rng), companies.belgian_company(rng)
+    first = make_invoice(
+        random.Random(1), 1, supplier, customer, layout="classic", n_lines=2
+    )
+    for seed in range(
+        2, 60
+    ):  # the next invoice: other values; the supplier's language, style and number series
+        second = make_invoice(
+            random.Random(seed), seed, supplier, customer, layout="classic", n_lines=3
+        )
+        if second.language == first.language and second.issue_date > first.issue_date:
+            number = re.sub(
+                r"\d+$",
+                lambda m: str(int(m.group()) + 7).zfill(len(m.group())),
+                first.number,
+            )
+            reference = (
+                number
+                if second.payment_reference == second.number
+                else second.payment_reference
+            )
+            return first, replace(
+                second, style=first.style, number=number, payment_reference=reference
+            )
+    raise AssertionError("no second invoice in the supplier's language")
+
+
+def _setup(db_url: str) -> api.Principal:
+    with unit_of_work(db_url) as session:
+        get_or_create_client(session, get_or_create_office(session, "Office"), "Client")
+        return principal_of(
+            create_user(session, "operator", "operator-pass", Role.OPERATOR)
+        )
+
+
+def _rows(
+    db_url: str, document_id: int
+) -> tuple[Document, dict[str, ExtractedFieldRow]]:
+    with unit_of_work(db_url) as session:
+        document = session.get(Document, document_id)
+        rows = {
+            row.name: row
+            for row in session.scalars(
+                select(ExtractedFieldRow).where(
+                    ExtractedFieldRow.document_id == document_id
+                )
+            )
+        }
+        session.expunge_all()
+        return document, rows
+
+
+def _validate(principal: api.Principal, truth: dict) -> None:
+    """The operator checks every value on the screen, correcting what differs from the invoice."""
+    task = api.next_task(principal)
+    assert task is not None
+    corrections = {
+        f.name: str(truth[f.name])
+        for f in task.fields
+        if f.name in KEY_FIELDS + ("supplier_name",)
+        and not score_value(f.name, truth[f.name], f.value)[0]
+    }
+    confirmed = [
+        f.name
+        for f in task.fields
+        if f.value not in (None, "", []) and f.name not in corrections
+    ]
+    api.save(principal, task.task_id, task.version, corrections, confirmed)
+
+
+def test_the_next_invoice_of_a_validated_supplier_is_certain_and_released(
+    db_url: str, settings_for, tmp_path: Path
+) -> None:
+    settings = settings_for(db_url)
+    principal = _setup(db_url)
+    first, second = _two_invoices_of_one_supplier()
+    paths = []
+    for name, doc in (("first.pdf", first), ("second.pdf", second)):
+        paths.append(tmp_path / name)
+        paths[-1].write_bytes(render_invoice(doc))
+
+    one = ingest_files(settings, "Client", [paths[0]]).document_ids[0]
+    document, _ = _rows(db_url, one)
+    assert (
+        document.status is DocumentStatus.NEEDS_VALIDATION
+    )  # a supplier never seen: a person looks
+    _validate(principal, truth_fields(first))
+    with unit_of_work(db_url) as session:
+        profile = session.scalars(select(SupplierProfile)).one()
+        layout = profile.field_positions
+        assert {"invoice_number", "issue_date", "total_incl_vat"} <= set(layout)
+        assert all(
+            layout[name]["anchor"] for name in ("invoice_number", "total_incl_vat")
+        )
+
+    two = ingest_files(settings, "Client", [paths[1]]).document_ids[0]
+    document, rows = _rows(db_url, two)
+    truth = truth_fields(second)
+    learnt = [
+        name
+        for name in KEY_FIELDS
+        if any(
+            c["name"] == "supplier_layout" and c["ok"] for c in rows[name].checks or []
+        )
+    ]
+    assert {"invoice_number", "total_incl_vat"} <= set(learnt)
+    for name in KEY_FIELDS + ("supplier_name",):
+        assert score_value(name, truth[name], rows[name].value)[0], name  # right ...
+        assert rows[name].state is FieldState.CERTAIN, name  # ... and certain
+    blocking = {
+        name: (row.state, row.value, row.checks)
+        for name, row in rows.items()
+        if row.state
+        in (FieldState.FAILED_CHECK, FieldState.UNCERTAIN, FieldState.MISSING)
+    }
+    assert document.status is DocumentStatus.RELEASED and document.auto_released, (
+        document.error,
+        blocking,
+    )
+
+
+def test_a_supplier_is_recognised_by_its_iban_when_its_vat_number_is_misread(
+    db_url: str,
+) -> None:
+    with unit_of_work(db_url) as session:
+        office = get_or_create_office(session, "Office")
+        remember(
+            session,
+            office.id,
+            {
+                "supplier_name": "Bakkerij Peeters",
+                "supplier_vat": "BE0123456749",
+                "iban": "BE68539007547034",
+            },
+        )
+        misread = {
+            "supplier_name": "Bakkerij Peetcrs",
+            "supplier_vat": "BE0123456740",
+            "iban": "BE68 5390 0754 7034",
+        }
+        assert match_profile(session, office.id, misread).name == "Bakkerij Peeters"
+        assert (
+            match_profile(
+                session,
+                office.id,
+                {"supplier_name": "Someone Else", "iban": "BE71096123456769"},
+            )
+            is None
+        )
