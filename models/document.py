@@ -10,7 +10,13 @@ from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, created_at, intpk, str_enum, utcnow
-from models.enums import DocumentKind, DocumentStatus, DocumentType, FieldSource
+from models.enums import (
+    DocumentKind,
+    DocumentStatus,
+    DocumentType,
+    FieldSource,
+    PaymentStatus,
+)
 
 
 class Document(Base):
@@ -36,7 +42,20 @@ class Document(Base):
     status: Mapped[DocumentStatus] = mapped_column(
         str_enum(DocumentStatus), default=DocumentStatus.RECEIVED, index=True
     )
+    # Why the document stands where it does, one column per meaning (never parsed back):
+    # why a step FAILED, as "[code] message a person understands"; retry reads it again
     error: Mapped[str | None] = mapped_column(Text)
+    # why it was set aside (REJECTED, DUPLICATE): by an operator, or no invoice on it
+    rejection_reason: Mapped[str | None] = mapped_column(String(2000))
+    # what sent it back from release: the official rules' fatal findings ("[rule_violation] …",
+    # all of them on its FAILED UblRelease row) or why the UBL could not be built
+    rule_findings: Mapped[str | None] = mapped_column(Text)
+    # notes a person must see before it may go (pages left unread, several invoices in one
+    # PDF); a document with notes is never released by the machine alone
+    review_notes: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
+    # the page ranges where the machine sees separate invoices, [[1, 2], [3, 4]] (1-based,
+    # inclusive): the split form starts from them
+    invoice_page_ranges: Mapped[list[list[int]] | None] = mapped_column(JSON(none_as_null=True))
     document_type: Mapped[DocumentType | None] = mapped_column(str_enum(DocumentType))
     page_count: Mapped[int | None]
     page_from: Mapped[int | None]
@@ -61,13 +80,25 @@ class Document(Base):
     received_at: Mapped[created_at]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     released_at: Mapped[datetime | None]
-    payment_status: Mapped[str | None] = mapped_column(String(32))  # payment_prepared, paid
+    payment_status: Mapped[PaymentStatus | None] = mapped_column(str_enum(PaymentStatus))
     # an e-mail: one line per attachment, taken or refused with the reason (pipeline.intake.email)
     attachment_lines: Mapped[list[Any] | None] = mapped_column(JSON)
 
     pages: Mapped[list[Page]] = relationship(
         back_populates="document", order_by="Page.number", cascade="all, delete-orphan"
     )
+
+    @property
+    def status_reason(self) -> str | None:
+        """Why it stands where it does, in words: the failure, the rejection, the rule
+        findings, or the notes that keep it for a person (the first that applies)."""
+        return (self.error or self.rejection_reason or self.rule_findings
+                or "; ".join(self.review_notes or ()) or None)
+
+    def clear_reasons(self) -> None:
+        """A fresh start (read again): no failure, rejection, findings or notes left."""
+        self.error = self.rejection_reason = self.rule_findings = None
+        self.review_notes = self.invoice_page_ranges = None
 
 
 class Page(Base):

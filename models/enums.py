@@ -29,8 +29,8 @@ class DocumentStatus(StrEnum):
     DELIVERED = "delivered"  # downloaded / exported to the accountant
     BOOKED = "booked"  # the accountant booked it
     FAILED = "failed"  # a step failed; ``error`` says why; retryable
-    REJECTED = "rejected"  # an operator rejected it (not an invoice, unreadable …)
-    DUPLICATE = "duplicate"  # same invoice as an earlier document
+    REJECTED = "rejected"  # rejected (not an invoice, unreadable …); ``rejection_reason`` says why
+    DUPLICATE = "duplicate"  # same invoice as an earlier document; ``rejection_reason`` names it
     SPLIT = "split"  # a container (e-mail, multi-invoice PDF) split into children
 
 
@@ -118,3 +118,17 @@ class UblProfile(StrEnum):
 
     PEPPOL_BIS3 = "peppol_bis3"  # both parties have an electronic address: sendable on the Peppol network
     EN16931 = "en16931"  # EN 16931 UBL for import into an accounting package
+
+
+class CorrectionAction(StrEnum):
+    """What an operator did to one field."""
+
+    CONFIRM = "confirm"  # the value as read is right
+    CORRECT = "correct"  # the value was changed, old → new
+
+
+class PaymentStatus(StrEnum):
+    """Where paying an incoming invoice stands (``None``: not paid, nothing prepared)."""
+
+    PREPARED = "payment_prepared"  # in a SEPA pain.001 file made for the client's bank
+    PAID = "paid"  # matched to a payment on a bank statement (camt.053)

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, created_at, intpk, str_enum
-from models.enums import TaskKind, TaskState
+from models.enums import CorrectionAction, TaskKind, TaskState
 
 
 class ValidationTask(Base):
@@ -56,7 +56,7 @@ class Correction(Base):
     task_id: Mapped[int | None] = mapped_column(ForeignKey("validation_tasks.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     field_name: Mapped[str] = mapped_column(String(64), index=True)
-    action: Mapped[str] = mapped_column(String(16))  # confirm | correct
+    action: Mapped[CorrectionAction] = mapped_column(str_enum(CorrectionAction, length=16))
     old_value: Mapped[object | None] = mapped_column(JSON)
     new_value: Mapped[object | None] = mapped_column(JSON)
     machine_confidence: Mapped[float | None]  # raw confidence, for calibration

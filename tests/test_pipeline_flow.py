@@ -145,7 +145,7 @@ def test_a_page_left_unread_is_said_on_the_document(db_url: str, settings_for, t
     doc.save(path)
     document = _document(db_url, ingest_files(settings, "Client", [path]).document_ids[0])
     assert document.status is DocumentStatus.NEEDS_VALIDATION
-    assert "page 2: not read" in (document.error or "")
+    assert "page 2: not read" in "; ".join(document.review_notes or ())
 
 
 def test_shipped_prior_is_monotone_per_field() -> None:
@@ -236,7 +236,8 @@ def test_a_note_on_the_document_keeps_it_from_auto_release(db_url: str, settings
     for note in (None, "only the first 50 of 2000 pages were read"):
         with unit_of_work(db_url) as session:
             document = Document(client_id=client_id, sha256=("1" if note else "2") * 64, original_path="x",
-                                original_filename="x.pdf", size_bytes=1, error=note)
+                                original_filename="x.pdf", size_bytes=1,
+                                review_notes=[note] if note else None)
             session.add(document)
             session.flush()
             for name in REQUIRED_FIELDS[DocumentType.INVOICE]:

@@ -132,16 +132,19 @@ def test_flagged_split_read_and_released_on_own_pages(world) -> None:  # type: i
     with unit_of_work(url) as session:
         parent = session.get(Document, parent_id)
         assert parent.status is DocumentStatus.NEEDS_VALIDATION
-        assert "several invoices (pages 1-2, 3-4)" in (parent.error or "")
-        assert suggested_ranges(parent.error) == "1-2, 3-4"
+        assert parent.error is None  # a note, not a failure
+        assert any("several invoices (pages 1-2, 3-4)" in note for note in parent.review_notes)
+        assert parent.invoice_page_ranges == [[1, 2], [3, 4]]
+        assert suggested_ranges(parent.invoice_page_ranges) == "1-2, 3-4"
         task = session.scalars(select(ValidationTask).where(ValidationTask.document_id == parent_id)).one()
         assert task.kind is TaskKind.VALIDATE and task.state is TaskState.OPEN
         assert session.scalar(select(func.count()).select_from(Document)) == 1
-        note = parent.error
+        note = parent.review_notes
 
     view = api.next_task(operator)
     assert view is not None and view.document.id == parent_id
-    assert suggested_ranges(view.document.error) == "1-2, 3-4"  # what the workbench fills the Split box with
+    assert suggested_ranges(view.document.page_ranges) == "1-2, 3-4"  # what the workbench fills the Split box with
+    assert "several invoices" in (view.document.warning or "")  # and what it warns of
 
     # ranges that cannot split this PDF are refused, and change nothing
     for bad in ("1-2, 2-4", "1-5", "1-4", "0-2, 3-4", "3-2", "pages one and two", ""):
@@ -156,7 +159,7 @@ def test_flagged_split_read_and_released_on_own_pages(world) -> None:  # type: i
     assert api.split(operator, view.task_id, view.version, "1-2, 3-4") is DocumentStatus.SPLIT
     with unit_of_work(url) as session:
         parent = session.get(Document, parent_id)
-        assert parent.status is DocumentStatus.SPLIT and parent.error == note
+        assert parent.status is DocumentStatus.SPLIT and parent.review_notes == note
         assert session.get(ValidationTask, view.task_id).state is TaskState.DONE
         children = session.scalars(select(Document).where(Document.parent_id == parent_id).order_by(Document.id)).all()
         assert [(c.part, c.page_from, c.page_to, c.channel) for c in children] == [
@@ -167,7 +170,8 @@ def test_flagged_split_read_and_released_on_own_pages(world) -> None:  # type: i
         assert [c.page_count for c in children] == [2, 2]
         for child in children:
             assert child.status in (DocumentStatus.NEEDS_VALIDATION, DocumentStatus.VALIDATED, DocumentStatus.RELEASED)
-            assert child.duplicate_of_id is None and "several invoices" not in (child.error or "")
+            assert child.duplicate_of_id is None and not child.invoice_page_ranges
+            assert "several invoices" not in (child.status_reason or "")
             pages = session.scalars(select(Page).where(Page.document_id == child.id).order_by(Page.number)).all()
             assert [p.number for p in pages] == [1, 2]
             assert "Pagina 2/2" in pages[1].text and child.invoice_number in pages[0].text
@@ -243,8 +247,8 @@ def test_ranges_are_checked() -> None:
     for text in ("", "1-2-3", "a-b", "1,,x"):
         with pytest.raises(BadRanges):
             parse_ranges(text)
-    assert suggested_ranges("this PDF seems to hold several invoices (pages 1-2, 3-4): an operator should split it") == "1-2, 3-4"
-    assert suggested_ranges("page 3 could not be read") == "" and suggested_ranges(None) == ""
+    assert suggested_ranges([[1, 2], [3, 4]]) == "1-2, 3-4"  # the document's invoice_page_ranges, never its note
+    assert suggested_ranges([]) == "" and suggested_ranges(None) == ""
     data = two_invoices_pdf()
     assert len(_pdf_pages_text(sub_pdf(data, 3, 4))) == 2
     with pytest.raises(BadRanges):
@@ -278,7 +282,7 @@ def test_workbench_split_box_is_filled_with_the_ranges_found(tmp_path: Path, mon
     note = "this PDF seems to hold several invoices (pages 1-2, 3-4): an operator should split it"
     with unit_of_work(settings.database_url) as session:
         for document in session.scalars(select(Document).where(Document.status == DocumentStatus.NEEDS_VALIDATION)):
-            document.error = note
+            document.review_notes, document.invoice_page_ranges = [note], [[1, 2], [3, 4]]
     at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "workbench" / "app.py"), default_timeout=60)
     at.run()
     at.text_input(key="signin_user").input("op1")
@@ -288,7 +292,7 @@ def test_workbench_split_box_is_filled_with_the_ranges_found(tmp_path: Path, mon
     assert not at.exception, at.exception
     box = next(t for t in at.text_input if t.key and t.key.startswith("split-"))
     assert box.value == "1-2, 3-4"
-    at.button(key="split").click().run()  # the fixture's PDF has one page: refused with the reason, nothing split
+    at.button(key=box.key.replace("split-ranges-", "split-", 1)).click().run()  # the fixture's PDF has one page: refused with the reason, nothing split
     assert not at.exception, at.exception
     assert any("past the last page" in e.value for e in at.error)
     with unit_of_work(settings.database_url) as session:

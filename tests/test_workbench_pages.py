@@ -128,7 +128,7 @@ def test_reject_from_the_validate_page(world):
         task = session.get(ValidationTask, task_id)
         document = session.get(Document, task.document_id)
         assert document.status is DocumentStatus.REJECTED
-        assert "unreadable scan" in document.error
+        assert "unreadable scan" in document.rejection_reason and document.error is None
     assert "Rejected" in texts(at)
 
 

@@ -49,12 +49,13 @@ def _finish(principal: Principal, task_id: int, version: int, action: str, detai
 
 def reject(principal: Principal, task_id: int, version: int, reason: str) -> DocumentStatus:
     reason = reason.strip() or "rejected by an operator"
-    return _finish(principal, task_id, version, "reject", reason, DocumentStatus.REJECTED, error=f"rejected: {reason}"[:2000])
+    return _finish(principal, task_id, version, "reject", reason, DocumentStatus.REJECTED,
+                   rejection_reason=f"rejected: {reason}"[:2000])
 
 
 def not_an_invoice(principal: Principal, task_id: int, version: int) -> DocumentStatus:
     return _finish(principal, task_id, version, "not_an_invoice", "", DocumentStatus.REJECTED,
-                   document_type=DocumentType.NOT_AN_INVOICE, error="not an invoice (operator)")
+                   document_type=DocumentType.NOT_AN_INVOICE, rejection_reason="not an invoice (operator)")
 
 
 def mark_duplicate_of(principal: Principal, task_id: int, version: int, original_id: int) -> DocumentStatus:
@@ -67,7 +68,8 @@ def mark_duplicate_of(principal: Principal, task_id: int, version: int, original
             raise InvalidValue(f"document {original_id} is no earlier document of the same client")
         name = original.original_filename
     return _finish(principal, task_id, version, "mark_duplicate", f"duplicate of {original_id}", DocumentStatus.DUPLICATE,
-                   duplicate_of_id=original_id, error=f"duplicate of document {original_id} ({name})"[:2000])
+                   duplicate_of_id=original_id,
+                   rejection_reason=f"duplicate of document {original_id} ({name})"[:2000])
 
 
 def not_a_duplicate(principal: Principal, task_id: int, version: int) -> TaskView:

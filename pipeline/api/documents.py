@@ -46,12 +46,13 @@ class DocumentRow:
     client_name: str
     filename: str
     status: DocumentStatus
-    error: str | None
+    error: str | None  # why it failed ("[code] message"); None unless FAILED
     supplier_name: str | None
     invoice_number: str | None
     total_incl_vat: Decimal | None
     received_at: datetime | None
     updated_at: datetime | None
+    reason: str | None = None  # why it stands where it does: failure, rejection, rule findings or notes
 
 
 @dataclass(frozen=True)
@@ -215,6 +216,7 @@ def _row(document: Document, client_name: str) -> DocumentRow:
         filename=document.original_filename,
         status=document.status,
         error=document.error,
+        reason=document.status_reason,
         supplier_name=document.supplier_name,
         invoice_number=document.invoice_number,
         total_incl_vat=document.total_incl_vat,

@@ -24,6 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from models import Client, Correction, Document, ExtractedFieldRow, ValidationTask
 from models.enums import (
+    CorrectionAction,
     DocumentStatus,
     DocumentType,
     FieldSource,
@@ -90,8 +91,16 @@ class TaskDocument:
     filename: str
     status: DocumentStatus
     document_type: DocumentType
-    error: str | None
+    error: str | None  # why it failed; None unless FAILED
     duplicate_of: int | None = None  # the earlier document a suspected duplicate resembles
+    rule_findings: str | None = None  # what sent it back from release (the official rules, the UBL build)
+    notes: tuple[str, ...] = ()  # what keeps it for a person: pages left unread, several invoices
+    page_ranges: tuple[tuple[int, int], ...] = ()  # where the machine sees separate invoices
+
+    @property
+    def warning(self) -> str | None:
+        """What the operator is told first about this document, in words (None: nothing)."""
+        return self.rule_findings or "; ".join(self.notes) or self.error or None
 
 
 @dataclass(frozen=True)
@@ -198,7 +207,9 @@ def _view(session: Session, task: ValidationTask) -> TaskView:
         kind=task.kind,
         reason=task.reason,
         document=TaskDocument(document.id, document.client_id, client.name if client else "", document.original_filename,
-                              document.status, doc_type, document.error, document.duplicate_of_id),
+                              document.status, doc_type, document.error, document.duplicate_of_id,
+                              document.rule_findings, tuple(document.review_notes or ()),
+                              tuple((int(a), int(b)) for a, b in document.invoice_page_ranges or ())),
         fields=fields,
         page_count=document.page_count or 1,
         lease_until=task.lease_until,
@@ -290,15 +301,15 @@ def apply_operator_values(
                                     machine_source=FieldSource.OPERATOR, source=FieldSource.OPERATOR, checks=[])
             session.add(row)
             rows[name] = row
-        action = "confirm" if new == old else "correct"
+        action = CorrectionAction.CONFIRM if new == old else CorrectionAction.CORRECT
         session.add(Correction(document_id=document.id, task_id=task_id, user_id=principal.user_id, field_name=name,
                                action=action, old_value=old, new_value=new, machine_confidence=row.raw_confidence,
                                seconds=float(seconds.get(name, 0.0))))
         row.value = new
         row.source = FieldSource.OPERATOR
-        row.state = FieldState.CONFIRMED if action == "confirm" else FieldState.CORRECTED
+        row.state = FieldState.CONFIRMED if action is CorrectionAction.CONFIRM else FieldState.CORRECTED
         row.checks = [{"name": c.name, "ok": c.ok, "message": c.message} for c in checks_for(name, new, all_values)]
-        (kept if action == "confirm" else corrected).append(name)
+        (kept if action is CorrectionAction.CONFIRM else corrected).append(name)
     for name in confirmed:
         if name in parsed:
             continue
@@ -306,7 +317,7 @@ def apply_operator_values(
         if row is None or row.value in (None, "", []):
             continue  # nothing to confirm: an empty optional field stays missing
         session.add(Correction(document_id=document.id, task_id=task_id, user_id=principal.user_id, field_name=name,
-                               action="confirm", old_value=row.value, new_value=row.value,
+                               action=CorrectionAction.CONFIRM, old_value=row.value, new_value=row.value,
                                machine_confidence=row.raw_confidence, seconds=float(seconds.get(name, 0.0))))
         row.source = FieldSource.OPERATOR
         row.state = FieldState.CONFIRMED

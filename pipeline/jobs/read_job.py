@@ -92,7 +92,7 @@ def process_document(session: Session, settings: Settings, document_id: int) -> 
     if document.status not in (DocumentStatus.RECEIVED, DocumentStatus.FAILED):
         log.info("document %s is %s already; nothing to do", document_id, document.status)
         return []
-    if document.kind is None:  # refused at intake; the reason is in document.error
+    if document.kind is None:  # refused at intake; the failure is in document.error
         document.status = DocumentStatus.FAILED
         session.commit()
         return []
@@ -103,7 +103,8 @@ def process_document(session: Session, settings: Settings, document_id: int) -> 
         update(Document)
         .where(Document.id == document_id, Document.status == document.status)
         .values(status=DocumentStatus.READING, reading_started_at=datetime.now(UTC), reading_by=reader_id(),
-                attempts=func.coalesce(Document.attempts, 0) + 1, error=None)
+                attempts=func.coalesce(Document.attempts, 0) + 1, error=None, rejection_reason=None,
+                rule_findings=None, review_notes=None, invoice_page_ranges=None)
         .execution_options(synchronize_session=False)
     ).rowcount
     session.commit()
@@ -170,7 +171,7 @@ def _save_reading(session: Session, settings: Settings, document: Document, extr
     denormalise(document, current_values(rows))
     if extraction.document_type is DocumentType.NOT_AN_INVOICE:
         document.status = DocumentStatus.REJECTED
-        document.error = "the machine found no invoice on it; an operator can reopen it"
+        document.rejection_reason = "the machine found no invoice on it; an operator can reopen it"
         return
     notes: list[str] = []
     if extraction.warnings:
@@ -184,7 +185,9 @@ def _save_reading(session: Session, settings: Settings, document: Document, extr
         notes.append("this PDF seems to hold several invoices (pages " + ", ".join(
             f"{a}-{b}" for a, b in extraction.invoice_page_ranges) + "): an operator should split it")
     if notes:  # a note on the document keeps it from being auto-released (pipeline.review.release_rule)
-        document.error = "; ".join(notes)
+        document.review_notes = notes
+    if len(extraction.invoice_page_ranges) > 1:  # the split form starts from them
+        document.invoice_page_ranges = [[a, b] for a, b in extraction.invoice_page_ranges]
     decide(session, settings, document)
 
 

@@ -143,7 +143,7 @@ def release_document(session: Session, settings: Settings, document_id: int) -> 
         return session.scalars(select(UblRelease).where(UblRelease.released_document_id == document_id)).first()
     document.status = DocumentStatus.RELEASED
     document.released_at = datetime.now(UTC)
-    document.error = None
+    document.clear_reasons()  # released: no failure, findings or notes hold it any more
     remember(session, client.office_id, values)
     session.commit()
     return release
@@ -178,9 +178,9 @@ def _ledger_account(session: Session, document: Document) -> str | None:
 def record_rule_failure(document: Document, remedy: Remedy) -> None:
     """Say on the document why its release stopped and what ends it (code first, then words).
 
-    The one place the release job writes a rule finding onto the document: today the
-    ``error`` column; the typed columns of issue #14 take it from here."""
-    document.error = f"[rule_violation] {remedy.say}"[:2000]
+    The one place the release job writes a rule finding onto the document: its
+    ``rule_findings`` column (``error`` is for failures only)."""
+    document.rule_findings = f"[rule_violation] {remedy.say}"[:2000]
 
 
 def _send_back(session: Session, document: Document, client: Client, remedy: Remedy, ruleset: str,

@@ -30,7 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Client, Document
-from models.enums import DocumentStatus, DocumentType
+from models.enums import DocumentStatus, DocumentType, PaymentStatus
 from models.sales import PaymentLog
 from pipeline.core import identifiers
 from pipeline.core.errors import BoekbrugError
@@ -43,7 +43,7 @@ from pipeline.ubl import belgian
 log = logging.getLogger(__name__)
 
 OPEN_STATUSES = (DocumentStatus.RELEASED, DocumentStatus.DELIVERED, DocumentStatus.BOOKED)
-PREPARED, PAID = "payment_prepared", "paid"
+PREPARED, PAID = PaymentStatus.PREPARED, PaymentStatus.PAID  # Document.payment_status
 DEFAULT_SCHEMA = "pain.001.001.03"
 
 

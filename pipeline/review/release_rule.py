@@ -49,7 +49,7 @@ def decide(session: Session, settings: Settings, document: Document, *, by_opera
     doc_type = document.document_type or DocumentType.INVOICE
     if doc_type is DocumentType.NOT_AN_INVOICE:
         document.status = DocumentStatus.REJECTED
-        document.error = "not an invoice"
+        document.rejection_reason = "not an invoice"
         return Decision(False, "not an invoice")
 
     if by_operator and document.duplicate_of_id is not None:  # undecided: "same" or "different" comes first
@@ -73,11 +73,12 @@ def decide(session: Session, settings: Settings, document: Document, *, by_opera
                   expected_errors=expected_errors(doc_type, views), reason=reason, priority=document.priority)
         return Decision(False, reason)
 
-    if document.error and not by_operator:  # a note (pages left unread, several invoices): a person looks
+    if document.review_notes and not by_operator:  # a note (pages left unread, several invoices): a person looks
+        note = "; ".join(document.review_notes)
         document.status = DocumentStatus.NEEDS_VALIDATION
         open_task(session, document_id=document.id, client=client, kind=TaskKind.VALIDATE,
-                  expected_errors=1.0, reason=document.error, priority=document.priority)
-        return Decision(False, document.error)
+                  expected_errors=1.0, reason=note, priority=document.priority)
+        return Decision(False, note)
 
     document.status = DocumentStatus.VALIDATED
     if by_operator:

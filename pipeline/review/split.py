@@ -10,9 +10,10 @@ it in its UBL) builds its pages as a PDF in memory from the parent's original
 
 No automatic split. When extraction sees clear evidence of several invoices (a new
 invoice number heading a page, ``Extraction.invoice_page_ranges`` with two or more
-ranges), the document is flagged — "this PDF seems to hold several invoices
-(pages 1-2, 3-4)" — and goes to an operator with a VALIDATE task; the workbench's
-Split action is filled in with the ranges found (:func:`suggested_ranges`). A wrong
+ranges), the document is flagged — a note "this PDF seems to hold several invoices
+(pages 1-2, 3-4)" and the ranges in ``Document.invoice_page_ranges`` — and goes to an
+operator with a VALIDATE task; the workbench's Split action is filled in with the
+ranges found (:func:`suggested_ranges`). A wrong
 automatic split (an invoice cut in two, a credit note torn from the invoice it
 corrects, an attachment read as an invoice) costs more to undo than one look costs,
 and the look takes seconds with the ranges already typed in.
@@ -49,7 +50,6 @@ SPLITTABLE = (DocumentStatus.RECEIVED, DocumentStatus.FAILED, DocumentStatus.NEE
               DocumentStatus.IN_VALIDATION)
 _OPEN_TASK = (TaskState.OPEN, TaskState.CLAIMED, TaskState.POSTPONED)
 _RANGE = re.compile(r"^\s*(\d{1,4})\s*(?:[-–]\s*(\d{1,4})\s*)?$")
-_NOTE = re.compile(r"several invoices \(pages ([0-9,\s\-–]+)\)")
 
 
 class BadRanges(BoekbrugError):
@@ -79,15 +79,10 @@ def format_ranges(ranges: Ranges | tuple[tuple[int, int], ...]) -> str:
     return ", ".join(f"{a}-{b}" for a, b in ranges)
 
 
-def suggested_ranges(note: str | None) -> str:
-    """The ranges extraction found, from the document's note ("" when it found none)."""
-    found = _NOTE.search(note or "")
-    if found is None:
-        return ""
-    try:
-        return format_ranges(parse_ranges(found.group(1)))
-    except BadRanges:
-        return ""
+def suggested_ranges(ranges: list[list[int]] | None) -> str:
+    """The ranges extraction found (the document's ``invoice_page_ranges``), as the Split box
+    takes them ("" when it found none)."""
+    return format_ranges(tuple((int(a), int(b)) for a, b in ranges or ()))
 
 
 def check_ranges(ranges: Ranges, page_count: int) -> Ranges:

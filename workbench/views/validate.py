@@ -114,7 +114,7 @@ def other_decisions(task: api.TaskView, task_key: str) -> None:
         if c2.button("Postpone", key=f"postpone-{task_key}"):
             finish("Postponed", lambda: api.postpone(principal, task.task_id, task.version, int(minutes)))
         ranges = c2.text_input("Split into page ranges (e.g. 1-2, 3-4)", key=f"split-ranges-{task_key}",
-                               value=suggested_ranges(doc.error or task.reason))  # the ranges the machine found
+                               value=suggested_ranges(doc.page_ranges))  # the ranges the machine found
         if c2.button("Split this PDF", key=f"split-{task_key}"):
             finish("Split into one document per invoice",
                    lambda: api.split(principal, task.task_id, task.version, ranges))
@@ -190,8 +190,8 @@ task_key = f"{task.task_id}-{task.version}"  # every widget of this task version
 st.markdown(f"**{ui.plain(doc.filename)}** · {ui.plain(doc.client_name)} · document {doc.id} · "
             f"task {task.task_id} ({KIND_WORDS.get(task.kind, 'a look')})")
 st.caption("Why it needs a look: " + ui.plain(why_text(task)))
-if doc.error and doc.status is not DocumentStatus.DUPLICATE:
-    st.warning(ui.plain(doc.error))
+if doc.warning and doc.status is not DocumentStatus.DUPLICATE:
+    st.warning(ui.plain(doc.warning))
 
 if task.undecided_duplicate:
     ui.focus_script(None, None)
