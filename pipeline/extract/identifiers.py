@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.core import checks
+from pipeline.core import checks, identifiers
 from pipeline.core.records import Check
 from pipeline.extract.layout import Layout, Row, Tok, row_string, toks_in
 
@@ -61,7 +61,7 @@ def _iban_in(raw: str) -> str | None:
         if g.isalpha() and len(g) > 4:
             break
         kept.append(g)
-    compact = checks.normalise_iban("".join(kept))
+    compact = identifiers.normalise_iban("".join(kept))
     want = IBAN_LENGTHS.get(compact[:2])
     if want is None:
         for n in range(len(compact), 14, -1):
@@ -118,13 +118,13 @@ def find_hits(layout: Layout) -> list[Hit]:
             hits.append(Hit("vat", value, text[m.start() : end], toks_in(spans, m.start(), end), row, m.start(), checks.check_vat(value)))
         for m in OGM_RE.finditer(text):
             digits = "".join(m.group(i) for i in (2, 3, 4))
-            hits.append(Hit("ogm", checks.ogm_from_digits(digits), m.group(0), toks_in(spans, m.start(), m.end()), row, m.start(), checks.check_ogm(digits)))
+            hits.append(Hit("ogm", identifiers.ogm_from_digits(digits), m.group(0), toks_in(spans, m.start(), m.end()), row, m.start(), checks.check_ogm(digits)))
         for m in BIC_RE.finditer(text):
             hits.append(Hit("bic", m.group(1), m.group(1), toks_in(spans, m.start(1), m.end(1)), row, m.start(1), checks.check_bic(m.group(1))))
         for m in KBO_RE.finditer(upper):
             if any(a <= m.start() < b for a, b in taken):
                 continue
-            value = checks.normalise_kbo(m.group(1))
+            value = identifiers.normalise_kbo(m.group(1))
             hits.append(Hit("kbo", value, m.group(1), toks_in(spans, m.start(1), m.end(1)), row, m.start(1), checks.check_kbo(value)))
     return hits
 
@@ -157,6 +157,6 @@ def loose_ogm(text: str) -> str | None:
     """``123/4567/89002`` without the plus signs, only if the mod-97 check passes."""
     for m in OGM_LOOSE_RE.finditer(text):
         digits = "".join(m.groups())
-        if checks.check_ogm(digits).ok:
-            return checks.ogm_from_digits(digits)
+        if identifiers.ogm_digits_valid(digits):
+            return identifiers.ogm_from_digits(digits)
     return None
