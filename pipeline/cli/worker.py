@@ -8,21 +8,34 @@ rounds (``pipeline.jobs.upkeep``) on their queue when they are due.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+import threading
+import time
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import Queue, SimpleWorker
 
 from pipeline.cli._common import ready_settings
 from pipeline.core.config import Settings
+from pipeline.jobs.liveness import HEARTBEAT_SECONDS, HEARTBEAT_TTL, keep_heartbeat
 from pipeline.jobs.queues import ALL_QUEUES, UPKEEP_QUEUE, redis_connection
-from pipeline.jobs.upkeep import recover, schedule_upkeep
+from pipeline.jobs.upkeep import RECOVER_SECONDS, recover, schedule_upkeep
+
+log = logging.getLogger(__name__)
+
+REDIS_RETRY_FIRST = 1.0
+REDIS_RETRY_MAX = 30.0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("worker", help="run an rq worker on REDIS_URL (several machines may share one Redis)")
     parser.add_argument("--queues", nargs="+", default=None, help="queues to serve (default: read and release)")
     parser.add_argument("--burst", action="store_true", help="stop when the queues are empty")
-    parser.add_argument("--recover-every", type=float, default=60.0, help="seconds between recovery rounds")
+    parser.add_argument("--recover-every", type=float, default=RECOVER_SECONDS, help="seconds between recovery rounds")
+    parser.add_argument("--heartbeat-ttl", type=int, default=HEARTBEAT_TTL,
+                        help="seconds without a heartbeat after which this worker counts as dead")
     parser.set_defaults(func=run)
 
 
@@ -61,14 +74,49 @@ def run(args: argparse.Namespace) -> int:
         print("REDIS_URL is not set: jobs run in-process, no worker is needed.", file=sys.stderr)
         return 2
     connection = redis_connection(current.redis_url)
-    recover(current)
     names = [UPKEEP_QUEUE, *(name for name in (args.queues or ALL_QUEUES) if name != UPKEEP_QUEUE)]
     maintenance = int(max(10, min(60, args.recover_every)))
-    worker = UpkeepWorker([Queue(name, connection=connection) for name in names], connection=connection,
-                          current=current, recover_every=None if args.burst else args.recover_every,
-                          maintenance_interval=maintenance, worker_ttl=maintenance + 20)
-    if not args.burst:
-        schedule_upkeep(current, recover_every=args.recover_every)
     warm_up()
-    worker.work(burst=args.burst, with_scheduler=not args.burst)
-    return 0
+    wait = REDIS_RETRY_FIRST
+    while True:
+        # Redis down at start, or gone while working: say so, wait (longer each time, up to a
+        # half a minute), and carry on as a fresh worker once it answers; only a stop request ends it
+        worker = None
+        beating = threading.Event()
+        try:
+            connection.ping()
+            worker = UpkeepWorker([Queue(name, connection=connection) for name in names], connection=connection,
+                                  current=current, recover_every=None if args.burst else args.recover_every,
+                                  maintenance_interval=maintenance, worker_ttl=maintenance + 20)
+            recover(current)
+            if not args.burst:
+                schedule_upkeep(current, recover_every=args.recover_every)
+            if wait > REDIS_RETRY_FIRST:
+                log.warning("Redis at %s answers again: the worker carries on as %s", _where(current), worker.name)
+            wait = REDIS_RETRY_FIRST
+            threading.Thread(target=keep_heartbeat, name="heartbeat", daemon=True,
+                             args=(connection, worker.name, beating, HEARTBEAT_SECONDS, args.heartbeat_ttl)).start()
+            worker.work(burst=args.burst, with_scheduler=not args.burst)
+        except (RedisConnectionError, RedisTimeoutError) as error:
+            log.warning("Redis at %s is unreachable (%s); trying again in %.0f s", _where(current), error, wait)
+        finally:
+            beating.set()
+        if args.burst or (worker is not None and worker._stop_requested):
+            return 0
+        if worker is not None and _redis_answers(connection):  # rq's loop ended otherwise: a fresh worker
+            log.warning("worker %s stopped on its own; starting a fresh one", worker.name)
+        time.sleep(wait)
+        wait = min(REDIS_RETRY_MAX, wait * 2)
+
+
+def _redis_answers(connection) -> bool:  # type: ignore[no-untyped-def]
+    try:
+        return bool(connection.ping())
+    except (RedisConnectionError, RedisTimeoutError):
+        return False
+
+
+def _where(current: Settings) -> str:
+    """The Redis URL without a password, for the log."""
+    url = current.redis_url or ""
+    return url.split("@", 1)[-1] if "@" in url else url

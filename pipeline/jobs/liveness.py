@@ -6,9 +6,11 @@ default, no Redis) as ``embedded:<host>:<pid>``. ``recover`` then tells a reader
 died (kill -9, out of memory, a lost machine) from a slow one without waiting for the
 stale limit:
 
-* an rq worker keeps rq's own heartbeat — its ``rq:worker:<name>`` key — alive with
-  a short TTL (:func:`keep_heartbeat`, every HEARTBEAT_SECONDS); a worker whose key has
-  expired is dead, and its documents are requeued at the next recovery round;
+* an rq worker beats a heartbeat key in Redis with a short TTL from a thread of its
+  own (:func:`keep_heartbeat`), also while a job runs — rq's own worker key cannot
+  serve: rq's SimpleWorker renews it only between jobs, with a TTL as long as the job's
+  timeout (20 minutes for reading). A worker whose key has expired is dead, and its
+  documents are requeued at the next recovery round (every 30 s);
 * an in-process reader on this machine is dead when its process is gone.
 
 A reader that cannot be judged (another machine's process, a row from before this
@@ -26,7 +28,6 @@ from datetime import UTC, datetime
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import get_current_job
-from rq.worker import Worker
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 5.0
 HEARTBEAT_TTL = 20  # a worker silent this long is dead: its documents are requeued at the next round
+HEARTBEAT_PREFIX = "boekbrug:alive:"
 
 
 def reader_id() -> str:
@@ -68,12 +70,13 @@ def reader_alive(reader: str | None, current: Settings) -> bool | None:
     if kind == "rq":
         if current.redis_url is None:
             return None
+        connection = redis_connection(current.redis_url)
         try:
-            return bool(
-                redis_connection(current.redis_url).exists(
-                    Worker.redis_worker_namespace_prefix + rest
-                )
-            )
+            if connection.exists(heartbeat_key(rest)):
+                return True
+            # a Redis just restarted (without persistence) has lost every heartbeat: no
+            # verdict until the live workers have had time to beat again
+            return None if int(connection.info("server").get("uptime_in_seconds", 0)) < 2 * HEARTBEAT_TTL else False
         except (RedisConnectionError, RedisTimeoutError):
             return None  # Redis away: no verdict on anyone
     return None
@@ -108,22 +111,36 @@ def abandoned_documents(
     return found
 
 
+def heartbeat_key(worker_name: str) -> str:
+    return f"{HEARTBEAT_PREFIX}{worker_name}"
+
+
 def keep_heartbeat(
-    worker: Worker,
+    connection,
+    worker_name: str,
     stop: threading.Event,
-    every: float = HEARTBEAT_SECONDS,
+    every: float = HEARTBEAT_SECONDS,  # type: ignore[no-untyped-def]
     ttl: int = HEARTBEAT_TTL,
 ) -> None:
-    """Loop for a daemon thread: rq's worker heartbeat with a short TTL, also while a job runs
-    (rq's SimpleWorker only beats between jobs, with a TTL as long as the job's timeout)."""
-    while not stop.wait(every):
+    """Loop for a daemon thread: the worker's heartbeat key, set now and every ``every``
+    seconds with a TTL of ``ttl``, also while a job runs (rq's SimpleWorker only beats
+    between jobs, with a TTL as long as the job's timeout); deleted on a clean stop."""
+    every = min(every, ttl / 3)
+    key = heartbeat_key(worker_name)
+    while True:
         try:
-            worker.heartbeat(ttl)
+            connection.set(key, "1", ex=ttl)
         except (RedisConnectionError, RedisTimeoutError) as error:
             log.warning(
                 "worker %s: heartbeat not sent, Redis is unreachable (%s)",
-                worker.name,
+                worker_name,
                 error,
             )
         except Exception:
-            log.warning("worker %s: heartbeat failed", worker.name, exc_info=True)
+            log.warning("worker %s: heartbeat failed", worker_name, exc_info=True)
+        if stop.wait(every):
+            break
+    try:
+        connection.delete(key)
+    except Exception:  # noqa: BLE001 - the key expires by itself
+        log.info("worker %s: heartbeat key left to expire", worker_name)

@@ -52,7 +52,7 @@ from pipeline.review.tasks import refresh_scores, return_expired
 log = logging.getLogger(__name__)
 
 QUEUE_UPKEEP_SECONDS = 300
-RECOVER_SECONDS = 60
+RECOVER_SECONDS = 30  # with the heartbeat TTL, a dead worker's document is read again within a minute
 
 
 # --------------------------------------------------------------------------- upkeep
