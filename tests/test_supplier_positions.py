@@ -327,3 +327,75 @@ def test_a_longer_word_is_another_label() -> None:
         )
         is None
     )
+
+
+def _totals_block(values: tuple[str, str, str], slope: float) -> PageText:
+    """Labels and amounts as separate reader lines, the page askew (as a phone photo is read)."""
+    lines = []
+    for row, (label, value) in enumerate(
+        zip(("Totaal excl. btw", "Totaal btw", "Totaal incl. btw"), values, strict=True)
+    ):
+        y = 0.365 + 0.017 * row
+        words, x = [], 0.554
+        for word in label.split():
+            words.append(
+                (
+                    word,
+                    (
+                        x,
+                        y + slope * (x - 0.55),
+                        x + 0.03,
+                        y + 0.01 + slope * (x - 0.55),
+                    ),
+                )
+            )
+            x += 0.036
+        lines.append(words)
+        amount = [("€", (0.77, y + slope * 0.22, 0.777, y + 0.01 + slope * 0.22))]
+        x = 0.78
+        for part in value.split():  # "2 443,51": the reader may see two words
+            amount.append(
+                (
+                    part,
+                    (
+                        x,
+                        y + slope * (x - 0.55),
+                        x + 0.006 * len(part),
+                        y + 0.01 + slope * (x - 0.55),
+                    ),
+                )
+            )
+            x += 0.006 * len(part) + 0.004
+        lines.append(amount)
+    lines.append(
+        [
+            ("Lang", (0.1, 0.5, 0.2, 0.51)),
+            ("genoeg", (0.3, 0.5 + slope * 0.2, 0.4, 0.51 + slope * 0.2)),
+            ("regel", (0.6, 0.5 + slope * 0.5, 0.7, 0.51 + slope * 0.5)),
+        ]
+    )
+    return _page(lines)
+
+
+def test_on_a_page_askew_the_value_on_the_label_s_own_line_is_read() -> None:
+    learnt = learn_field(
+        words_of_records([_totals_block(("138,05", "8,28", "146,33"), 0.0)]),
+        "total_vat",
+        "8.28",
+    )
+    assert learnt["anchor"] == ["totaal", "btw"]
+    askew = words_of_records([_totals_block(("2 305,20", "138,31", "2 443,51"), 0.05)])
+    assert askew[0].slope > 0.04
+    reading = read_field(askew, "total_vat", learnt)
+    assert reading.value == Decimal(
+        "138.31"
+    )  # not the total excl. VAT, higher up the slanted page
+    total = learn_field(
+        words_of_records([_totals_block(("138,05", "8,28", "1 146,33"), 0.0)]),
+        "total_incl_vat",
+        "1146.33",
+    )
+    assert total["words"] == 2 and total["format"] == "decimal,"
+    assert read_field(askew, "total_incl_vat", total).value == Decimal(
+        "2443.51"
+    )  # "2 443,51" whole

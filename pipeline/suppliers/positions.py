@@ -51,7 +51,7 @@ ANCHOR_GAP = (
 ABOVE_GAP = 0.04  # of the page height: the label line just above the value
 PHRASE_GAP = 0.025  # of the page width: words of one value are closer than this
 MAX_CANDIDATES = 4  # words after a label where its value may start
-TILT = 0.03  # a line may drift this much per unit of width on a page taken askew
+TILT = 0.01  # a line may drift this much per unit of width on a page taken askew
 _PUNCT = ".,:;()[]{}*#'\"«»“”|/-–—_"
 
 
@@ -59,9 +59,10 @@ _PUNCT = ".,:;()[]{}*#'\"«»“”|/-–—_"
 class PageWords:
     number: int
     words: tuple[tuple[str, BBox], ...]  # in reading order
-    lines: tuple[
-        int, ...
-    ] = ()  # the line index of each word (empty: one word per line unknown)
+    lines: tuple[int, ...] = ()  # the line index of each word (empty: unknown)
+    slope: float = (
+        0.0  # how the lines of a page taken askew run (dy per dx), from its long lines
+    )
 
     def line_of(self, index: int) -> int:
         return self.lines[index] if self.lines else index
@@ -88,7 +89,9 @@ def words_of_records(pages: Iterable[Any]) -> list[PageWords]:
             for word in line.words or ():
                 words.append((word.text, tuple(word.bbox)))
                 lines.append(number)
-        out.append(PageWords(page.number, tuple(words), tuple(lines)))
+        out.append(
+            PageWords(page.number, tuple(words), tuple(lines), skew(words, lines))
+        )
     return out
 
 
@@ -101,7 +104,9 @@ def words_of_rows(pages: Iterable[Any]) -> list[PageWords]:
             for word in line.get("words") or []:
                 words.append((word["text"], tuple(word["bbox"])))
                 lines.append(number)
-        out.append(PageWords(page.number, tuple(words), tuple(lines)))
+        out.append(
+            PageWords(page.number, tuple(words), tuple(lines), skew(words, lines))
+        )
     return out
 
 
@@ -157,29 +162,55 @@ def _union(boxes: Sequence[BBox]) -> BBox:
     )
 
 
-def _same_line(a: BBox, b: BBox) -> bool:
-    """Vertical centres within half the taller height, allowing for a page photographed or
-    scanned slightly askew (the further apart, the more the line may have drifted)."""
+def _same_line(a: BBox, b: BBox, slope: float = 0.0) -> bool:
+    """Vertical centres within half the taller height, once the page's skew is taken out
+    (a page photographed or scanned askew), with a little drift the further apart."""
     height = max(a[3] - a[1], b[3] - b[1], 1e-4)
     apart = max(0.0, b[0] - a[2], a[0] - b[2])
-    return abs((a[1] + a[3]) / 2 - (b[1] + b[3]) / 2) <= height / 2 + TILT * apart
+    expected = (a[1] + a[3]) / 2 + slope * ((b[0] + b[2]) / 2 - (a[0] + a[2]) / 2)
+    return abs((b[1] + b[3]) / 2 - expected) <= height / 2 + TILT * apart
 
 
 def _on_line(page: PageWords, index: int, other: int) -> bool:
     """Words ``index`` and ``other`` on one printed line (the reader's line, or geometry)."""
     return page.line_of(index) == page.line_of(other) or _same_line(
-        page.words[index][1], page.words[other][1]
+        page.words[index][1], page.words[other][1], page.slope
     )
+
+
+def skew(words: Sequence[tuple[str, BBox]], lines: Sequence[int]) -> float:
+    """The median slope of the reader's long lines: 0 on a text layer, a few hundredths on a photo."""
+    ends: dict[int, list[BBox]] = {}
+    for (_, box), line in zip(words, lines, strict=True):
+        ends.setdefault(line, []).append(box)
+    slopes = []
+    for boxes in ends.values():
+        first, last = min(boxes, key=lambda b: b[0]), max(boxes, key=lambda b: b[2])
+        dx = (last[0] + last[2]) / 2 - (first[0] + first[2]) / 2
+        if dx >= 0.1:
+            slopes.append(((last[1] + last[3]) / 2 - (first[1] + first[3]) / 2) / dx)
+    return sorted(slopes)[len(slopes) // 2] if slopes else 0.0
 
 
 def _fold(text: str) -> str:
     return text.strip(_PUNCT).lower()
 
 
+_NOT_LABELS = {
+    "eur",
+    "euro",
+    "euros",
+    "usd",
+    "gbp",
+    "chf",
+}  # a currency beside an amount labels nothing
+
+
 def _is_label_word(text: str) -> bool:
     folded = _fold(text)
     return (
         len(folded) >= 2
+        and folded not in _NOT_LABELS
         and not any(ch.isdigit() for ch in folded)
         and any(ch.isalpha() for ch in folded)
     )
@@ -220,7 +251,7 @@ def _anchor_left(page: PageWords, start: int, box: BBox) -> list[int] | None:
     while index >= 0 and len(picked) < ANCHOR_WORDS:
         text, other = page.words[index]
         if (
-            not _same_line(other, box)
+            not _same_line(other, box, page.slope)
             or other[2] > box[0] + 1e-3
             or box[0] - other[2] > ANCHOR_GAP
         ):
@@ -380,7 +411,7 @@ def _start_candidates(
         level = [
             i
             for i in right_of
-            if i not in same and _same_line(page.words[i][1], anchor_box)
+            if i not in same and _same_line(anchor_box, page.words[i][1], page.slope)
         ]
         ordered = sorted(same, key=lambda i: page.words[i][1][0]) + sorted(
             level, key=lambda i: page.words[i][1][0]
@@ -432,11 +463,8 @@ def _phrase(page: PageWords, name: str, start: int) -> tuple[Any, str, BBox] | N
             break
         run.append(index)
     if kind in (FieldType.AMOUNT, FieldType.DATE):
-        sizes = (
-            range(1, len(run) + 1)
-            if kind is FieldType.AMOUNT
-            else range(len(run), 0, -1)
-        )
+        # the longest run that reads as one value: "1 094,34" whole, never its "094,34"
+        sizes = range(len(run), 0, -1)
         for size in sizes:
             text = " ".join(page.words[i][0] for i in run[:size])
             value = parse_as(name, text)
