@@ -257,7 +257,11 @@ def _extract_layout(
                     c.score = (
                         c.prob
                     )  # the calibrated probability is the evidence the sums weigh
-                amount_c[name] = ranked[:8]
+                # an amount the model all but rules out may not win by adding up
+                # (cash 15.00 = total 12.50 + change 2.50)
+                amount_c[name] = [
+                    c for k, c in enumerate(ranked[:8]) if k < 2 or c.score >= 0.05
+                ]
             else:
                 amount_c[name] = [c for c in ranked if c.origin == "rule"]
     rounding = totals.rounding_amounts(labels, layout, mark)

@@ -30,32 +30,84 @@ _ADDRESS = re.compile(
     r"\d{4,5}\s?[a-z]{0,2}\s+[a-z]|\b(?:straat|str\.|strasse|laan|weg|rue|avenue|av\.|road|rd\.|street|st\.|postbus|boulevard|bd|chaussee|steenweg|plein|place|allee|jalan|lot|no\.\s?\d|p\.?o\.?\s?box|bp)\b|@|www\.|https?:|\btel\b|\bfax\b|\+\d{2}|\bphone\b",
     re.IGNORECASE,
 )
-_STREET = re.compile(r"\w(?:straat|strasse|str\.|laan|weg|steenweg|dreef|plein)(?:\s+\d|\s*$)|^\D+\s\d{1,4}[a-z]?$")
+# a country alone is an address line, not a party ("België", "Belgique", "Deutschland")
+_COUNTRY = re.compile(
+    r"^(?:belgie|belgique|belgium|belgien|nederland|pays-bas|the netherlands|netherlands|frankrijk|france|duitsland|allemagne|"
+    r"germany|deutschland|luxemburg|luxembourg|united kingdom|spain|espagne|italie|italy|ireland|ierland|irlande)\.?$"
+)
+_STREET = re.compile(
+    r"\w(?:straat|strasse|str\.|laan|weg|steenweg|dreef|plein)(?:\s+\d|\s*$)|^\D+\s\d{1,4}[a-z]?$"
+)
 _TITLE = re.compile(
     r"\w*rechnung\w*|\binvoice\b|\bfactuur\b|\bfacture\b|\(c\)|©|copyright|stylesheet|\bdetails\b|^(?:factuur|facture|invoice|rechnung|creditnota|credit\snote|note\sde\scredit|gutschrift|tax\sinvoice|receipt|kassabon|original|copy|kopie|page|pagina|seite|logo|duplicate|bon|ticket)\b",
 )
 
 
-_NOT_NAMES = {"nummer", "number", "numero", "name", "naam", "nom", "herrn", "herr", "frau", "firma", "attn", "to", "mr", "mrs", "page"}
+_NOT_NAMES = {
+    "nummer",
+    "number",
+    "numero",
+    "name",
+    "naam",
+    "nom",
+    "herrn",
+    "herr",
+    "frau",
+    "firma",
+    "attn",
+    "to",
+    "mr",
+    "mrs",
+    "page",
+}
 
 
 def _clean_name(text: str) -> str:
-    text = re.sub(r"^(?:nom|name|naam|firma|company)\s*:\s*", "", text.strip(), flags=re.IGNORECASE)
+    text = re.sub(
+        r"^(?:nom|name|naam|firma|company)\s*:\s*",
+        "",
+        text.strip(),
+        flags=re.IGNORECASE,
+    )
     # a registration number in brackets after the name: "AEON CO. (M) BHD (126926-H)"
-    text = re.sub(r"\s*\((?:co\.?\s?(?:no|reg)\.?\s?:?\s?)?[0-9][0-9A-Z\-]{4,}\)\s*$", "", text.strip(), flags=re.IGNORECASE)
-    text = re.sub(r"(?<=[A-Za-z.])\s+[0-9][0-9.\-]{4,}-?[A-Z]?$", "", text)  # "… SDN BHD 1110644-W", "… BV 0123.456.789"
-    text = re.sub(r"\bItd\b", "ltd", text.strip(" ,;:-*").lstrip(". "))  # OCR reads "l" as "I"
-    return text[:-1] if text.endswith(".") and text.count(".") == 1 and not LEGAL_FORM.search(text) else text
+    text = re.sub(
+        r"\s*\((?:co\.?\s?(?:no|reg)\.?\s?:?\s?)?[0-9][0-9A-Z\-]{4,}\)\s*$",
+        "",
+        text.strip(),
+        flags=re.IGNORECASE,
+    )
+    text = re.sub(
+        r"(?<=[A-Za-z.])\s+[0-9][0-9.\-]{4,}-?[A-Z]?$", "", text
+    )  # "… SDN BHD 1110644-W", "… BV 0123.456.789"
+    text = re.sub(
+        r"\bItd\b", "ltd", text.strip(" ,;:-*").lstrip(". ")
+    )  # OCR reads "l" as "I"
+    return (
+        text[:-1]
+        if text.endswith(".") and text.count(".") == 1 and not LEGAL_FORM.search(text)
+        else text
+    )
 
 
 def _name_shape(text: str) -> float:
     f = fold(text)
     letters = sum(c.isalpha() for c in f)
-    if letters < 0.6 * len(f.replace(" ", "")) or len(f) < 2 or len(f) > 70 or not re.search(r"[a-z]", f) or ":" in f or re.fullmatch(r"[A-Z]{2}", text.strip()):
+    if (
+        letters < 0.6 * len(f.replace(" ", ""))
+        or len(f) < 2
+        or len(f) > 70
+        or not re.search(r"[a-z]", f)
+        or ":" in f
+        or re.fullmatch(r"[A-Z]{2}", text.strip())
+    ):
         return 0.0
-    if f in _NOT_NAMES or len(f.split()) > 8:
+    if f in _NOT_NAMES or len(f.split()) > 8 or _COUNTRY.match(f):
         return 0.02
-    if _TITLE.search(f) or find_labels(f) or re.search(r"\b(?:nummer|number|numero|nr)\.?$", f):
+    if (
+        _TITLE.search(f)
+        or find_labels(f)
+        or re.search(r"\b(?:nummer|number|numero|nr)\.?$", f)
+    ):
         return 0.05
     digits = sum(c.isdigit() for c in f)
     if digits > len(f) * 0.3:
@@ -70,14 +122,18 @@ def _name_shape(text: str) -> float:
 
 def _name_cell(row: Row, cell: Cell) -> Cell:
     """``Name: | ACME NV`` → the value cell; otherwise the cell itself."""
-    if re.fullmatch(r"(?:name|naam|nom|firma|company|raison sociale|bedrijf)\s*:?", cell.folded):
+    if re.fullmatch(
+        r"(?:name|naam|nom|firma|company|raison sociale|bedrijf)\s*:?", cell.folded
+    ):
         i = row.cells.index(cell)
         if i + 1 < len(row.cells):
             return row.cells[i + 1]
     return cell
 
 
-_NAME_LABEL = re.compile(r"(?:name|naam|nom|firma|company|raison sociale|bedrijf|firmenname)\s*:?")
+_NAME_LABEL = re.compile(
+    r"(?:name|naam|nom|firma|company|raison sociale|bedrijf|firmenname)\s*:?"
+)
 
 
 def _named_in_block(layout: Layout, lab: LabelAt, field: str) -> Cand | None:
@@ -94,13 +150,19 @@ def _named_in_block(layout: Layout, lab: LabelAt, field: str) -> Cand | None:
         first = row.cells[0]
         if len(row.cells) >= 2 and _NAME_LABEL.fullmatch(first.folded):
             value = row.cells[1]
-            prefix = [r for r in loose if abs(r.cells[0].x0 - value.x0) < 1.5 * page.char_h]
+            prefix = [
+                r for r in loose if abs(r.cells[0].x0 - value.x0) < 1.5 * page.char_h
+            ]
             text = " ".join([r.text for r in prefix] + [value.text])
             toks = tuple(t for r in prefix for t in r.toks) + tuple(value.toks)
             if _name_shape(_clean_name(value.text)) >= 0.3:
                 return Cand(field, _clean_name(text), 0.8, toks, text)
             return None
-        if any(h.field in ("customer_block", "supplier_block") for c in row.cells for h in find_labels(c.folded)):
+        if any(
+            h.field in ("customer_block", "supplier_block")
+            for c in row.cells
+            for h in find_labels(c.folded)
+        ):
             break
         if len(row.cells) == 1 and not find_labels(first.folded):
             loose.append(row)
@@ -119,7 +181,10 @@ def _block_rows(layout: Layout, lab: LabelAt, depth: int = 6) -> list[tuple[Row,
         if row.yc - last_y > 3.5 * page.char_h or len(out) >= depth:
             break
         for cell in row.cells:
-            if min(cell.x1, x1) - max(cell.x0, x0 - page.char_h) > 0 and abs(cell.x0 - x0) < 6 * page.char_h:
+            if (
+                min(cell.x1, x1) - max(cell.x0, x0 - page.char_h) > 0
+                and abs(cell.x0 - x0) < 6 * page.char_h
+            ):
                 out.append((row, cell))
                 last_y = row.yc
                 break
@@ -131,7 +196,10 @@ def _inline_ok(lab: LabelAt) -> bool:
     if not lab.after_text:
         return False
     folded = " ".join(fold(t.text) for t in lab.row.cells[lab.cell_index].toks)
-    return bool(re.match(r"\s*[:\-]", folded[lab.hit.end :])) and _name_shape(lab.after_text) > 0.2
+    return (
+        bool(re.match(r"\s*[:\-]", folded[lab.hit.end :]))
+        and _name_shape(lab.after_text) > 0.2
+    )
 
 
 def _right_cell(lab: LabelAt) -> Cell | None:
@@ -142,7 +210,9 @@ def _right_cell(lab: LabelAt) -> Cell | None:
     return cell if _name_shape(_clean_name(cell.text)) >= 0.3 else None
 
 
-def _column_rows(layout: Layout, row: Row, cell: Cell, depth: int = 5) -> list[tuple[Row, Cell]]:
+def _column_rows(
+    layout: Layout, row: Row, cell: Cell, depth: int = 5
+) -> list[tuple[Row, Cell]]:
     """Cells left-aligned with ``cell`` in the rows under it, while the spacing holds."""
     page = layout.page(row.page)
     out: list[tuple[Row, Cell]] = []
@@ -150,7 +220,9 @@ def _column_rows(layout: Layout, row: Row, cell: Cell, depth: int = 5) -> list[t
     for below in page.rows[row.index + 1 :]:
         if below.yc - last_y > 2.5 * page.char_h or len(out) >= depth:
             break
-        match = next((c for c in below.cells if abs(c.x0 - cell.x0) < 1.5 * page.char_h), None)
+        match = next(
+            (c for c in below.cells if abs(c.x0 - cell.x0) < 1.5 * page.char_h), None
+        )
         if match is not None:
             out.append((below, match))
             last_y = below.yc
@@ -161,17 +233,26 @@ def unlabelled_customer(layout: Layout, labels: list[LabelAt]) -> Block | None:
     """No customer label near the top: the addressee is the address block under the
     letterhead that carries no phone, e-mail or website (those belong to the sender)."""
     top = layout.pages[0].number if layout.pages else None
-    if any(lab.hit.field == "customer_block" and lab.row.page == top and lab.row.top < 0.5 for lab in labels):
+    if any(
+        lab.hit.field == "customer_block" and lab.row.page == top and lab.row.top < 0.5
+        for lab in labels
+    ):
         return None
     blocks = address_blocks(layout)
     if len(blocks) < 2:
         return None
-    sup_rows = {(lab.row.page, lab.row.index) for lab in labels if lab.hit.field == "supplier_block"}
+    sup_rows = {
+        (lab.row.page, lab.row.index)
+        for lab in labels
+        if lab.hit.field == "supplier_block"
+    }
     for blk in blocks[1:]:
         first_row = blk.cells[0][0]
         if first_row.yc <= blocks[0].cells[0][0].yc or blk.has_contact:
             continue
-        if (first_row.page, first_row.index - 1) in sup_rows or _name_shape(_clean_name(blk.first.text)) < 0.3:
+        if (first_row.page, first_row.index - 1) in sup_rows or _name_shape(
+            _clean_name(blk.first.text)
+        ) < 0.3:
             continue
         return blk
     return None
@@ -180,7 +261,13 @@ def unlabelled_customer(layout: Layout, labels: list[LabelAt]) -> Block | None:
 def _split_number_label(lab: LabelAt) -> bool:
     """OCR split ``N° client`` into ``N°`` | ``client``: a customer number, not a block."""
     i = lab.cell_index
-    return i > 0 and lab.hit.start == 0 and bool(re.fullmatch(r"n[°o*º]?\.?|nr\.?|no\.?|#", lab.row.cells[i - 1].folded))
+    return (
+        i > 0
+        and lab.hit.start == 0
+        and bool(
+            re.fullmatch(r"n[°o*º]?\.?|nr\.?|no\.?|#", lab.row.cells[i - 1].folded)
+        )
+    )
 
 
 def customer_region(layout: Layout, labels: list[LabelAt]) -> list[tuple[Row, Cell]]:
@@ -206,12 +293,28 @@ def customer_names(layout: Layout, labels: list[LabelAt]) -> list[Cand]:
             continue
         if _inline_ok(lab):
             shape = _name_shape(lab.after_text)
-            cands.append(Cand("customer_name", _clean_name(lab.after_text), 0.9 * shape + 0.3, lab.after, lab.after_text))
+            cands.append(
+                Cand(
+                    "customer_name",
+                    _clean_name(lab.after_text),
+                    0.9 * shape + 0.3,
+                    lab.after,
+                    lab.after_text,
+                )
+            )
             continue
         right = _right_cell(lab)
         if right is not None:
             shape = _name_shape(_clean_name(right.text))
-            cands.append(Cand("customer_name", _clean_name(right.text), 0.9 * shape + 0.25, tuple(right.toks), right.text))
+            cands.append(
+                Cand(
+                    "customer_name",
+                    _clean_name(right.text),
+                    0.9 * shape + 0.25,
+                    tuple(right.toks),
+                    right.text,
+                )
+            )
             continue
         named = _named_in_block(layout, lab, "customer_name")
         if named is not None:
@@ -221,17 +324,35 @@ def customer_names(layout: Layout, labels: list[LabelAt]) -> list[Cand]:
             cell = _name_cell(row, cell)
             shape = _name_shape(cell.text)
             if shape >= 0.3:
-                cands.append(Cand("customer_name", _clean_name(cell.text), min(0.85, (0.9 - 0.12 * k) * (shape + 0.3)), tuple(cell.toks), cell.text))
+                cands.append(
+                    Cand(
+                        "customer_name",
+                        _clean_name(cell.text),
+                        min(0.85, (0.9 - 0.12 * k) * (shape + 0.3)),
+                        tuple(cell.toks),
+                        cell.text,
+                    )
+                )
                 break
     if not cands:
         blk = unlabelled_customer(layout, labels)
         if blk is not None:
             shape = _name_shape(_clean_name(blk.first.text))
-            cands.append(Cand("customer_name", _clean_name(blk.first.text), 0.35 + 0.5 * shape, tuple(blk.first.toks), blk.first.text))
+            cands.append(
+                Cand(
+                    "customer_name",
+                    _clean_name(blk.first.text),
+                    0.35 + 0.5 * shape,
+                    tuple(blk.first.toks),
+                    blk.first.text,
+                )
+            )
     return merge_same(cands)
 
 
-def supplier_names(layout: Layout, labels: list[LabelAt], hits: list[Hit], customer_cells: set[int]) -> list[Cand]:
+def supplier_names(
+    layout: Layout, labels: list[LabelAt], hits: list[Hit], customer_cells: set[int]
+) -> list[Cand]:
     cands: list[Cand] = []
     for lab in labels:
         if lab.hit.field != "supplier_block":
@@ -241,29 +362,56 @@ def supplier_names(layout: Layout, labels: list[LabelAt], hits: list[Hit], custo
             cands.append(named)
             continue
         if _inline_ok(lab):
-            cands.append(Cand("supplier_name", _clean_name(lab.after_text), 0.55 + 0.3 * _name_shape(lab.after_text), lab.after, lab.after_text))
+            cands.append(
+                Cand(
+                    "supplier_name",
+                    _clean_name(lab.after_text),
+                    0.55 + 0.3 * _name_shape(lab.after_text),
+                    lab.after,
+                    lab.after_text,
+                )
+            )
             continue
         for row, cell in _block_rows(layout, lab, depth=5):
             cell = _name_cell(row, cell)
             shape = _name_shape(_clean_name(cell.text))
             if shape >= 0.3:
-                cands.append(Cand("supplier_name", _clean_name(cell.text), 0.45 + 0.3 * shape, tuple(cell.toks), cell.text))
+                cands.append(
+                    Cand(
+                        "supplier_name",
+                        _clean_name(cell.text),
+                        0.45 + 0.3 * shape,
+                        tuple(cell.toks),
+                        cell.text,
+                    )
+                )
                 break
     if not layout.pages:
         return cands
     first = layout.pages[0]
     texts = [fold(c.text) for r in layout.rows() for c in r.cells]
     id_rows = {(h.row.page, h.row.index) for h in hits if h.kind in ("vat", "iban")}
-    header = next((r.index for r in first.rows if r.top < 0.5 and len(_header_columns(r)) >= 3), len(first.rows))
-    top_rows = [r for r in first.rows if r.top < 0.3 and r.index < header]  # not the line table's rows
+    header = next(
+        (r.index for r in first.rows if r.top < 0.5 and len(_header_columns(r)) >= 3),
+        len(first.rows),
+    )
+    top_rows = [
+        r for r in first.rows if r.top < 0.3 and r.index < header
+    ]  # not the line table's rows
     foot_rows = [r for p in layout.pages[:1] for r in p.rows if r.top > 0.85]
     heights = sorted({round(t.h, 1) for r in top_rows for t in r.toks}, reverse=True)
-    block_heads = {id(b.first): b for b in address_blocks(layout, max_top=1.0) if b.page == first.number}
+    block_heads = {
+        id(b.first): b
+        for b in address_blocks(layout, max_top=1.0)
+        if b.page == first.number
+    }
     for rank, row in enumerate(top_rows[:12] + foot_rows[:8]):
         for ci, cell in enumerate(row.cells[:3]):
             if id(cell) in customer_cells or "**" in cell.text:
                 continue  # the customer's, or a banner such as "**** PROMO ****"
-            name, toks = _two_line_name(first if row in top_rows else layout.page(row.page), row, cell)
+            name, toks = _two_line_name(
+                first if row in top_rows else layout.page(row.page), row, cell
+            )
             if row not in top_rows:
                 # a footer strings facts together: "Müller GmbH · IBAN … · BIC …"
                 name = _clean_name(re.split(r"\s[·•|]\s|\s\.\s|\s-\s", name)[0])
@@ -273,7 +421,11 @@ def supplier_names(layout: Layout, labels: list[LabelAt], hits: list[Hit], custo
             score = 0.25 + 0.4 * (shape - 0.5)
             if row in top_rows:
                 score += max(0.0, 0.2 - 0.03 * rank)
-                if heights and max(t.h for t in cell.toks) >= heights[0] - 0.05 and len(heights) > 1:
+                if (
+                    heights
+                    and max(t.h for t in cell.toks) >= heights[0] - 0.05
+                    and len(heights) > 1
+                ):
                     score += 0.15
             if any((row.page, i) in id_rows for i in range(row.index, row.index + 8)):
                 score += 0.1
@@ -282,10 +434,16 @@ def supplier_names(layout: Layout, labels: list[LabelAt], hits: list[Hit], custo
             if ci > 0:
                 score -= 0.05
             blk = block_heads.get(id(cell))
-            if blk is not None and not any(id(c) in customer_cells for _, c in blk.cells):
+            if blk is not None and not any(
+                id(c) in customer_cells for _, c in blk.cells
+            ):
                 score += 0.15  # heads an address block that is not the customer's
-            cands.append(Cand("supplier_name", name, max(0.05, min(score, 0.8)), toks, cell.text))
-    return _prefer_full(_prefer_accents(merge_same(cands, key=lambda v: fold(v)), cands))
+            cands.append(
+                Cand("supplier_name", name, max(0.05, min(score, 0.8)), toks, cell.text)
+            )
+    return _prefer_full(
+        _prefer_accents(merge_same(cands, key=lambda v: fold(v)), cands)
+    )
 
 
 def _prefer_full(cands: list[Cand]) -> list[Cand]:
@@ -295,7 +453,10 @@ def _prefer_full(cands: list[Cand]) -> list[Cand]:
         return cands
     best = cands[0]
     for other in cands[1:]:
-        if fold(other.value).startswith(fold(best.value) + " ") and len(other.value.split()) <= len(best.value.split()) + 3:
+        if (
+            fold(other.value).startswith(fold(best.value) + " ")
+            and len(other.value.split()) <= len(best.value.split()) + 3
+        ):
             other.score = best.score + 0.01
             return sorted(cands, key=lambda c: -c.score)
     return cands
@@ -315,12 +476,20 @@ def _two_line_name(page, row: Row, cell: Cell) -> tuple[str, tuple]:
     rows = page.rows
     if _legal_only(row.text) and row.index > 0:
         above = rows[row.index - 1]
-        if len(above.cells) == 1 and not any(ch.isdigit() for ch in above.text) and _name_shape(above.text) >= 0.3:
-            return _clean_name(f"{above.text} {row.text.replace('  ', ' ')}"), tuple(above.toks) + tuple(row.toks)
+        if (
+            len(above.cells) == 1
+            and not any(ch.isdigit() for ch in above.text)
+            and _name_shape(above.text) >= 0.3
+        ):
+            return _clean_name(f"{above.text} {row.text.replace('  ', ' ')}"), tuple(
+                above.toks
+            ) + tuple(row.toks)
     if row.index + 1 < len(rows) and len(row.cells) == 1:
         below = rows[row.index + 1]
         if _legal_only(below.text) and below.yc - row.yc < 2.5 * page.char_h:
-            return _clean_name(f"{name} {below.text.replace('  ', ' ')}"), toks + tuple(below.toks)
+            return _clean_name(f"{name} {below.text.replace('  ', ' ')}"), toks + tuple(
+                below.toks
+            )
     return name, toks
 
 
@@ -329,30 +498,64 @@ def _prefer_accents(merged: list[Cand], raw: list[Cand]) -> list[Cand]:
     with diacritics, which OCR drops far more often than it invents."""
     for cand in merged:
         variants = [c.value for c in raw if fold(c.value) == fold(cand.value)]
-        best = max(variants, key=lambda v: (sum(not ch.isascii() for ch in v), sum(ch.islower() for ch in v)), default=cand.value)
+        best = max(
+            variants,
+            key=lambda v: (
+                sum(not ch.isascii() for ch in v),
+                sum(ch.islower() for ch in v),
+            ),
+            default=cand.value,
+        )
         cand.value = best
     return merged
 
 
-def split_vats(hits: list[Hit], customer_cells: set[int], labels: list[LabelAt], known: Iterable[str] = ()) -> tuple[list[Cand], list[Cand]]:
+def split_vats(
+    hits: list[Hit],
+    customer_cells: set[int],
+    labels: list[LabelAt],
+    known: Iterable[str] = (),
+) -> tuple[list[Cand], list[Cand]]:
     """VAT numbers → (supplier candidates, customer candidates)."""
     known_set = {checks.normalise_vat(k) for k in known}
     vats = [h for h in hits if h.kind == "vat"]
-    cust_labels = [lab for lab in labels if lab.hit.field == "customer_block" and not _split_number_label(lab)]
+    cust_labels = [
+        lab
+        for lab in labels
+        if lab.hit.field == "customer_block" and not _split_number_label(lab)
+    ]
     sup: list[Cand] = []
     cus: list[Cand] = []
     known_seen = any(h.value in known_set for h in vats)
     for order, h in enumerate(vats):
-        in_customer = any(id(c) in customer_cells for c in h.row.cells if any(t in c.toks for t in h.toks))
+        in_customer = any(
+            id(c) in customer_cells
+            for c in h.row.cells
+            if any(t in c.toks for t in h.toks)
+        )
         # "Klant: … BTW BE…" on one row: the label stands left of the number
-        in_customer = in_customer or any(lab.row is h.row and lab.x1 <= min(t.x0 for t in h.toks) for lab in cust_labels)
+        in_customer = in_customer or any(
+            lab.row is h.row and lab.x1 <= min(t.x0 for t in h.toks)
+            for lab in cust_labels
+        )
         base = 0.8 if h.ok else 0.7
         if h.value in known_set:
             cus.append(Cand("customer_vat", h.value, 0.9, h.toks, h.raw, [h.check]))
         elif in_customer and not known_seen:
-            cus.append(Cand("customer_vat", h.value, base - 0.05, h.toks, h.raw, [h.check]))
+            cus.append(
+                Cand("customer_vat", h.value, base - 0.05, h.toks, h.raw, [h.check])
+            )
         else:
-            sup.append(Cand("supplier_vat", h.value, base - 0.05 * min(order, 3), h.toks, h.raw, [h.check]))
+            sup.append(
+                Cand(
+                    "supplier_vat",
+                    h.value,
+                    base - 0.05 * min(order, 3),
+                    h.toks,
+                    h.raw,
+                    [h.check],
+                )
+            )
     sup = merge_same(sup)
     cus = merge_same(cus)
     sup_values = {c.value for c in sup}
@@ -362,11 +565,22 @@ def split_vats(hits: list[Hit], customer_cells: set[int], labels: list[LabelAt],
     if not cus and len(sup) > 1:
         # a second, different VAT number outside the supplier block is likely the customer's
         second = sup[1]
-        cus = [Cand("customer_vat", second.value, 0.35, second.toks, second.raw, second.checks)]
+        cus = [
+            Cand(
+                "customer_vat",
+                second.value,
+                0.35,
+                second.toks,
+                second.raw,
+                second.checks,
+            )
+        ]
     return sup, cus
 
 
-def address_after(layout: Layout, toks: tuple, max_rows: int = 4) -> tuple[str, tuple] | None:
+def address_after(
+    layout: Layout, toks: tuple, max_rows: int = 4
+) -> tuple[str, tuple] | None:
     """Lines under a name in the same column, up to the postcode + city line."""
     if not toks:
         return None
@@ -382,12 +596,18 @@ def address_after(layout: Layout, toks: tuple, max_rows: int = 4) -> tuple[str, 
         if below.yc - last_y > 3 * page.char_h:
             break
         cell = next((c for c in below.cells if abs(c.x0 - x0) < 2 * page.char_h), None)
-        if cell is None or find_labels(cell.folded) or re.search(r"@|www\.|tel|fax|btw|tva|vat|ust", cell.folded):
+        if (
+            cell is None
+            or find_labels(cell.folded)
+            or re.search(r"@|www\.|tel|fax|btw|tva|vat|ust", cell.folded)
+        ):
             break
         parts.append(cell.text)
         used.extend(cell.toks)
         last_y = below.yc
-        if re.search(r"\b\d{4,5}\b\s+\S", cell.text) or re.search(r"\b[A-Z]{1,2}\d", cell.text):
+        if re.search(r"\b\d{4,5}\b\s+\S", cell.text) or re.search(
+            r"\b[A-Z]{1,2}\d", cell.text
+        ):
             break
     if not parts:
         return None

@@ -12,6 +12,7 @@ per process.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -159,6 +160,10 @@ def using(model: RankerModel | None) -> Iterator[None]:
 
 
 def active_model() -> RankerModel | None:
+    """The model in use: an override (training), none when ``BOEKBRUG_RANKER=off`` (to
+    measure the hand-set scores), else the shipped one."""
     if _override:
         return _override[-1]
+    if os.environ.get("BOEKBRUG_RANKER", "").lower() == "off":
+        return None
     return load(MODEL_PATH)

@@ -38,6 +38,12 @@ STRONG_CHECKS = frozenset(
 )
 
 
+# the ranker's confidence without a passing strong check
+UNCHECKED_CEILING = 0.97
+NAME_CEILING = 0.9
+NAME_FIELDS = frozenset({"supplier_name", "customer_name"})
+
+
 @dataclass
 class Cand:
     field: str
@@ -105,6 +111,13 @@ def confidence(cand: Cand, ceiling: float = 0.9) -> float:
             conf = min(conf, 0.93)
         if cand.cut:
             conf = min(conf, 0.8)  # a value cut from a longer text is never certain
+        if not any(c.ok and c.name in STRONG_CHECKS for c in cand.checks):
+            # the probability is calibrated on generated layouts and the development set;
+            # on a layout from elsewhere only a check proves a value. A name has none:
+            # its certainty comes from a supplier validated before, not from the model
+            conf = min(
+                conf, NAME_CEILING if cand.field in NAME_FIELDS else UNCHECKED_CEILING
+            )
         return max(0.0, min(conf, 0.995))
     conf = min(cand.score, ceiling)
     reading = cand.reading_conf

@@ -358,3 +358,38 @@ def generate_families(
         ident = doc_id(seed, 50_000 + i, kind)
         out.append(Generated(_record(doc, ident, kind, ext, pages, seed, i), data, doc))
     return out
+
+
+def generate_family_corpus(
+    count: int, seed: int, families: tuple[int, ...]
+) -> list[Generated]:
+    """An evaluation corpus in layout ``families``: text PDFs, scans and photos made from
+    them, and photographed till slips (the kinds of ``python -m pipeline evaluate``)."""
+    base = generate_families(count, seed, families, photos=True)
+    texts = [
+        g for g in base if g.record["kind"] == "text_pdf" and g.record["pages"] == 1
+    ]
+    out = list(base)
+    for k, g in enumerate(texts[: max(1, count // 6)]):
+        data, info = degrade.scan(g.data, _int_seed(seed, "family-scan", k))
+        record = _record(
+            g.document,
+            doc_id(seed, 60_000 + k, "scanned_pdf"),
+            "scanned_pdf",
+            "pdf",
+            info["pages"],
+            seed,
+            k,
+        )
+        record.update(derived_from=g.record["id"], degradation=info)
+        out.append(Generated(record, data, g.document))
+    for k, g in enumerate(
+        texts[max(1, count // 6) : max(1, count // 6) + max(1, count // 8)]
+    ):
+        data, info = degrade.photo(g.data, _int_seed(seed, "family-photo", k))
+        record = _record(
+            g.document, doc_id(seed, 70_000 + k, "photo"), "photo", "jpg", 1, seed, k
+        )
+        record.update(derived_from=g.record["id"], degradation=info)
+        out.append(Generated(record, data, g.document))
+    return out
