@@ -41,13 +41,26 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class RefusedAttachment:
+    """An attached file that is no invoice document (a ZIP, a DOCX, a program): kept as a
+    failed document with its reason, so it is seen and can be retried."""
+
+    filename: str
+    content: bytes
+    reason: str
+
+
+@dataclass(frozen=True)
 class SplitEmail:
     sender: str | None
     subject: str | None
     date: datetime | None
     message_id: str | None
     attachments: tuple[Attachment, ...] = ()
-    skipped: tuple[str, ...] = field(default=())  # what was left out, and why
+    skipped: tuple[str, ...] = field(default=())  # what was left out, and why ("name: reason")
+    refused: tuple[RefusedAttachment, ...] = ()  # attached files refused by their content
+    # attachments left out without being kept: (name, why) — logos, copies, empty parts
+    passed_over: tuple[tuple[str, str], ...] = ()
 
 
 def safe_filename(name: str | None, fallback: str) -> str:
@@ -85,8 +98,9 @@ def split_email(data: bytes) -> SplitEmail:
     except Exception as exc:
         raise CorruptFile(f"The e-mail cannot be parsed: {exc}") from exc
     found: list[Attachment] = []
-    skipped: list[str] = []
-    _collect(msg, found, skipped, set(), depth=0)
+    left: _Left = _Left()
+    _collect(msg, found, left, set(), depth=0)
+    skipped = left.skipped
     result = SplitEmail(
         sender=_header(msg, "From"),
         subject=_header(msg, "Subject"),
@@ -94,6 +108,8 @@ def split_email(data: bytes) -> SplitEmail:
         message_id=_header(msg, "Message-ID"),
         attachments=tuple(found),
         skipped=tuple(skipped),
+        refused=tuple(left.refused),
+        passed_over=tuple(left.passed_over),
     )
     if not found:
         why = "; ".join(skipped) if skipped else "it has no attachments"
@@ -101,9 +117,26 @@ def split_email(data: bytes) -> SplitEmail:
     return result
 
 
-def _collect(msg: Message, found: list[Attachment], skipped: list[str], seen: set[str], depth: int) -> None:
+@dataclass
+class _Left:
+    """What the walk left out: every line said (``skipped``), refused files kept with their bytes."""
+
+    skipped: list[str] = field(default_factory=list)
+    refused: list[RefusedAttachment] = field(default_factory=list)
+    passed_over: list[tuple[str, str]] = field(default_factory=list)
+
+    def pass_over(self, name: str, why: str) -> None:
+        self.skipped.append(f"{name}: {why}")
+        self.passed_over.append((name, why))
+
+    def refuse(self, name: str, content: bytes, why: str) -> None:
+        self.skipped.append(f"{name}: {why}")
+        self.refused.append(RefusedAttachment(name, content, why))
+
+
+def _collect(msg: Message, found: list[Attachment], left: _Left, seen: set[str], depth: int) -> None:
     if depth > MAX_DEPTH:
-        skipped.append("messages nested too deep")
+        left.pass_over("a forwarded message", "messages nested too deep")
         return
     for part in msg.walk():
         if part.is_multipart():
@@ -111,34 +144,39 @@ def _collect(msg: Message, found: list[Attachment], skipped: list[str], seen: se
         ctype = part.get_content_type()
         raw_name = part.get_filename()
         disposition = (part.get_content_disposition() or "").lower()
-        if ctype in ("text/plain", "text/html") and disposition != "attachment" and not raw_name:
+        attached = bool(raw_name) or disposition == "attachment"
+        if ctype in ("text/plain", "text/html") and not attached:
             continue  # the message body
         try:
             payload = part.get_payload(decode=True)
-        except Exception:  # noqa: BLE001
+        except Exception:
+            log.info("an e-mail part (%s, %r) cannot be decoded", ctype, raw_name, exc_info=True)
             payload = None
+        name = safe_filename(raw_name, f"attachment-{len(found) + len(left.skipped) + 1}")
         if not payload:
+            if attached:
+                left.pass_over(name, "the attachment is empty or cannot be decoded")
             continue
-        name = safe_filename(raw_name, f"attachment-{len(found) + len(skipped) + 1}")
         try:
             kind = sniff(payload, name)
         except BoekbrugError as exc:
-            if ctype not in ("text/plain", "text/html"):
-                skipped.append(f"{name}: {exc.message}")
+            if attached or ctype not in ("text/plain", "text/html"):
+                left.refuse(name, payload, exc.message)
             continue
         if kind == DocumentKind.EMAIL:
             try:
                 inner = email.message_from_bytes(payload, policy=email.policy.default)
             except Exception:  # noqa: BLE001
-                skipped.append(f"{name}: attached e-mail cannot be parsed")
+                left.refuse(name, payload, "attached e-mail cannot be parsed")
                 continue
-            _collect(inner, found, skipped, seen, depth + 1)
+            _collect(inner, found, left, seen, depth + 1)
             continue
         if kind == DocumentKind.IMAGE and len(payload) < MIN_IMAGE_BYTES:
-            skipped.append(f"{name}: image of {len(payload)} bytes (logo or signature)")
+            left.pass_over(name, f"image of {len(payload)} bytes (logo or signature)")
             continue
         digest = hashlib.sha256(payload).hexdigest()
         if digest in seen:
+            left.pass_over(name, "the same file as another attachment of this e-mail")
             continue
         seen.add(digest)
         if "." not in name:

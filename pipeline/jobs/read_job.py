@@ -196,6 +196,7 @@ def _split_email(session: Session, settings: Settings, document: Document, data:
 
     message = split_email(data)
     children: list[int] = []
+    lines: list[dict] = []  # every attachment a line on the e-mail: taken, or refused with the reason
     for attachment in message.attachments:
         received = receive(
             session, settings, client_id=document.client_id, filename=attachment.filename,
@@ -203,6 +204,14 @@ def _split_email(session: Session, settings: Settings, document: Document, data:
         )
         if received.created:
             children.append(received.document_id)
+        lines.append({"file": attachment.filename, "taken": True, "document_id": received.document_id})
+    for refused in message.refused:  # kept as a failed document with its reason: seen, and retryable
+        received = receive(session, settings, client_id=document.client_id, filename=refused.filename,
+                           data=refused.content, channel="email", parent_id=document.id)
+        lines.append({"file": refused.filename, "taken": False, "reason": refused.reason,
+                      "document_id": received.document_id})
+    lines.extend({"file": name, "taken": False, "reason": why} for name, why in message.passed_over)
+    document.attachment_lines = lines
     document.status = DocumentStatus.SPLIT
     document.error = None
     session.commit()
