@@ -12,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null && [ "$$(id -u
 APT_PACKAGES := tesseract-ocr tesseract-ocr-nld tesseract-ocr-fra tesseract-ocr-deu chromium chromium-driver
 export OMP_THREAD_LIMIT ?= 1
 
-.PHONY: run test install system-packages services demo workbench evaluate bench lint clean-runtime
+.PHONY: run test install system-packages services demo workbench evaluate bench lint clean-runtime translations
 
 run: install demo workbench
 
@@ -59,3 +59,12 @@ lint: install
 
 clean-runtime:
 	rm -rf data/runtime
+
+# Bring the catalogues up to date with the code (then translate what is new in pipeline/locale/*/LC_MESSAGES/boekbrug.po)
+translations: install
+	$(VENV)/bin/pybabel -q extract -w 100 -F babel.cfg -k _ -k N_ -k translate --no-location --omit-header --sort-output -o pipeline/locale/boekbrug.pot .
+	@for lang in nl fr; do \
+	  if [ -f pipeline/locale/$$lang/LC_MESSAGES/boekbrug.po ]; then \
+	    $(VENV)/bin/pybabel -q update -w 100 --no-fuzzy-matching --ignore-obsolete -i pipeline/locale/boekbrug.pot -d pipeline/locale -D boekbrug -l $$lang; \
+	  else $(VENV)/bin/pybabel -q init -w 100 -i pipeline/locale/boekbrug.pot -d pipeline/locale -D boekbrug -l $$lang; fi; \
+	done

@@ -16,6 +16,7 @@ class AccountingOffice(Base):
 
     id: Mapped[intpk]
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    language: Mapped[str] = mapped_column(String(8), default="nl", server_default="nl")  # nl, fr, en: its users' default
     created_at: Mapped[created_at]
 
     clients: Mapped[list[Client]] = relationship(back_populates="office")
@@ -35,6 +36,7 @@ class Client(Base):
     # VAT return rhythm: "monthly" or "quarterly"; the deadline drives queue urgency
     vat_period: Mapped[str] = mapped_column(String(16), default="quarterly")
     deadline_day: Mapped[int] = mapped_column(default=20)
+    language: Mapped[str | None] = mapped_column(String(8))  # for its e-mails and PDFs; None: the office's
     created_at: Mapped[created_at]
 
     office: Mapped[AccountingOffice] = relationship(back_populates="clients")
@@ -51,6 +53,7 @@ class User(Base):
     office_id: Mapped[int | None] = mapped_column(ForeignKey("accounting_offices.id"))
     client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"))
     active: Mapped[bool] = mapped_column(default=True)
+    language: Mapped[str | None] = mapped_column(String(8))  # None: the office's language
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     # base32 TOTP secret (second factor); required at sign-in once enrolled

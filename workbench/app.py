@@ -6,6 +6,7 @@ signed-in role. The pages draw the UI and call ``pipeline.api``; nothing else.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -20,8 +21,11 @@ from models.enums import Role
 from pipeline import api
 from pipeline.core.config import Settings, settings
 from pipeline.core.db import engine_for
+from pipeline.core.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _, set_language
+from workbench.markdown import escape_markdown
 
 PAGES = Path(__file__).resolve().parent / "views"
+log = logging.getLogger(__name__)
 
 
 @st.cache_resource
@@ -35,16 +39,34 @@ def boot(database_url: str) -> Settings:
     return current
 
 
+ROLE_NAMES = {
+    Role.ADMIN: N_("administrator"),
+    Role.SUPERVISOR: N_("supervisor"),
+    Role.OPERATOR: N_("operator"),
+    Role.ACCOUNTANT: N_("accountant"),
+    Role.CLIENT: N_("client"),
+}
+
+
+def browser_language() -> str | None:
+    """Before sign-in: the browser's language (Accept-Language), if it is one of ours."""
+    try:
+        return st.context.locale
+    except Exception:
+        log.debug("no browser locale", exc_info=True)
+        return None
+
+
 def pages_for(role: Role) -> list[st.Page]:
-    validate = st.Page(PAGES / "validate.py", title="Validate", icon="✅", url_path="validate")
-    group = st.Page(PAGES / "group.py", title="Group verification", icon="🧮", url_path="group")
-    upload = st.Page(PAGES / "upload.py", title="Upload", icon="📤", url_path="upload")
-    documents = st.Page(PAGES / "documents.py", title="Documents", icon="📄", url_path="documents")
-    sales = st.Page(PAGES / "sales.py", title="Sales", icon="🧾", url_path="sales")
-    payments = st.Page(PAGES / "payments.py", title="Payments", icon="💶", url_path="payments")
-    library = st.Page(PAGES / "library.py", title="Library", icon="📚", url_path="library")
-    dashboard = st.Page(PAGES / "dashboard.py", title="Dashboard", icon="📊", url_path="dashboard")
-    tokens = st.Page(PAGES / "tokens.py", title="API tokens", icon="🔐", url_path="tokens")
+    validate = st.Page(PAGES / "validate.py", title=_("Validate"), icon="✅", url_path="validate")
+    group = st.Page(PAGES / "group.py", title=_("Group verification"), icon="🧮", url_path="group")
+    upload = st.Page(PAGES / "upload.py", title=_("Upload"), icon="📤", url_path="upload")
+    documents = st.Page(PAGES / "documents.py", title=_("Documents"), icon="📄", url_path="documents")
+    sales = st.Page(PAGES / "sales.py", title=_("Sales"), icon="🧾", url_path="sales")
+    payments = st.Page(PAGES / "payments.py", title=_("Payments"), icon="💶", url_path="payments")
+    library = st.Page(PAGES / "library.py", title=_("Library"), icon="📚", url_path="library")
+    dashboard = st.Page(PAGES / "dashboard.py", title=_("Dashboard"), icon="📊", url_path="dashboard")
+    tokens = st.Page(PAGES / "tokens.py", title=_("API tokens"), icon="🔐", url_path="tokens")
     if role is Role.ADMIN:
         return [validate, group, upload, documents, library, dashboard, sales, payments, tokens]
     if role is Role.SUPERVISOR:
@@ -62,17 +84,25 @@ def main() -> None:
     token = st.session_state.get("token")
     principal = api.resume(token) if token else None
     if principal is None:
+        set_language(st.session_state.get("language") or browser_language())
         if token:
             st.session_state.pop("token", None)
-            st.session_state["signin_note"] = "Your session expired; please sign in again."
+            st.session_state["signin_note"] = _("Your session expired; please sign in again.")
         st.session_state.pop("principal", None)
-        page = st.navigation([st.Page(PAGES / "signin.py", title="Sign in", icon="🔑", url_path="signin")])
+        page = st.navigation([st.Page(PAGES / "signin.py", title=_("Sign in"), icon="🔑", url_path="signin")])
         page.run()
         return
     st.session_state["principal"] = principal
+    set_language(principal.language)
     with st.sidebar:
-        st.markdown(f"**{principal.display_name}** · {principal.role}")
-        if st.button("Sign out", key="sign_out"):
+        st.markdown(f"**{escape_markdown(principal.display_name)}** · {_(ROLE_NAMES[principal.role])}")
+        choice = st.selectbox(_("Language"), LANGUAGES, index=LANGUAGES.index(principal.language),
+                              format_func=LANGUAGE_NAMES.__getitem__, key="language_choice")
+        if choice != principal.language:
+            st.session_state["language"] = choice
+            api.set_language(principal, choice)
+            st.rerun()
+        if st.button(_("Sign out"), key="sign_out"):
             held = st.session_state.get("wb_task")
             if held is not None:  # give the task back to the queue rather than wait for its lease
                 try:

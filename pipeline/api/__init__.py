@@ -65,6 +65,7 @@ from pipeline.api.live import (
     display_text,
     parse_input,
 )
+from pipeline.api.preferences import set_language
 from pipeline.api.render import crop_png
 from pipeline.api.tasks import (
     CheckView,
@@ -151,6 +152,7 @@ __all__ = [
     "resume",
     "retry",
     "save",
+    "set_language",
     "sign_in",
     "sign_out",
     "split",

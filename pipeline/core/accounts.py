@@ -15,10 +15,11 @@ from datetime import UTC, datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from models import AccountingOffice, AuditEntry, Client, User, UserSession
 from models.enums import Role
+from pipeline.core.i18n import DEFAULT_LANGUAGE, normalise_language
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
@@ -35,6 +36,7 @@ class Principal:
     role: Role
     office_id: int | None = None
     client_id: int | None = None
+    language: str = DEFAULT_LANGUAGE  # the user's own, else the office's: every screen and e-mail
 
     @property
     def is_centre(self) -> bool:
@@ -42,8 +44,21 @@ class Principal:
         return self.role in (Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN)
 
 
+def language_of(session: Session | None, user: User) -> str:
+    """The user's language; where none is chosen, the language of the user's office."""
+    if user.language:
+        return normalise_language(user.language)
+    office_id = user.office_id
+    if office_id is None and user.client_id is not None and session is not None:
+        client = session.get(Client, user.client_id)
+        office_id = client.office_id if client is not None else None
+    office = session.get(AccountingOffice, office_id) if session is not None and office_id is not None else None
+    return normalise_language(office.language if office is not None else None)
+
+
 def principal_of(user: User) -> Principal:
-    return Principal(user.id, user.username, user.display_name, user.role, user.office_id, user.client_id)
+    return Principal(user.id, user.username, user.display_name, user.role, user.office_id, user.client_id,
+                     language_of(object_session(user), user))
 
 
 def hash_password(password: str) -> str:
