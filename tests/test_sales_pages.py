@@ -61,3 +61,27 @@ def test_payments_page_prepares_a_payment_file(db_url: str, settings_for) -> Non
     at.button(key="pay_prepare").click().run()
     assert not at.exception, at.exception
     assert any("1 payments" in s.value for s in at.success)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_credit_note_is_issued_only_after_a_yes(db_url: str, settings_for) -> None:  # type: ignore[no-untyped-def]
+    settings_for(db_url)
+    ids = seller_with_customers(db_url)
+    principal = _signed_in(db_url, ids["client"])
+    with unit_of_work(db_url) as session:
+        draft_id = create_draft(session, ids["client"], ids["be"], MIXED).id
+    at = AppTest.from_file(str(PAGES / "sales.py"), default_timeout=120)
+    at.session_state["principal"] = principal
+    at.run()
+    at.button(key=f"sales_issue_{draft_id}").click().run()
+    at.button(key="sales_credit").click().run()
+    assert not at.exception, at.exception
+    asked = " ".join(m.value for m in at.markdown)
+    assert "lowers what Klant NV owes you" in asked
+    assert len(_table(at, "communication")) == 2  # the credit note waits as a draft
+    assert any("draft" in n for n in _table(at, "communication")["number"])
+    at.button(key="sales_confirm_yes").click().run()
+    assert not at.exception, at.exception
+    assert any("issued" in s.value for s in at.success)
+    numbers = _table(at, "communication")["number"].tolist()
+    assert sorted(numbers) == [f"{date.today().year}-0000{n}" for n in (1, 2)]

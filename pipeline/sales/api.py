@@ -7,7 +7,7 @@ Each call is one unit of work and returns plain frozen records.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -138,11 +138,16 @@ def create_invoice(principal: Principal, client_id: int, contact_id: int, lines:
         return _row(session, invoices_mod.create_draft(session, client_id, contact_id, lines, note=note))
 
 
-def issue_invoice(principal: Principal, invoice_id: int, *, issue_date: date | None = None) -> InvoiceRow:
-    """Number, render, validate and file; ``IssueRefused`` with the rules' messages."""
+def issue_invoice(principal: Principal, invoice_id: int, *, issue_date: date | None = None,
+                  confirmed: Collection[str] | None = None) -> InvoiceRow:
+    """Number, render, validate and file; ``IssueRefused`` with the rules' messages.
+
+    ``confirmed``: the questions (``pipeline.sales.guards``: zero total, credit note, no
+    IBAN) a person answered yes; given, an unanswered one raises ``NeedsConfirmation``."""
     with work() as session:
         invoice = _invoice(session, principal, invoice_id)
-        issued = invoices_mod.issue(session, current_settings(), invoice.id, issue_date=issue_date)
+        issued = invoices_mod.issue(session, current_settings(), invoice.id, issue_date=issue_date,
+                                    confirmed=confirmed)
         audit(session, principal.user_id, "sales_invoice_issued", f"sales:{issued.id}", issued.number)
         return _row(session, issued)
 

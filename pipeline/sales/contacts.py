@@ -19,6 +19,7 @@ from models import Client
 from models.sales import ClientProfile, SalesContact
 from pipeline.core import identifiers
 from pipeline.sales.amounts import SalesError
+from pipeline.sales.limits import bounded
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +78,11 @@ class ContactInput:
 
 def save_contact(session: Session, client_id: int, data: ContactInput, contact_id: int | None = None) -> SalesContact:
     """Create (or update) a customer of ``client_id`` after checking its identifiers."""
-    name = " ".join((data.name or "").split())
+    name = bounded(data.name, "customer name")
     if not name:
         raise SalesError("a customer needs a name")
+    street, postal_code = bounded(data.street, "street"), bounded(data.postal_code, "postal code")
+    city = bounded(data.city, "city")
     if not 0 <= data.payment_terms_days <= 365:
         raise SalesError("payment terms are between 0 and 365 days")
     vat = clean_vat(data.vat)
@@ -89,7 +92,7 @@ def save_contact(session: Session, client_id: int, data: ContactInput, contact_i
     country = (data.country or "BE").strip().upper()[:2]
     if vat and vat[:2] not in (country, "EL" if country == "GR" else country):
         raise SalesError(f"VAT number {vat} does not belong to country {country}")
-    email = (data.email or "").strip() or None
+    email = bounded(data.email, "e-mail address")
     if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
         raise SalesError(f"{email!r} is not an e-mail address")
     if contact_id is None:
@@ -101,7 +104,7 @@ def save_contact(session: Session, client_id: int, data: ContactInput, contact_i
             raise SalesError(f"customer {contact_id} not found")
         contact = found
     contact.name, contact.vat, contact.enterprise_number = name, vat, kbo
-    contact.street, contact.postal_code, contact.city = data.street, data.postal_code, data.city
+    contact.street, contact.postal_code, contact.city = street, postal_code, city
     contact.country, contact.email, contact.payment_terms_days = country, email, data.payment_terms_days
     session.flush()
     return contact
@@ -145,9 +148,10 @@ def save_client_profile(
         profile = ClientProfile(client_id=client_id)
         session.add(profile)
     clean = clean_iban(iban)
-    profile.street, profile.postal_code, profile.city = street, postal_code, city
+    profile.street, profile.postal_code = bounded(street, "street"), bounded(postal_code, "postal code")
+    profile.city = bounded(city, "city")
     profile.country = (country or "BE").strip().upper()[:2]
-    profile.email = (email or "").strip() or None
+    profile.email = bounded(email, "e-mail address")
     profile.iban, profile.bic = clean, bic_for(clean, bic)
     session.flush()
     return profile

@@ -13,7 +13,7 @@ a passed ``UblRelease`` — and is never edited again: a credit note that refers
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -39,6 +39,8 @@ from pipeline.sales.amounts import (
     totals,
 )
 from pipeline.sales.contacts import client_profile
+from pipeline.sales.guards import check_issue
+from pipeline.sales.limits import bounded
 from pipeline.sales.numbering import format_number, next_number
 
 log = logging.getLogger(__name__)
@@ -109,12 +111,13 @@ def _line_rows(lines: Sequence[LineInput]) -> list[SalesLine]:
         raise SalesError("an invoice needs at least one line")
     rows = []
     for position, line in enumerate(lines, start=1):
-        if not line.description.strip():
+        description = bounded(line.description, "line description")
+        if not description:
             raise SalesError(f"line {position} has no description")
         if line.unit_price < 0:
             raise SalesError(f"line {position}: a unit price is not negative (use a credit note)")
         category = check_rate(Decimal(line.vat_rate), line.vat_category)
-        rows.append(SalesLine(position=position, description=line.description.strip()[:500],
+        rows.append(SalesLine(position=position, description=description,
                               quantity=Decimal(line.quantity), unit_price=Decimal(line.unit_price),
                               discount_percent=Decimal(line.discount_percent), vat_rate=Decimal(line.vat_rate),
                               vat_category=category,
@@ -152,7 +155,7 @@ def create_draft(
     if document_type not in (INVOICE, CREDIT_NOTE):
         raise SalesError(f"unknown document type {document_type!r}")
     invoice = SalesInvoice(client_id=client_id, contact_id=contact_id, document_type=document_type, status=DRAFT,
-                           note=note, currency=currency.upper(), credit_of_id=credit_of_id)
+                           note=bounded(note, "note"), currency=currency.upper(), credit_of_id=credit_of_id)
     invoice.lines = _line_rows(lines)
     _refresh_totals(invoice)
     session.add(invoice)
@@ -179,7 +182,7 @@ def update_draft(
         invoice.lines = _line_rows(lines)
         _refresh_totals(invoice)
     if note is not None:
-        invoice.note = note or None
+        invoice.note = bounded(note, "note")
     session.flush()
     return invoice
 
@@ -271,16 +274,22 @@ def render(session: Session, invoice: SalesInvoice) -> tuple[bytes, bytes]:
 
 # ----------------------------------------------------------------------------- issue
 def issue(
-    session: Session, settings: Settings, invoice_id: int, *, issue_date: date | None = None
+    session: Session, settings: Settings, invoice_id: int, *, issue_date: date | None = None,
+    confirmed: Collection[str] | None = None,
 ) -> SalesInvoice:
     """Number, render, validate and file a draft; commits (or rolls back and raises).
 
     ``IssueRefused`` carries the official rules' fatal findings; the draft stays a
-    draft and the number is not used up.
+    draft and the number is not used up. Before that ``pipeline.sales.guards`` refuses
+    an invoice without the seller's VAT number or address (``SalesError``) and, when
+    ``confirmed`` is given, asks about a zero total, a credit note or a missing IBAN
+    (``NeedsConfirmation``) until their codes are in ``confirmed``.
     """
     from pipeline.ubl.validate import validate
 
     invoice = _draft(session, invoice_id)
+    _refresh_totals(invoice)
+    check_issue(session, invoice, confirmed)
     contact = session.get(SalesContact, invoice.contact_id)
     assert contact is not None
     when = issue_date or date.today()

@@ -11,8 +11,9 @@ from pipeline import api
 from pipeline.core.errors import BoekbrugError
 from pipeline.sales import api as sales
 from pipeline.sales.contacts import ContactInput
+from pipeline.sales.guards import NeedsConfirmation
 from pipeline.sales.invoices import IssueRefused, LineInput
-from workbench.components import page_head
+from workbench.components import page_head, plain
 
 principal: api.Principal = st.session_state["principal"]
 
@@ -25,6 +26,36 @@ def _dec(value: object, default: str = "0") -> Decimal:
     except InvalidOperation as error:
         raise BoekbrugError(f"{value!r} is not a number") from error
 
+
+def issue_asking(draft_id: int, confirmed: tuple[str, ...] = ()) -> sales.InvoiceRow:
+    """Issue, or keep the draft and ask: a zero total, a credit note, no IBAN need a yes first."""
+    try:
+        return sales.issue_invoice(principal, draft_id, confirmed=confirmed)
+    except NeedsConfirmation as asked:
+        st.session_state["sales_confirm"] = (draft_id, asked.reasons)
+        st.rerun()
+        raise
+
+
+asking = st.session_state.get("sales_confirm")
+if asking is not None:
+    draft_id, reasons = asking
+    with st.container(border=True):
+        st.warning(f"Draft {draft_id} is not issued yet. Please confirm:")
+        for reason in reasons.values():
+            st.markdown(f"- {plain(reason)}")
+        yes, no = st.columns(2)
+        if yes.button("Yes, issue it", type="primary", key="sales_confirm_yes"):
+            st.session_state.pop("sales_confirm", None)
+            try:
+                done = issue_asking(draft_id, tuple(reasons))
+                st.session_state["sales_flash"] = f"{done.number} issued."
+                st.rerun()
+            except BoekbrugError as error:
+                st.error(plain(error.message))
+        if no.button("No, keep it as a draft", key="sales_confirm_no"):
+            st.session_state.pop("sales_confirm", None)
+            st.rerun()
 
 tab_new, tab_list, tab_customers, tab_profile = st.tabs(["New invoice", "Invoices", "Customers", "My details"])
 
@@ -98,7 +129,7 @@ with tab_new:
                                    _dec(r["VAT %"]), str(r["category"] or "S"), _dec(r["discount %"]))
                          for r in lines.to_dict("records") if str(r.get("description") or "").strip()]
                 draft = sales.create_invoice(principal, client.id, customer.id, items, note=note or None)
-                issued = sales.issue_invoice(principal, draft.id)
+                issued = issue_asking(draft.id)
                 st.session_state["sales_flash"] = (f"Invoice {issued.number} issued: € {issued.total_incl_vat}, "
                                                    f"due {issued.due_date:%d/%m/%Y}, {issued.payment_reference}.")
                 st.rerun()
@@ -137,7 +168,7 @@ with tab_list:
         if chosen.document_type == "invoice" and d4.button("Credit note", key="sales_credit"):
             try:
                 credit = sales.credit_invoice(principal, chosen.id)
-                done = sales.issue_invoice(principal, credit.id)
+                done = issue_asking(credit.id)
                 st.session_state["sales_flash"] = f"Credit note {done.number} issued for {chosen.number}."
                 st.rerun()
             except BoekbrugError as error:
@@ -147,7 +178,7 @@ with tab_list:
         c1.write(f"Draft {draft.id} · {draft.document_type} · {draft.customer} · € {draft.total_incl_vat}")
         if c2.button("Issue", key=f"sales_issue_{draft.id}"):
             try:
-                done = sales.issue_invoice(principal, draft.id)
+                done = issue_asking(draft.id)
                 st.session_state["sales_flash"] = f"{done.number} issued."
                 st.rerun()
             except BoekbrugError as error:
