@@ -53,11 +53,14 @@ def test_payments_page_prepares_a_payment_file(db_url: str, settings_for) -> Non
     ids = seller_with_customers(db_url)
     principal = _signed_in(db_url, ids["client"])
     incoming(db_url, ids["client"], 1, due_date=date.today())
+    copy = incoming(db_url, ids["client"], 2, due_date=date.today(), invoice_number="A-1")  # a second copy
     at = AppTest.from_file(str(PAGES / "payments.py"), default_timeout=60)
     at.session_state["principal"] = principal
     at.run()
     assert not at.exception, at.exception
     assert _table(at, "IBAN")["amount"].tolist() == ["121.00"]
+    assert any(f"Not paid: document {copy}" in c.value and "same supplier, number and amount" in c.value
+               for c in at.caption)
     at.button(key="pay_prepare").click().run()
     assert not at.exception, at.exception
     assert any("1 payments" in s.value for s in at.success)
