@@ -9,7 +9,14 @@ from lxml import etree
 from sqlalchemy import select
 
 from models import Document, ExtractedFieldRow, UblRelease, ValidationTask
-from models.enums import DocumentStatus, FieldState, ReleaseStatus, Role, TaskKind, UblProfile
+from models.enums import (
+    DocumentStatus,
+    FieldState,
+    ReleaseStatus,
+    Role,
+    TaskKind,
+    UblProfile,
+)
 from pipeline import api
 from pipeline.core.accounts import (
     create_user,

@@ -43,12 +43,12 @@ from pipeline.review.fieldstore import current_values, field_rows
 from pipeline.review.split import original_bytes
 from pipeline.review.tasks import route_rule_failure
 from pipeline.suppliers.memory import remember
-from pipeline.ubl.build import build_ubl, image_to_pdf
-from pipeline.ubl.derive import choose_profile, derived_number
+from pipeline.ubl.build import image_to_pdf
+from pipeline.ubl.derive import derived_number
 from pipeline.ubl.parse import IncompleteInvoice, invoice_data_from_values
+from pipeline.ubl.profile import build_for_best_profile
 from pipeline.ubl.remedies import Remedy, for_build_error, for_findings, for_incomplete
 from pipeline.ubl.rules import active_ruleset
-from pipeline.ubl.validate import validate
 
 log = logging.getLogger(__name__)
 
@@ -119,10 +119,8 @@ def release_document(session: Session, settings: Settings, document_id: int) -> 
     ruleset = active_ruleset().id
     try:
         invoice = invoice_data_from_values(values)
-        profile = choose_profile(invoice)
         original = original_for_embedding(document, original_bytes(settings, document))  # a part: its own pages
-        xml = build_ubl(invoice, original, profile=profile)
-        report = validate(xml, profile=profile)
+        xml, report, profile = build_for_best_profile(invoice, original)
     except IncompleteInvoice as error:
         return _send_back(session, document, client, for_incomplete(error.message, error.fields), ruleset, [])
     except BoekbrugError as error:

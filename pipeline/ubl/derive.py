@@ -111,9 +111,18 @@ def identity(party: Party) -> Identity:
         return Identity((VAT_EAS[vat[:2]], vat), legal)
     if legal and legal[0] == "0184":
         return Identity(legal, legal)  # Danish CVR (EAS 0184) is the usual Peppol address
-    if vat and re.fullmatch(r"NO\d{9}MVA", vat):
+    if vat and re.fullmatch(r"NO\d{9}MVA", vat) and norwegian_org_valid(vat[2:11]):
         return Identity(("0192", vat[2:11]), legal)  # Norwegian organisation number
     return Identity(None, legal)
+
+
+def norwegian_org_valid(number: str) -> bool:
+    """A Norwegian organisation number's mod-11 check digit (an address we derive must be valid)."""
+    weights = (3, 2, 7, 6, 5, 4, 3, 2)
+    if not re.fullmatch(r"\d{9}", number):
+        return False
+    check = 11 - sum(int(d) * w for d, w in zip(number, weights, strict=False)) % 11
+    return (0 if check == 11 else check) == int(number[8])
 
 
 def _peppol_id(text: str | None) -> tuple[str, str] | None:

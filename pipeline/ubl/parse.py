@@ -311,16 +311,40 @@ def _exemption(values: dict[str, Any]) -> str | None:
     return code or text or None
 
 
+# the category a VATEX code stands for (any other VATEX code is an exemption, E)
+CODE_CATEGORY = {"VATEX-EU-O": "O", "VATEX-EU-AE": "AE", "VATEX-EU-IC": "K", "VATEX-EU-G": "G"}
+
+
+def category_for(reason: str) -> str:
+    code = reason.split(":", 1)[0].strip().upper()
+    return CODE_CATEGORY.get(code, "E") if code.startswith("VATEX") else "E"
+
+
 def _breakdown_with_reasons(lines: tuple[VatBreakdownLine, ...], reason: str | None) -> tuple[VatBreakdownLine, ...]:
-    """The document-wide exemption reason on every exempt VAT group that has none of its own."""
+    """The document-wide exemption reason on every 0 % VAT group without one of its own.
+
+    A VATEX code is the operator's choice of category for the 0 % groups (VATEX-EU-O: not
+    subject to VAT, VATEX-EU-AE: reverse charge, …); a reason without a code goes onto the
+    groups already marked exempt (a zero rate, Z, takes no reason)."""
     if not reason:
         return lines
-    return tuple(
-        replace(line, exemption_reason=reason)
-        if (line.category or "").strip().upper() in EXEMPT_CATEGORIES and not (line.exemption_reason or "").strip()
-        else line
-        for line in lines
-    )
+    coded = reason.upper().startswith("VATEX")
+    out = []
+    for line in lines:
+        category = (line.category or "").strip().upper()
+        zero = line.amount in (None, Decimal(0)) and line.rate in (None, Decimal(0))
+        if coded and zero and category in ("", "Z", *EXEMPT_CATEGORIES) and not (line.exemption_reason or "").strip():
+            line = replace(line, category=category_for(reason), exemption_reason=reason)
+        elif category in EXEMPT_CATEGORIES and not (line.exemption_reason or "").strip():
+            line = replace(line, exemption_reason=reason)
+        out.append(line)
+    return tuple(out)
+
+
+def _exempt_group(base: Decimal, reason: str) -> VatBreakdownLine:
+    """The one VAT group of a document that charges no VAT, in the category its reason says."""
+    return VatBreakdownLine(rate=Decimal(0), base=base, amount=Decimal(0), category=category_for(reason),
+                            exemption_reason=reason)
 
 
 def _receipt_totals(values: dict[str, Any], breakdown: tuple[VatBreakdownLine, ...], reason: str | None,
@@ -336,10 +360,7 @@ def _receipt_totals(values: dict[str, Any], breakdown: tuple[VatBreakdownLine, .
             vat = sum((line.amount for line in breakdown if line.amount is not None), Decimal(0))
         return excl, vat, incl, breakdown
     if not breakdown and vat in (None, Decimal(0)) and reason and incl is not None:
-        category = "O" if reason.upper().startswith("VATEX-EU-O") else "E"
-        line = VatBreakdownLine(rate=Decimal(0), base=incl, amount=Decimal(0), category=category,
-                                exemption_reason=reason)
-        return incl, Decimal(0), incl, (line,)
+        return incl, Decimal(0), incl, (_exempt_group(incl, reason),)
     if not breakdown and vat is None and excl is None:
         fields = ["vat_breakdown", "vat_exemption_reason", "vat_exemption_code"]
         say = ("the receipt's VAT is not known: fill in the VAT per rate as printed, or, if the ticket shows no "
@@ -373,6 +394,8 @@ def invoice_data_from_values(
         else:
             excl = incl - vat
         log.info("one missing total computed from the other two")
+    if not breakdown and reason and reason.upper().startswith("VATEX") and vat == 0 and excl is not None:
+        breakdown = (_exempt_group(excl, reason),)  # no VAT charged, and the operator said why
     missing = [n for n in ("invoice_number", "issue_date") if not values.get(n)]
     missing += [n for n, v in (("total_excl_vat", excl), ("total_vat", vat), ("total_incl_vat", incl)) if v is None]
     if missing:

@@ -15,6 +15,7 @@ The active rule set is chosen by ``active_ruleset(on=date)``: the newest one who
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -38,6 +39,14 @@ ROUTING_RULES = frozenset({
     "PEPPOL-EN16931-R010",  # buyer electronic address
     "PEPPOL-EN16931-R020",  # seller electronic address
 })
+# Peppol's national rules (DE-R-…, NL-R-…, NO-R-…): what a receiver in that country asks
+# of a Peppol exchange; not part of EN 16931, so reported under the EN 16931 profile.
+NATIONAL_RULE = re.compile(r"^[A-Z]{2}-R-\d+$")
+
+
+def peppol_only(rule_id: str) -> bool:
+    """A rule that binds a Peppol exchange but not an EN 16931 invoice for import."""
+    return rule_id in ROUTING_RULES or bool(NATIONAL_RULE.match(rule_id))
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ All layers run even when an earlier one fails, so an operator sees every problem
 
 Under the EN 16931 profile (a party without an electronic address, see
 ``pipeline.ubl.derive.choose_profile``) the Peppol rules that only concern network
-routing (``pipeline.ubl.rules.ROUTING_RULES``) are reported as warnings; XSD, EN 16931
-and every other rule still block.
+routing and Peppol's national rules (``pipeline.ubl.rules.peppol_only``) are reported as
+warnings; XSD, EN 16931 and every other rule still block.
 
 Each XSLT is compiled once per process (~0.6 s for both) and cached; the Saxon
 processor and the compiled executables are shared behind a lock, so one process may
@@ -30,7 +30,7 @@ from models.enums import UblProfile
 from pipeline.core.xmlsafe import CREDITNOTE_ROOT, INVOICE_ROOT, NS, parse_untrusted
 from pipeline.ubl import belgian
 from pipeline.ubl.findings import Finding, ValidationReport, fields_for, party_of
-from pipeline.ubl.rules import ROUTING_RULES, RuleSet, active_ruleset
+from pipeline.ubl.rules import RuleSet, active_ruleset, peppol_only
 
 log = logging.getLogger(__name__)
 
@@ -125,14 +125,14 @@ def validate(
     if "own" in wanted:
         findings.extend(own_findings(root))
     if profile is UblProfile.EN16931:
-        findings = [routing_only(f) if f.rule_id in ROUTING_RULES and f.fatal else f for f in findings]
+        findings = [routing_only(f) if peppol_only(f.rule_id) and f.fatal else f for f in findings]
     return ValidationReport(ruleset=rs.id, root=root_name, findings=tuple(findings), layers=wanted)
 
 
 def routing_only(finding: Finding) -> Finding:
     """A Peppol network rule under the EN 16931 profile: reported, not blocking."""
     return replace(finding, flag="warning",
-                   message=f"{finding.message} (Peppol network only: not needed for EN 16931 import)")
+                   message=f"{finding.message} (Peppol exchange only: not needed for EN 16931 import)")
 
 
 def _xsd_findings(tree: etree._ElementTree, rs: RuleSet) -> list[Finding]:
