@@ -14,9 +14,9 @@ from sqlalchemy import delete
 from models import UserSession
 from pipeline.api._common import current_settings, work
 from pipeline.core import accounts
-from pipeline.core.accounts import Principal, SignInError
+from pipeline.core.accounts import Principal, SignInError, TooManyAttempts
 
-__all__ = ["SignInError", "SignedIn", "resume", "sign_in", "sign_out"]
+__all__ = ["SignInError", "SignedIn", "TooManyAttempts", "resume", "sign_in", "sign_out"]
 
 
 @dataclass(frozen=True)
@@ -25,14 +25,16 @@ class SignedIn:
     principal: Principal
 
 
-def sign_in(username: str, password: str) -> SignedIn:
-    """Check the password and open a session; raises SignInError with a message to show.
+def sign_in(username: str, password: str, code: str | None = None, source: str = "unknown") -> SignedIn:
+    """Check the password (and the authenticator code, once enrolled) and open a session;
+    raises SignInError with a message to show (``TooManyAttempts``: wait and retry).
 
-    A failed attempt is still committed (counted, audited): the lockout must hold.
+    ``source``: where the attempt comes from (the client's address), for throttling.
+    A failed attempt is still committed (counted, audited): the throttle must hold.
     """
     with work() as session:
         try:
-            principal = accounts.sign_in(session, username.strip(), password)
+            principal = accounts.sign_in(session, username.strip(), password, source=source, code=code)
         except SignInError:
             session.commit()
             raise

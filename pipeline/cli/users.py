@@ -1,4 +1,4 @@
-"""``python -m pipeline users add|list``: manage sign-ins."""
+"""``python -m pipeline users add|list|totp``: manage sign-ins and second factors."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--office", help="office name (accountants)")
     add.add_argument("--client", help="client name or id (client users)")
     actions.add_parser("list", help="list users")
+    totp = actions.add_parser("totp", help="enrol a TOTP second factor; prints the otpauth:// URI for an authenticator app")
+    totp.add_argument("username")
     parser.set_defaults(func=run)
 
 
@@ -27,17 +29,29 @@ def run(args: argparse.Namespace) -> int:
     from models import AccountingOffice, User
     from models.enums import Role
     from pipeline.cli._common import ready_settings
-    from pipeline.core.accounts import create_user, find_client
+    from pipeline.core.accounts import create_user, enrol_totp, find_client
     from pipeline.core.db import unit_of_work
 
     current = ready_settings()
     with unit_of_work(current.database_url) as session:
         if args.action == "list":
             for user in session.scalars(select(User).order_by(User.username)):
-                print(f"{user.username:20} {user.role:11} office={user.office_id} client={user.client_id}")
+                factor = "totp" if user.totp_secret else "-"
+                print(f"{user.username:20} {user.role:11} office={user.office_id} client={user.client_id} "
+                      f"second-factor={factor}")
+            return 0
+        if args.action == "totp":
+            try:
+                uri = enrol_totp(session, args.username)
+            except ValueError as error:
+                print(error, file=sys.stderr)
+                return 2
+            print(uri)
+            print("Scan this in an authenticator app (or type its secret); from now on the sign-in asks for its "
+                  "six-digit code.", file=sys.stderr)
             return 0
         if args.action != "add":
-            print("usage: python -m pipeline users add|list", file=sys.stderr)
+            print("usage: python -m pipeline users add|list|totp", file=sys.stderr)
             return 2
         office_id = client_id = None
         if args.office:

@@ -1,29 +1,41 @@
 """Offices, clients and users: creating them, and signing in.
 
-Passwords are hashed with Argon2id (memory-hard). Five failed sign-ins lock the
-account for 15 minutes. A signed-in user becomes a ``Principal``: the user in
-hand that every API call takes, and from which every access check is made.
+Passwords are hashed with Argon2id (memory-hard). Signing in answers the same, in the
+same time, for names that exist and names that do not; failures slow down the source
+that makes them and, for at most a minute, new sources trying the same name — nothing
+locks the owner out. Admins and supervisors add a TOTP code once enrolled
+(``python -m pipeline users totp NAME``). A signed-in user becomes a ``Principal``: the
+user in hand that every API call takes, and from which every access check is made.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
+import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, object_session
 
-from models import AccountingOffice, AuditEntry, Client, User, UserSession
+from models import (
+    AccountingOffice,
+    AuditEntry,
+    Client,
+    SignInAttempt,
+    User,
+    UserSession,
+)
 from models.enums import Role
 from pipeline.core.i18n import DEFAULT_LANGUAGE, normalise_language
 
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
 _HASHER = PasswordHasher()  # argon2id, library defaults (64 MiB, t=3)
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -133,33 +145,124 @@ class SignInError(Exception):
     pass
 
 
-def sign_in(session: Session, username: str, password: str, now: datetime | None = None) -> Principal:
-    """Check the password; count failures and lock the account after MAX_FAILED_LOGINS."""
+# ----------------------------------------------------------------------------- sign-in
+# One answer for every failure, known user or not, wrong password or wrong code.
+WRONG = "Unknown user, wrong password or wrong code."
+THROTTLE_WINDOW = timedelta(hours=1)  # failures older than this no longer count
+SOURCE_FREE_FAILURES = 10  # failures from one source before it must wait
+SOURCE_MAX_WAIT = timedelta(minutes=15)
+ACCOUNT_FREE_FAILURES = 5  # failures on one name (from sources it never signed in from) before a wait
+ACCOUNT_MAX_WAIT = timedelta(minutes=1)  # short: an attacker can slow the owner down, never lock them out
+KNOWN_SOURCE_DAYS = 30  # a source the account signed in from lately is the owner's: the name's count spares it
+SECOND_FACTOR_ROLES = (Role.ADMIN, Role.SUPERVISOR)
+
+
+class TooManyAttempts(SignInError):
+    """Wait before trying again; said the same for known and unknown names."""
+
+    def __init__(self, wait: timedelta) -> None:
+        seconds = max(1, int(wait.total_seconds() + 0.999))
+        super().__init__(f"Too many failed sign-ins: wait {seconds} seconds, then try again.")
+        self.wait = wait
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """An Argon2id hash of nothing anyone types: unknown names are checked against it, so
+    they take the time of a real check."""
+    return _HASHER.hash(secrets.token_hex(16))
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _progressive_wait(failures: list[datetime], free: int, cap: timedelta, now: datetime) -> timedelta:
+    """After ``free`` failures, 1 s, 2 s, 4 s … (up to ``cap``) from the last one."""
+    if len(failures) < free:
+        return timedelta(0)
+    delay = min(cap, timedelta(seconds=2 ** min(len(failures) - free, 20)))
+    return max(timedelta(0), max(failures) + delay - now)
+
+
+def throttle_wait(session: Session, name: str, source: str, now: datetime) -> timedelta:
+    """How long ``source`` must wait before trying ``name`` again (zero: go ahead).
+
+    Per source: a progressive delay after SOURCE_FREE_FAILURES failures, up to 15 minutes.
+    Per name (known or not, counted the same): after ACCOUNT_FREE_FAILURES failures, a
+    progressive delay of at most a minute — but failures from sources that signed in
+    as this name lately do not count against it, and such a source never waits for the
+    name's count: the owner is never locked out by someone else's guessing."""
+    since = now - THROTTLE_WINDOW
+    by_source = [_aware(t) for t in session.scalars(select(SignInAttempt.created_at).where(
+        SignInAttempt.source == source, SignInAttempt.ok.is_(False), SignInAttempt.created_at >= since))]
+    wait = _progressive_wait(by_source, SOURCE_FREE_FAILURES, SOURCE_MAX_WAIT, now)
+    known = set(session.scalars(select(SignInAttempt.source).where(
+        SignInAttempt.username == name, SignInAttempt.ok.is_(True),
+        SignInAttempt.created_at >= now - timedelta(days=KNOWN_SOURCE_DAYS))))
+    if source in known:
+        return wait
+    by_name = [_aware(t) for t, where in session.execute(select(SignInAttempt.created_at, SignInAttempt.source).where(
+        SignInAttempt.username == name, SignInAttempt.ok.is_(False), SignInAttempt.created_at >= since))
+        if where not in known]
+    return max(wait, _progressive_wait(by_name, ACCOUNT_FREE_FAILURES, ACCOUNT_MAX_WAIT, now))
+
+
+def _code_ok(user: User, code: str | None) -> bool:
+    if not user.totp_secret:
+        return True
+    cleaned = "".join((code or "").split())
+    return cleaned.isdigit() and pyotp.TOTP(user.totp_secret).verify(cleaned, valid_window=1)
+
+
+def sign_in(session: Session, username: str, password: str, now: datetime | None = None, *,
+            source: str = "unknown", code: str | None = None) -> Principal:
+    """Check the password (and the TOTP code, once enrolled); every attempt is recorded.
+
+    Unknown names and known ones get the same answer in the same time: an unknown name
+    is checked against a dummy Argon2id hash, and throttling counts the name as typed.
+    Nothing locks an account: a source that keeps failing waits longer each time, and
+    a name under attack makes new sources wait at most a minute (``throttle_wait``)."""
     now = now or datetime.now(UTC)
-    user = session.scalars(select(User).where(User.username == username)).first()
-    if user is None or not user.active:
-        _HASHER.hash(password)  # same work either way: no user enumeration by timing
-        audit(session, None, "sign_in_failed", username)
-        raise SignInError("Unknown user or wrong password.")
-    locked = user.locked_until and (user.locked_until if user.locked_until.tzinfo else user.locked_until.replace(tzinfo=UTC))
-    if locked and locked > now:
-        audit(session, user.id, "sign_in_locked", username)
-        raise SignInError("Too many failed attempts: this account is locked for a while.")
+    name = username.strip().lower()[:120]
+    source = (source or "unknown")[:64]
+    wait = throttle_wait(session, name, source, now)
+    if wait > timedelta(0):
+        audit(session, None, "sign_in_throttled", name, f"from {source}")
+        raise TooManyAttempts(wait)
+    user = session.scalars(select(User).where(User.username == username.strip())).first()
+    known = user is not None and user.active
     try:
-        _HASHER.verify(user.password_hash, password)
+        _HASHER.verify(user.password_hash if known else _dummy_hash(), password)
+        password_ok = known
     except (VerificationError, InvalidHashError):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until = now + LOCKOUT
-            user.failed_logins = 0
-        audit(session, user.id, "sign_in_failed", username)
-        raise SignInError("Unknown user or wrong password.") from None
-    user.failed_logins = 0
-    user.locked_until = None
+        password_ok = False
+    if not password_ok or not _code_ok(user, code):
+        session.add(SignInAttempt(username=name, source=source, ok=False, created_at=now))
+        audit(session, user.id if known else None, "sign_in_failed", name, f"from {source}")
+        raise SignInError(WRONG)
+    session.add(SignInAttempt(username=name, source=source, ok=True, created_at=now))
+    session.execute(delete(SignInAttempt).where(SignInAttempt.username == name,
+                                                SignInAttempt.created_at < now - timedelta(days=KNOWN_SOURCE_DAYS)))
     if _HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    audit(session, user.id, "sign_in", username)
+    if user.role in SECOND_FACTOR_ROLES and not user.totp_secret:
+        log.warning("%s (%s) signed in without a second factor: enrol one with "
+                    "`python -m pipeline users totp %s`", user.username, user.role, user.username)
+        audit(session, user.id, "sign_in_without_second_factor", name, f"from {source}")
+    audit(session, user.id, "sign_in", name, f"from {source}")
     return principal_of(user)
+
+
+def enrol_totp(session: Session, username: str, issuer: str = "Boekbrug") -> str:
+    """A new TOTP secret for ``username``; returns the otpauth:// URI for an authenticator app.
+    From now on the user's sign-in asks for the six-digit code."""
+    user = session.scalars(select(User).where(User.username == username)).first()
+    if user is None:
+        raise ValueError(f"no user {username!r}")
+    user.totp_secret = pyotp.random_base32()
+    audit(session, user.id, "totp_enrolled", username)
+    return pyotp.TOTP(user.totp_secret).provisioning_uri(name=username, issuer_name=issuer)
 
 
 def open_session(session: Session, principal: Principal, minutes: int, now: datetime | None = None) -> str:
