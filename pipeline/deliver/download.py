@@ -8,6 +8,11 @@ own UBL is audited but is no delivery to the accountant.
 The ZIP holds the UBL files, ``summary.csv`` (one row per document) and
 ``bookings.csv`` (the booking proposals, per document and per line). Amounts are
 decimal strings with a point (``1263.00``), dates ISO.
+
+A second copy of an invoice already handed over or in the same ZIP (same supplier,
+number and amount: ``pipeline.review.duplicates.second_copies``) is not delivered as a
+new purchase: its UBL stays out of the ZIP and out of bookings.csv, and its summary row
+says ``second_copy_of`` (the earlier document) with no UBL file.
 """
 
 from __future__ import annotations
@@ -39,13 +44,14 @@ from pipeline.deliver.common import (
     validated_by,
 )
 from pipeline.deliver.library import HANDED_OVER
+from pipeline.review.duplicates import second_copies
 
 log = logging.getLogger(__name__)
 
 SUMMARY_COLUMNS = (
     "document_id", "client", "supplier_name", "supplier_vat", "invoice_number", "document_type", "issue_date",
     "due_date", "currency", "total_excl_vat", "total_vat", "total_incl_vat", "ledger_account", "vat_code",
-    "booking", "booking_confidence", "booking_basis", "validated_by", "released_at", "ubl_file",
+    "booking", "booking_confidence", "booking_basis", "validated_by", "released_at", "ubl_file", "second_copy_of",
 )
 BOOKING_COLUMNS = (
     "document_id", "line_index", "ledger_account", "vat_code", "confidence", "basis", "booking",
@@ -137,15 +143,19 @@ def zip_for_period(
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         files: dict[int, str] = {}
+        copies = second_copies(session, documents)
         for document in documents:
+            if document.id in copies:  # flagged in summary.csv, never delivered as a new purchase
+                continue
             release, xml = released_ubl(session, settings, document)
             files[document.id] = ubl_filename(document)
             archive.writestr(files[document.id], xml)
             record_delivery(session, document, release, DeliveryChannel.ZIP, actor_id(principal), zip_name)
-        archive.writestr("summary.csv", summary_csv(session, client, documents, files))
-        archive.writestr("bookings.csv", bookings_csv(session, [d.id for d in documents]))
+        archive.writestr("summary.csv", summary_csv(session, client, documents, files, copies))
+        archive.writestr("bookings.csv", bookings_csv(session, [d.id for d in documents if d.id not in copies]))
     audit(session, actor_id(principal), "zip_downloaded", f"client:{client_id}",
-          f"{len(documents)} document(s), {date_from} – {date_to}{' (again)' if include_delivered else ''}")
+          f"{len(documents) - len(copies)} document(s), {len(copies)} second copies flagged, {date_from} – {date_to}"
+          f"{' (again)' if include_delivered else ''}")
     session.flush()
     log.info("zip for client %s: %d document(s)", client_id, len(documents))
     return buffer.getvalue()
@@ -176,7 +186,8 @@ def _extra_fields(session: Session, ids: Sequence[int]) -> dict[int, dict[str, A
     return found
 
 
-def summary_rows(session: Session, client: Client, documents: Sequence[Document], files: dict[int, str]) -> list[dict[str, str]]:
+def summary_rows(session: Session, client: Client, documents: Sequence[Document], files: dict[int, str],
+                 copies: dict[int, int] | None = None) -> list[dict[str, str]]:
     ids = [d.id for d in documents]
     extra = _extra_fields(session, ids)
     who = validated_by(session, ids)
@@ -209,12 +220,14 @@ def summary_rows(session: Session, client: Client, documents: Sequence[Document]
             "validated_by": who.get(document.id, ""),
             "released_at": _iso(document.released_at),
             "ubl_file": files.get(document.id, ""),
+            "second_copy_of": str((copies or {}).get(document.id) or ""),
         })
     return rows
 
 
-def summary_csv(session: Session, client: Client, documents: Sequence[Document], files: dict[int, str]) -> bytes:
-    return write_csv(summary_rows(session, client, documents, files), SUMMARY_COLUMNS)
+def summary_csv(session: Session, client: Client, documents: Sequence[Document], files: dict[int, str],
+                copies: dict[int, int] | None = None) -> bytes:
+    return write_csv(summary_rows(session, client, documents, files, copies), SUMMARY_COLUMNS)
 
 
 def bookings_csv(session: Session, document_ids: Sequence[int]) -> bytes:

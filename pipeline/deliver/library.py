@@ -2,6 +2,9 @@
 
 ``library(...)`` returns plain dicts, one per document, ready for
 ``pandas.DataFrame(rows)`` or ``st.dataframe``: amounts stay ``Decimal``, dates ``date``.
+A document that is a later copy of an invoice already in the library (same supplier,
+number and amount: ``pipeline.review.duplicates.second_copies``) carries
+``second_copy_of`` — the earlier document's id — so it is not booked as a new purchase.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from pipeline.deliver.common import (
     validated_by,
     visible_client_ids,
 )
+from pipeline.review.duplicates import second_copies
 
 # statuses an accountant sees by default: what left the validation centre
 HANDED_OVER = (DocumentStatus.RELEASED, DocumentStatus.DELIVERED, DocumentStatus.BOOKED)
@@ -32,7 +36,7 @@ COLUMNS = (
     "document_id", "client_id", "client", "supplier_name", "supplier_key", "invoice_number", "issue_date",
     "due_date", "total_incl_vat", "currency", "document_type", "status", "received_at", "released_at",
     "auto_released", "validated_by", "ledger_account", "vat_code", "booking", "booking_confidence",
-    "delivered_at", "deliveries", "ubl_filename", "release_id", "original_filename",
+    "delivered_at", "deliveries", "ubl_filename", "release_id", "original_filename", "second_copy_of",
 )
 
 
@@ -86,6 +90,7 @@ def library(
     who = validated_by(session, ids)
     proposals = document_proposals(session, ids)
     releases, deliveries = _releases_and_deliveries(session, ids)
+    copies = second_copies(session, [document for document, _ in found])
     rows = []
     for document, client_name in found:
         head = next((p for p in proposals.get(document.id, []) if p.line_index == -1), None)
@@ -118,6 +123,7 @@ def library(
             "ubl_filename": ubl_filename(document) if release_id is not None else None,
             "release_id": release_id,
             "original_filename": document.original_filename,
+            "second_copy_of": copies.get(document.id),
         })
     return rows
 

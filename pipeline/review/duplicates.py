@@ -15,6 +15,7 @@ amount in cents — whatever happened upstream, one key is one invoice.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -22,6 +23,9 @@ from sqlalchemy.orm import Session
 
 from models import AuditEntry, Document
 from models.enums import DocumentStatus
+
+# statuses of a document that counts as the invoice (a later copy of it is a second copy)
+COUNTED = (DocumentStatus.VALIDATED, DocumentStatus.RELEASED, DocumentStatus.DELIVERED, DocumentStatus.BOOKED)
 
 _OCR_CONFUSIONS = str.maketrans({"O": "0", "I": "1", "L": "1", "S": "5", "B": "8", "Z": "2"})
 _GONE = (DocumentStatus.REJECTED, DocumentStatus.DUPLICATE, DocumentStatus.FAILED, DocumentStatus.SPLIT)
@@ -62,6 +66,32 @@ def invoice_key(supplier_key: str | None, invoice_number: str | None, issue_date
 
 def document_key(document: Document) -> tuple[str, str, str] | None:
     return invoice_key(document.supplier_key, document.invoice_number, document.issue_date, document.total_incl_vat)
+
+
+def second_copies(session: Session, documents: Sequence[Document]) -> dict[int, int]:
+    """Of ``documents``, those that are a later copy of an invoice already counted: {id: earlier id}.
+
+    Earlier means a lower id of the same client with the same ``invoice_key``, validated or
+    handed over (not rejected or marked duplicate), and not declared a different invoice."""
+    wanted = {(d.client_id, d.supplier_key) for d in documents if document_key(d) is not None}
+    if not wanted:
+        return {}
+    clients = {client for client, _ in wanted}
+    suppliers = {supplier for _, supplier in wanted}
+    counted: dict[tuple[int, tuple[str, str, str]], int] = {}
+    for other in session.scalars(select(Document).where(
+        Document.client_id.in_(clients), Document.supplier_key.in_(suppliers), Document.status.in_(COUNTED),
+    ).order_by(Document.id)):
+        key = document_key(other)
+        if key is not None:
+            counted.setdefault((other.client_id, key), other.id)
+    found: dict[int, int] = {}
+    for document in documents:
+        key = document_key(document)
+        first = counted.get((document.client_id, key)) if key is not None else None
+        if first is not None and first < document.id and first not in declared_different(session, document.id):
+            found[document.id] = first
+    return found
 
 
 def declared_different(session: Session, document_id: int) -> set[int]:

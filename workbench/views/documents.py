@@ -7,6 +7,7 @@ import streamlit as st
 
 from models.enums import DocumentStatus, Role
 from pipeline import api
+from workbench.components import plain
 
 principal: api.Principal = st.session_state["principal"]
 
@@ -39,8 +40,8 @@ st.subheader(f"Failed ({len(failed)})")
 for row in failed:
     with st.container(border=True):
         left, right = st.columns([5, 1])
-        left.markdown(f"**{row.filename}** · document {row.id} · {row.client_name}")
-        left.caption(row.error or "no reason recorded")
+        left.markdown(f"**{plain(row.filename)}** · document {row.id} · {plain(row.client_name)}")
+        left.caption(plain(row.error or "no reason recorded"))
         if right.button("Retry", key=f"retry-{row.id}"):
             try:
                 status = api.retry(principal, row.id)

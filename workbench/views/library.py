@@ -14,7 +14,7 @@ import streamlit as st
 
 from models.enums import DeliveryChannel, DocumentStatus, DocumentType, Role
 from pipeline import api
-from workbench.components import boxed_page, field_title
+from workbench.components import boxed_page, field_title, plain
 
 principal: api.Principal = st.session_state["principal"]
 BOOKS = api.may_book(principal)
@@ -100,6 +100,7 @@ frame = pd.DataFrame([{
     "type": r["document_type"] or "", "status": r["status"], "validated by": r["validated_by"],
     "ledger": r["ledger_account"] or "", "VAT code": r["vat_code"] or "", "booking": r["booking"],
     ("to accountant" if CLIENT else "delivered"): r["delivered_at"],
+    "second copy of": r["second_copy_of"] or "",  # the same invoice as that document: not a new purchase
 } for r in rows])
 event = st.dataframe(frame, hide_index=True, width="stretch", key="lib_table", on_select="rerun",
                      selection_mode="single-row")
@@ -123,7 +124,7 @@ if chosen is not None:
     except api.BoekbrugError as error:
         st.error(error.reason())
         st.stop()
-    st.subheader(f"Document {doc.id} · {doc.filename}")
+    st.subheader(f"Document {doc.id} · {plain(doc.filename)}")
     st.caption(f"{doc.client_name} · {doc.status} · validated by: {doc.validated_by or '—'}"
                + (" (released by the machine alone)" if doc.auto_released else ""))
     if doc.may_download and doc.ubl_filename:

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from pipeline import api
+from workbench.components import plain
 
 ACCEPTED = ["pdf", "png", "jpg", "jpeg", "tif", "tiff", "webp", "eml", "xml"]
 
@@ -28,9 +29,9 @@ if st.button("Upload", type="primary", key="upload_go", disabled=not files):
         if result.document_id is not None and result.document_id not in known:
             known.append(result.document_id)
         if result.error and result.document_id is None:
-            st.error(f"{result.filename}: {result.error}")
+            st.error(f"{plain(result.filename)}: {plain(result.error)}")
         elif not result.created:
-            st.info(f"{result.filename}: already received as document {result.document_id}.")
+            st.info(f"{plain(result.filename)}: already received as document {result.document_id}.")
     st.session_state["upload_round"] = round_no + 1
     st.rerun()
 
