@@ -134,6 +134,8 @@ def duplicate_server(tmp_path):
     testdata.fast_password_hashing()
     settings, world = testdata.build(tmp_path / "data", documents=0)
     first, second = add_duplicate_pair(settings, world.client_a)
+    with unit_of_work(settings.database_url) as session:  # a sender's Markdown in the file name
+        session.get(Document, second).original_filename = "**DRINGEND** photo-of-invoice-0007.jpg"
     for url in start_workbench(tmp_path, settings):
         yield url, settings, first, second
 
@@ -155,6 +157,8 @@ def test_a_duplicate_needs_an_explicit_decision(duplicate_server):
             page.get_by_role("button", name="A different invoice: check its fields").wait_for()
             page.get_by_text("Earlier document").first.wait_for()
             assert page.locator('[data-testid="stForm"]').count() == 0  # nothing that Enter could submit
+            page.get_by_text("**DRINGEND** photo-of-invoice-0007.jpg").first.wait_for()  # shown as typed
+            assert page.locator("strong", has_text="DRINGEND").filter(has_not_text="**").count() == 0
             page.screenshot(path=str(ARTIFACTS / "validate-duplicate-side-by-side.png"), full_page=True)
             for _ in range(3):
                 page.keyboard.press("Enter")
