@@ -1,6 +1,6 @@
 """The validation centre as a stream: replay a corpus through the real pipeline.
 
-    .venv/bin/python bench/replay.py CORPUS... [--calibrate-every 10] [--data-dir DIR] [--json OUT]
+    .venv/bin/python bench/replay.py CORPUS... [--calibrate-every 10] [--confirm-all] [--data-dir DIR] [--json OUT]
 
 Any corpus in ../shared/data's layout (index.json + docs/ + truth/, see SCHEMA.md).
 Documents arrive in date order (issue date of the truth) for one office; each is
@@ -9,7 +9,8 @@ or queued — the read and release jobs run inline, as without Redis). A documen
 needs a person is handled by a simulated operator through ``pipeline.api`` exactly as
 the workbench does: ``next_task``, then ``save`` with a correction for every shown field
 whose value differs from the truth and a confirmation for every field the workbench
-asks to confirm (uncertain or failed check) that is right. The system learns as in
+asks to confirm (uncertain or failed check) that is right (``--confirm-all``: every
+value shown, as if the save confirmed the whole form). The system learns as in
 production: supplier memory and layout at validation and release, and the calibration
 refitted on the operators' verdicts (``pipeline.review.calibration.fit``, what
 ``python -m pipeline calibrate`` runs) every ``--calibrate-every`` operator saves.
@@ -169,8 +170,14 @@ def prepare(
             principal_of(create_user(session, name, name, role))
             for name, role in (
                 ("replay-operator-1", Role.OPERATOR),
-                ("replay-operator-2", Role.OPERATOR),  # a rule failure goes to another operator
-                ("replay-supervisor", Role.SUPERVISOR),  # the same failure twice: a supervisor
+                (
+                    "replay-operator-2",
+                    Role.OPERATOR,
+                ),  # a rule failure goes to another operator
+                (
+                    "replay-supervisor",
+                    Role.SUPERVISOR,
+                ),  # the same failure twice: a supervisor
             )
         ]
     return settings, team
@@ -205,7 +212,11 @@ def after_reading(
 
 
 def operate(
-    team: list[api.Principal], document_id: int, record: dict[str, Any], out: Outcome
+    team: list[api.Principal],
+    document_id: int,
+    record: dict[str, Any],
+    out: Outcome,
+    confirm_all: bool = False,
 ) -> None:
     """The operators, simulated from the truth, work the document's tasks until it leaves the queue."""
     truth = truth_of(record)
@@ -241,7 +252,9 @@ def operate(
             verdict = right(shown.name, truth, shown.value, record)
             if verdict is False:
                 corrections[shown.name] = typed(shown.name, truth[shown.name])
-            elif shown.state in NEEDS_CONFIRMATION:
+            elif shown.state in NEEDS_CONFIRMATION or (
+                confirm_all and shown.value not in (None, "", [])
+            ):
                 confirmed.append(shown.name)
         out.corrections += len(corrections)
         try:
@@ -282,6 +295,7 @@ def replay(
     *,
     database_url: str | None = None,
     calibrate_every: int = 10,
+    confirm_all: bool = False,
     progress: bool = True,
 ) -> list[Outcome]:
     settings, team = prepare(data_dir, database_url)
@@ -307,7 +321,7 @@ def replay(
             out.escaped = escaped_errors(settings, document_id, record)
         elif status in (DocumentStatus.NEEDS_VALIDATION, DocumentStatus.IN_VALIDATION):
             out.auto_released = False
-            operate(team, document_id, record, out)
+            operate(team, document_id, record, out, confirm_all)
             saves += 1
             if calibrate_every and saves % calibrate_every == 0:
                 with unit_of_work(settings.database_url) as session:
@@ -410,6 +424,12 @@ def main() -> None:
         help="refit the calibration after this many operator saves (0: never)",
     )
     parser.add_argument("--json", type=Path, help="write every document's outcome here")
+    parser.add_argument(
+        "--confirm-all",
+        action="store_true",
+        help="the operator's save confirms every value shown, certain ones too (the workbench "
+        "today confirms only the fields it marks for a look)",
+    )
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args()
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="boekbrug-replay-"))
@@ -418,6 +438,7 @@ def main() -> None:
         data_dir,
         database_url=args.database_url,
         calibrate_every=args.calibrate_every,
+        confirm_all=args.confirm_all,
         progress=not args.quiet,
     )
     print(

@@ -399,3 +399,49 @@ def test_on_a_page_askew_the_value_on_the_label_s_own_line_is_read() -> None:
     assert read_field(askew, "total_incl_vat", total).value == Decimal(
         "2443.51"
     )  # "2 443,51" whole
+
+
+def _column_heads(issue: str, due: str) -> PageText:
+    """Heads over values: "Date de facture" over the issue date, "Date d'échéance" over the due date."""
+    return _page(
+        [
+            [
+                ("Date", (0.26, 0.215, 0.28, 0.222)),
+                ("de", (0.285, 0.215, 0.295, 0.222)),
+                ("facture", (0.3, 0.215, 0.33, 0.222)),
+                ("Date", (0.40, 0.215, 0.42, 0.222)),
+                ("d'échéance", (0.425, 0.215, 0.47, 0.222)),
+            ],
+            [
+                (w, (0.263 + 0.03 * k, 0.226, 0.29 + 0.03 * k, 0.236))
+                for k, w in enumerate(issue.split())
+            ]
+            + [
+                (w, (0.404 + 0.03 * k, 0.226, 0.43 + 0.03 * k, 0.236))
+                for k, w in enumerate(due.split())
+            ],
+        ]
+    )
+
+
+def test_a_column_head_is_learnt_whole_and_a_label_printed_twice_is_none() -> None:
+    learnt = learn_field(
+        words_of_records([_column_heads("16 juin 2025", "31 juillet 2025")]),
+        "issue_date",
+        "2025-06-16",
+    )
+    assert learnt["anchor"] == ["date", "de", "facture"] and learnt["side"] == "above"
+    later = words_of_records([_column_heads("3 mars 2026", "2 avril 2026")])
+    assert read_field(later, "issue_date", learnt).value == date(
+        2026, 3, 3
+    )  # never the due date beside it
+    twice = _page(
+        [
+            [("Date", (0.1, 0.1, 0.13, 0.11)), ("12/05/2025", (0.14, 0.1, 0.2, 0.11))],
+            [("Date", (0.1, 0.2, 0.13, 0.21)), ("30/05/2025", (0.14, 0.2, 0.2, 0.21))],
+        ]
+    )
+    assert (
+        learn_field(words_of_records([twice]), "issue_date", "2025-05-12")["anchor"]
+        == []
+    )

@@ -145,8 +145,11 @@ def text_format(name: str, text: str) -> str:
     if kind is FieldType.AMOUNT:
         mark = re.search(r"[.,](\d{1,2})(?!\d)\s*\D*$", text)
         return f"decimal{mark.group(0)[0]}" if mark else "integer"
-    if kind is FieldType.DATE:
-        return re.sub(r"[^\W\d_]+", "a", re.sub(r"\d", "9", text))
+    if (
+        kind is FieldType.DATE
+    ):  # day and month as 99 whatever their digits (3 mei, 13 mei), years as 9999
+        digits = re.sub(r"\d+", lambda m: "9999" if len(m.group()) == 4 else "99", text)
+        return re.sub(r"[^\W\d_]+", "a", digits)
     if kind is FieldType.IDENTIFIER:
         return re.sub(r"[^\W\d_]", "A", re.sub(r"\d", "9", text)).replace(" ", "")
     return "text"
@@ -267,7 +270,9 @@ def _anchor_left(page: PageWords, start: int, box: BBox) -> list[int] | None:
 
 
 def _anchor_above(page: PageWords, box: BBox) -> list[int] | None:
-    """Label words of the nearest line above that overlaps the value horizontally."""
+    """The label of the nearest line above that overlaps the value horizontally, whole: a
+    column head "Date de facture" is the anchor, never its first word "Date" alone (which
+    heads the due date's column as well)."""
     best: list[tuple[float, int]] = []
     for index, (text, other) in enumerate(page.words):
         gap = box[1] - other[3]
@@ -282,8 +287,29 @@ def _anchor_above(page: PageWords, box: BBox) -> list[int] | None:
     if not best:
         return None
     nearest = min(gap for gap, _ in best)
-    line = [index for gap, index in best if gap - nearest < 0.004]
-    return sorted(line)[:ANCHOR_WORDS]
+    cell = sorted(index for gap, index in best if gap - nearest < 0.004)
+    # widen to the whole label: neighbouring label words on that line, close together
+    while (
+        cell[0] > 0
+        and _is_label_word(page.words[cell[0] - 1][0])
+        and _close(page, cell[0] - 1, cell[0])
+    ):
+        cell.insert(0, cell[0] - 1)
+    while (
+        cell[-1] + 1 < len(page.words)
+        and _is_label_word(page.words[cell[-1] + 1][0])
+        and _close(page, cell[-1], cell[-1] + 1)
+    ):
+        cell.append(cell[-1] + 1)
+    return (
+        cell[:ANCHOR_WORDS] if len(cell) <= ANCHOR_WORDS else None
+    )  # a sentence is no label
+
+
+def _close(page: PageWords, left: int, right: int) -> bool:
+    """Two words of one phrase: on one line, with at most a word space between them."""
+    gap = page.words[right][1][0] - page.words[left][1][2]
+    return _on_line(page, left, right) and -0.01 <= gap <= PHRASE_GAP
 
 
 def describe(page: PageWords, name: str, start: int, size: int) -> dict[str, Any]:
@@ -303,6 +329,11 @@ def describe(page: PageWords, name: str, start: int, size: int) -> dict[str, Any
         "side": "none",
         "offset_w": [0.0, 0.0],  # from the anchor's top left, in anchor widths
     }
+    if (
+        anchor
+        and len(_find_anchor(page, [_fold(page.words[i][0]) for i in anchor])) > 1
+    ):
+        anchor = None  # a label printed twice on the page ("Date" over two columns) says nothing
     if anchor:
         anchor_box = _union([page.words[i][1] for i in anchor])
         width = max(anchor_box[2] - anchor_box[0], 1e-3)
@@ -354,32 +385,32 @@ def learn_field(
 
 # ---------------------------------------------------------------------------- reading
 def _word_match(word: str, learnt: str) -> int:
-    """2: the same word; 1: the same word misread (a letter off, or cut short by the reader); 0: another word."""
+    """2: the same word; 1: the same word misread by the reader (a letter or two off, as
+    "tacture" for "facture"); 0: another word ("factuur" is not "factuurnummer", nor "tvac" "tva")."""
     folded = _fold(word)
     if folded == learnt:
         return 2
-    if len(folded) >= 3 and len(learnt) >= 4 and learnt.startswith(folded):
-        return 1  # "fact" for "facture": cut short; never "tvac" for "tva", a longer word is another word
     if (
         len(learnt) >= 5
-        and len(folded) == len(learnt)
+        and abs(len(folded) - len(learnt)) <= 1
         and SequenceMatcher(None, folded, learnt).ratio() >= 0.8
     ):
-        return 1  # "tacture" for "facture"
+        return 1
     return 0
 
 
 def _find_anchor(page: PageWords, anchor: Sequence[str]) -> list[tuple[int, list[int]]]:
     """Every occurrence of the anchor words, consecutive on one line, with its quality
-    (2 per word read the same, 1 per word misread); one word of three may be unreadable."""
+    (2 per word read the same, 1 per word misread)."""
     size = len(anchor)
     hits = []
     for start in range(len(page.words) - size + 1):
         if not _on_line(page, start, start + size - 1):
             continue
         scores = [_word_match(page.words[start + k][0], anchor[k]) for k in range(size)]
-        misses = scores.count(0)
-        if misses == 0 or (size >= 3 and misses == 1 and scores[0] and scores[-1]):
+        if all(
+            scores
+        ):  # every word, read the same or misread by a letter ("Totaal excl. btw" is not "Totaal incl. btw")
             hits.append((sum(scores), list(range(start, start + size))))
     return hits
 
@@ -458,7 +489,7 @@ def _phrase(page: PageWords, name: str, start: int) -> tuple[Any, str, BBox] | N
         previous, current = page.words[run[-1]][1], page.words[index][1]
         if (
             not _on_line(page, index, run[-1])
-            or not 0 <= current[0] - previous[2] + 1e-3 <= PHRASE_GAP
+            or not -0.01 <= current[0] - previous[2] <= PHRASE_GAP
         ):
             break
         run.append(index)
