@@ -246,6 +246,7 @@ def test_every_call_is_audited_with_its_actor(http_world: HttpWorld) -> None:
         http.get("/v1/documents/123456")
     with w.as_("revoked") as http:
         http.get("/v1/me")
+    assert w.app.state.audit_log.flush()  # type: ignore[attr-defined]
     with unit_of_work(w.url) as session:
         rows = session.execute(
             select(AuditEntry.user_id, AuditEntry.target, AuditEntry.detail)

@@ -6,7 +6,6 @@ import socket
 
 import pytest
 
-from pipeline.http.auth import CHALLENGE
 from tests import hostile
 from tests.test_http_world import HttpWorld, http_world_fixture  # noqa: F401
 
@@ -197,6 +196,12 @@ def test_a_raw_socket_with_a_lying_content_length_is_cut_off(
                 "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 999999999999\r\n\r\n"
             ).encode()
         )
-        reply = raw.recv(4096).decode(errors="replace")
-    assert reply.startswith("HTTP/1.1 413") and "too_large" in reply
-    assert CHALLENGE.startswith("Bearer")
+        received = b""
+        while chunk := raw.recv(
+            4096
+        ):  # the answer says "Connection: close": read to the end
+            received += chunk
+        reply = received.decode(errors="replace")
+    assert reply.startswith("HTTP/1.1 413") and '"code":"too_large"' in reply.replace(
+        " ", ""
+    )

@@ -42,6 +42,7 @@ class Server:
     """The app on a real uvicorn, in a thread of the test process."""
 
     def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
+        self.app = app
         self.port = free_port()
         config = uvicorn.Config(
             app,
@@ -72,6 +73,7 @@ class Server:
     def __exit__(self, *_: object) -> None:
         self.server.should_exit = True
         self.thread.join(15)
+        self.app.state.audit_log.close()  # lifespan is off here: write the queued audit entries now
 
 
 def ubl_variant(number: str, issue: str = "2026-11-02") -> bytes:
@@ -93,6 +95,7 @@ class HttpWorld:
     client_a: int  # A1, office A
     client_a2: int  # A2, office A
     client_b: int  # B1, office B
+    app: object = None  # the FastAPI app (``app.state.audit_log.flush()`` before reading the audit)
     secrets: dict[str, str] = field(default_factory=dict)
     token_ids: dict[str, int] = field(default_factory=dict)
 
@@ -171,7 +174,9 @@ def http_world_fixture(
 ) -> Iterator[HttpWorld]:  # type: ignore[no-untyped-def]
     settings = settings_for(db_url, MAX_UPLOAD_MB="1", API_RATE_BURST="10000")
     with Server(create_app(from_environment())) as server:
-        yield build_world(db_url, settings, server.base)
+        world = build_world(db_url, settings, server.base)
+        world.app = server.app
+        yield world
 
 
 def test_the_world_answers_over_real_http(http_world: HttpWorld) -> None:

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from models import AccountingOffice, ApiToken, Client, User
+from models import AccountingOffice, ApiToken, AuditEntry, Client, User
 from models.enums import Role
 from pipeline.api._common import require_client, require_role, work
 from pipeline.core.accounts import Principal, audit
@@ -275,22 +275,41 @@ def authenticate(secret: str, now: datetime | None = None) -> TokenCaller | None
         )
 
 
-def record_call(
-    user_id: int | None,
-    token_id: int | None,
-    action: str,
-    target: str,
-    detail: str,
-    now: datetime | None = None,
-) -> None:
-    """The audit entry of one HTTP call (and the token's last use), in one unit of work."""
+@dataclass(frozen=True)
+class CallRecord:
+    """One HTTP call, for the audit log."""
+
+    user_id: int | None  # None: authentication failed
+    token_id: int | None  # None: a workbench session, or no caller
+    target: str  # "GET /v1/documents/12"
+    detail: str  # "200 token:3"
+    at: datetime
+
+
+def record_calls(calls: Sequence[CallRecord]) -> None:
+    """The audit entries of HTTP calls (and each token's last use), in one unit of work."""
+    if not calls:
+        return
     with work() as session:
-        audit(session, user_id, action, target[:255], detail)
-        if token_id is not None:
+        session.add_all(
+            [
+                AuditEntry(
+                    user_id=c.user_id,
+                    action="api_call",
+                    target=c.target[:255],
+                    detail=c.detail[:2000],
+                    created_at=c.at,
+                )
+                for c in calls
+            ]
+        )
+        last: dict[int, datetime] = {}
+        for c in calls:
+            if c.token_id is not None:
+                last[c.token_id] = max(c.at, last.get(c.token_id, c.at))
+        for token_id, at in last.items():
             session.execute(
-                update(ApiToken)
-                .where(ApiToken.id == token_id)
-                .values(last_used_at=now or datetime.now(UTC))
+                update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=at)
             )
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
 
 from pipeline.http import problems
-from pipeline.http.guards import Audit, BodyLimit
+from pipeline.http.guards import Audit, AuditLog, BodyLimit
 from pipeline.http.ratelimit import limiter_for
 from pipeline.http.routes import account, documents, library, payments, sales
 from pipeline.http.schemas import ProblemOut
@@ -29,13 +31,25 @@ as one that does not exist.
 **Limits**: a request rate per token (`429` with `Retry-After`), request size (`413 too_large`).
 """
 ERRORS = {
-    status: {"model": ProblemOut, "content": {problems.MEDIA_TYPE: {}}}
-    for status in (401, 403, 404, 429)
+    status: {
+        "model": ProblemOut,
+        "content": {
+            problems.MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemOut"}}
+        },
+    }
+    for status in (401, 403, 404, 422, 429)
 }
 
 
 def create_app(settings: HttpSettings | None = None) -> FastAPI:
     current = settings or from_environment()
+    audit_log = AuditLog()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        audit_log.close()  # what is still queued is written before the process ends
+
     app = FastAPI(
         title="Boekbrug API",
         version=VERSION,
@@ -43,7 +57,9 @@ def create_app(settings: HttpSettings | None = None) -> FastAPI:
         docs_url="/docs",
         redoc_url=None,
         openapi_url="/openapi.json",
+        lifespan=lifespan,
     )
+    app.state.audit_log = audit_log
     app.state.limiter = limiter_for(
         current.redis_url, current.rate_per_second, current.burst
     )
@@ -55,7 +71,9 @@ def create_app(settings: HttpSettings | None = None) -> FastAPI:
         max_json_bytes=current.max_json_bytes,
         max_upload_bytes=current.max_upload_bytes,
     )
-    app.add_middleware(Audit)  # outermost: refusals for size are audited too
+    app.add_middleware(
+        Audit, log=audit_log
+    )  # outermost: refusals for size are audited too
     return app
 
 

@@ -24,8 +24,13 @@ from pipeline.http.schemas import (
 router = APIRouter(tags=["documents"])
 REFUSED = {
     "model": ProblemOut,
-    "description": "refused by intake (the original is kept as a failed document: "
-    "`document_id`), with the intake's code",
+    "content": {
+        "application/problem+json": {
+            "schema": {"$ref": "#/components/schemas/ProblemOut"}
+        }
+    },
+    "description": "refused with the intake's stable code: at the door (`too_large`, `quota_exceeded`: nothing "
+    "kept), or by the intake or the reading (kept as a failed document: `document_id`, retryable)",
 }
 
 
@@ -35,9 +40,9 @@ REFUSED = {
     response_model=UploadOut,
     summary="Hand in a document (PDF, image, .eml, UBL/CII XML)",
     description="Multipart field `file`. Idempotent by content: the same bytes for the same client answer 200 with "
-    "the earlier document. A refused file (a program, an archive, hostile XML, too large, …) or one "
-    "that failed reading answers 422 (413 for `too_large`) with the stable code; the original is "
-    "still kept as a failed document (`document_id`), retryable.",
+    "the earlier document. A refused file (a program, an archive, hostile XML, …) or one that failed "
+    "reading answers 422 with the stable code, the original kept as a failed document (`document_id`, "
+    "retryable); a file over MAX_UPLOAD_MB answers 413 `too_large` and nothing is kept.",
     responses={
         200: {"model": UploadOut, "description": "handed in before (same SHA-256)"},
         413: REFUSED,
