@@ -6,6 +6,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+# the workbench listens on this machine only; expose it through a reverse proxy with TLS (README)
+ADDRESS ?= 127.0.0.1
 API_PORT ?= 8600
 MAX_UPLOAD_MB ?= 50
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo)
@@ -37,9 +39,9 @@ demo: install
 	$(PY) -m pipeline demo
 
 workbench: install
-	@echo "Workbench on http://localhost:$(PORT), HTTP API on http://127.0.0.1:$(API_PORT)/docs (Ctrl+C stops both)"
+	@echo "Workbench on http://$(ADDRESS):$(PORT), HTTP API on http://127.0.0.1:$(API_PORT)/docs (Ctrl+C stops both)"
 	$(PY) -m pipeline serve --host 127.0.0.1 --port $(API_PORT) & api=$$!; trap 'kill $$api 2>/dev/null' EXIT; \
-	$(PY) -m streamlit run workbench/app.py --server.port $(PORT) --server.maxUploadSize $(MAX_UPLOAD_MB)
+	$(PY) -m streamlit run workbench/app.py --server.address $(ADDRESS) --server.port $(PORT) --server.maxUploadSize $(MAX_UPLOAD_MB)
 
 services:
 	@bash .ci/services.sh

@@ -8,6 +8,7 @@ second write of the same bytes finds the file there and writes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -62,6 +63,28 @@ def store_original(data_dir: Path, data: bytes) -> StoredOriginal:
     return StoredOriginal(digest, relative, len(data), already_present=present)
 
 
+def write_atomically(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` through a temporary file in the same folder, synced, then
+    renamed over it: a reader sees the old file or the whole new one, never half of one."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+    directory = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)  # the rename itself survives a crash
+    finally:
+        os.close(directory)
+
+
 def read_original(data_dir: Path, relative_path: str) -> bytes:
     path = (data_dir / relative_path).resolve()
     if data_dir.resolve() not in path.parents:
@@ -69,13 +92,24 @@ def read_original(data_dir: Path, relative_path: str) -> bytes:
     return path.read_bytes()
 
 
+MAX_NAME = 200
+_EXTENSION = re.compile(r"\.[0-9A-Za-z]{1,10}$")
+
+
 def display_name(uploaded_name: str) -> str:
     """The uploaded name made safe to show and to use in download names.
 
-    Path parts are dropped (``../../etc/passwd`` → ``passwd``), control characters
-    removed, and the result kept under 200 characters. The stored file never uses it.
+    Path parts are dropped (``../../etc/passwd`` → ``passwd``), control and format
+    characters removed, leading and trailing dots and spaces stripped — and only then
+    is a long name cut, in its stem, so it keeps its real extension: a long
+    ``….exe. .pdf`` stays ``… .pdf``, never ``….exe.``. The stored file never uses it.
     """
     name = unicodedata.normalize("NFC", uploaded_name or "")
     name = name.replace("\\", "/").split("/")[-1]
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
-    return (name or "unnamed")[:200]
+    if len(name) > MAX_NAME:
+        found = _EXTENSION.search(name)
+        extension = found.group(0) if found else ""
+        stem = name[: len(name) - len(extension)][: MAX_NAME - len(extension)].rstrip(" .")
+        name = f"{stem}{extension}" if stem else extension.lstrip(".")
+    return name or "unnamed"

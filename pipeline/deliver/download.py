@@ -32,7 +32,8 @@ from models.enums import DeliveryChannel, DocumentStatus, ReleaseStatus, Role
 from pipeline.core.accounts import Principal, audit
 from pipeline.core.config import Settings
 from pipeline.core.csvsafe import write_csv
-from pipeline.core.errors import Forbidden, NotFound
+from pipeline.core.errors import BoekbrugError, Forbidden, NotFound
+from pipeline.core.storage import sha256_of
 from pipeline.deliver.booking import booked, document_proposals
 from pipeline.deliver.common import (
     actor_id,
@@ -60,6 +61,11 @@ BOOKING_COLUMNS = (
 _EXTRA_FIELDS = ("supplier_vat", "total_excl_vat", "total_vat")
 
 
+class DamagedRelease(BoekbrugError):
+    code = "damaged_release"
+    hint = "Restore DATA_DIR/releases from the backup; the validation centre can also release the document again."
+
+
 def released_ubl(session: Session, settings: Settings, document: Document) -> tuple[UblRelease, bytes]:
     release = session.scalars(select(UblRelease).where(UblRelease.released_document_id == document.id,
                                                        UblRelease.status == ReleaseStatus.PASSED)).first()
@@ -69,7 +75,12 @@ def released_ubl(session: Session, settings: Settings, document: Document) -> tu
     if not path.is_file():
         raise NotFound(f"the UBL of document {document.id} is missing from {settings.data_dir}",
                        hint="restore DATA_DIR/releases from the backup")
-    return release, path.read_bytes()
+    xml = path.read_bytes()
+    if release.sha256 and sha256_of(xml) != release.sha256:  # never hand over a changed or torn file
+        log.error("the stored UBL of document %s (%s) does not match its sha256 %s", document.id, path, release.sha256)
+        raise DamagedRelease(f"the stored UBL of document {document.id} is damaged: its content no longer "
+                             "matches the checksum recorded at release")
+    return release, xml
 
 
 def record_delivery(session: Session, document: Document, release: UblRelease, channel: DeliveryChannel,

@@ -36,7 +36,7 @@ from pipeline.core.config import Settings, settings
 from pipeline.core.db import unit_of_work
 from pipeline.core.errors import BoekbrugError
 from pipeline.core.fields import FIELD_TYPES
-from pipeline.core.storage import sha256_of
+from pipeline.core.storage import sha256_of, write_atomically
 from pipeline.deliver.forward import forward_release
 from pipeline.intake.attached_file import decode_embedded
 from pipeline.review.fieldstore import current_values, field_rows
@@ -156,9 +156,8 @@ def add_passed_release(session: Session, settings: Settings, document_id: int, x
     digest = sha256_of(xml)
     relative = f"releases/{digest[:2]}/{digest}.xml"
     target = settings.data_dir / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not target.exists():
-        target.write_bytes(xml)
+    if not target.exists() or sha256_of(target.read_bytes()) != digest:  # absent, or torn by an old crash
+        write_atomically(target, xml)  # temporary file, fsync, rename: never half a UBL
     release = UblRelease(document_id=document_id, released_document_id=document_id, status=ReleaseStatus.PASSED,
                          ruleset=report.ruleset, xml_path=relative, sha256=digest, profile=profile,
                          findings=[asdict(finding) for finding in report.findings],

@@ -6,6 +6,19 @@ import streamlit as st
 
 from pipeline import api
 
+
+def _source() -> str:
+    """Where the attempt comes from, for throttling: behind the reverse proxy on this machine
+    (README, "Exposing the workbench") the last address the proxy added to X-Forwarded-For."""
+    peer = st.context.ip_address
+    peer = peer if isinstance(peer, str) and peer else "unknown"
+    if peer not in ("127.0.0.1", "::1"):
+        return peer[:64]
+    forwarded = st.context.headers.get("X-Forwarded-For") if st.context.headers else None
+    forwarded = forwarded if isinstance(forwarded, str) else ""
+    return (forwarded.split(",")[-1].strip() or peer)[:64]
+
+
 st.title("Boekbrug — sign in")
 note = st.session_state.pop("signin_note", None)
 if note:
@@ -18,7 +31,7 @@ with st.form("signin"):
     submitted = st.form_submit_button("Sign in", type="primary")
 if submitted:
     try:
-        signed = api.sign_in(username, password, code=code or None, source=st.context.ip_address or "unknown")
+        signed = api.sign_in(username, password, code=code or None, source=_source())
     except api.SignInError as error:
         st.error(str(error))
     else:
