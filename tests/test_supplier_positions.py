@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from models import SupplierProfile
 from models.enums import FieldSource, FieldState
 from pipeline.core.records import Check, ExtractedField, Line, PageText, Word
 from pipeline.review.confidence import field_state
 from pipeline.suppliers.layout import apply_layout
+from pipeline.suppliers.memory import apply_supplier_memory
 from pipeline.suppliers.positions import learn_field, read_field, words_of_records
 
 Box = tuple[float, float, float, float]
@@ -445,3 +447,44 @@ def test_a_column_head_is_learnt_whole_and_a_label_printed_twice_is_none() -> No
         learn_field(words_of_records([twice]), "issue_date", "2025-05-12")["anchor"]
         == []
     )
+
+
+def test_a_changed_iban_stays_a_loud_flag_whatever_the_layout_says() -> None:
+    page = _page(
+        [
+            [
+                ("IBAN", (0.1, 0.9, 0.14, 0.91)),
+                ("BE71", (0.15, 0.9, 0.19, 0.91)),
+                ("0961", (0.195, 0.9, 0.235, 0.91)),
+                ("2345", (0.24, 0.9, 0.28, 0.91)),
+                ("6769", (0.285, 0.9, 0.325, 0.91)),
+            ]
+        ]
+    )
+    learnt = learn_field(words_of_records([page]), "iban", "BE71096123456769")
+    assert learnt["anchor"] == ["iban"]
+    profile = SupplierProfile(
+        name="Bakkerij Peeters", iban="BE68539007547034", documents_seen=3
+    )
+    for machine_was_right in (True, False):
+        fields = {
+            "iban": _field(
+                "iban",
+                "BE71096123456769",
+                0.99,
+                (Check("iban_checksum", True, "valid"),),
+            )
+        }
+        apply_supplier_memory(
+            fields, profile
+        )  # the supplier was paid on another account before
+        apply_layout(
+            fields,
+            {"iban": {**learnt, "machine_was_right": machine_was_right}},
+            words_of_records([page]),
+        )
+        assert _state(fields["iban"]) is FieldState.FAILED_CHECK
+        assert any(
+            c.name == "supplier_iban_changed" and not c.ok
+            for c in fields["iban"].checks
+        )

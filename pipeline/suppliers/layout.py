@@ -155,6 +155,9 @@ def _doubted(
         FieldSource.SUPPLIER_MEMORY,
         reading.page,
         reading.bbox,
-        (check,),
+        (
+            *(c for c in found.checks if not c.ok),
+            check,
+        ),  # a loud flag (a changed IBAN) stays
         reading.text,
     )
