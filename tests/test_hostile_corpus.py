@@ -28,7 +28,14 @@ from pipeline.core.config import PROJECT_ROOT
 from pipeline.core.db import unit_of_work
 from pipeline.jobs.ingest import ingest_files
 from pipeline.read.render import MAX_SIDE, render_zoom
-from tests.hostile import GOOD_UBL, Case, corpus, giant_page_pdf, png_bomb
+from tests.hostile import (
+    GOOD_UBL,
+    Case,
+    corpus,
+    giant_page_pdf,
+    page_tree_loop_pdf,
+    png_bomb,
+)
 
 READ = {DocumentStatus.NEEDS_VALIDATION, DocumentStatus.VALIDATED, DocumentStatus.RELEASED,
         DocumentStatus.REJECTED, DocumentStatus.DUPLICATE}
@@ -56,6 +63,11 @@ def _documents(url: str) -> dict[int, Document]:
         return {d.id: d for d in session.scalars(select(Document))}
 
 
+def said(document: Document) -> str:
+    """Everything the document says to a person: its failure reason and its notes."""
+    return " ".join([document.error or "", *(getattr(document, "review_notes", None) or [])])
+
+
 def check_case(case: Case, document: Document, everything: dict[int, Document], data_dir: Path) -> None:
     """The document of ``case`` ended as it should, and its original is intact."""
     where = f"{case.name!r}: {document.status} {document.error!r}"
@@ -69,6 +81,10 @@ def check_case(case: Case, document: Document, everything: dict[int, Document], 
     assert not any(unicodedata.category(ch)[0] == "C" for ch in shown), where
     if case.expect == "read":
         assert document.status in READ, where
+    elif case.expect == "damaged_pdf":  # read as far as it goes, held for an operator with the coded notice
+        assert document.status in READ - {DocumentStatus.RELEASED}, where
+        assert not document.auto_released, where
+        assert "[damaged_pdf]" in said(document) and "could be recovered" in said(document), where
     elif case.expect == "split":
         assert document.status is DocumentStatus.SPLIT, where
         children = [d for d in everything.values() if d.parent_id == document.id]
@@ -177,7 +193,7 @@ def test_specific_outcomes(settings_for, tmp_path: Path) -> None:
 
     many = by_name["2000-pages.pdf"]
     assert many.page_count == 50
-    assert many.error and "first 50 of 2000 pages" in many.error  # the operator is told
+    assert "[page_limit]" in said(many) and "first 50 of 2000 pages" in said(many)  # the operator is told
     assert not many.auto_released
 
     assert by_name["..\\..\\..\\windows\\system32\\evil.pdf"].original_filename == "evil.pdf"
@@ -221,3 +237,22 @@ def test_pixel_limit_is_the_setting_not_pillows() -> None:
     with pytest.raises(TooLarge):
         next(iter_frames(small, max_pixels=3_000_000))
     assert next(iter_frames(small, max_pixels=5_000_000)).shape == (2000, 2000)
+
+
+def test_giant_page_is_shown_to_the_operator_within_a_pixel_budget() -> None:
+    """The workbench's render of a 5 m page used to need ~480 megapixels (issue 18, item 9)."""
+    from pipeline.api.render import (
+        SCREEN_MAX_SIDE,
+        SCREEN_PIXELS,
+        _render_image,
+        _render_pdf,
+    )
+
+    shown = _render_pdf(giant_page_pdf(), 1, 160)
+    assert shown.width * shown.height <= SCREEN_PIXELS * 1.01 and max(shown.width, shown.height) <= SCREEN_MAX_SIDE
+    assert shown.png.startswith(b"\x89PNG") and "very large" in shown.note
+
+    refused = _render_image(png_bomb(9000), 1, 110)  # 81 Mpx: not decoded, said in words
+    assert "too large to show" in refused.note and refused.png.startswith(b"\x89PNG")
+    looped = _render_pdf(page_tree_loop_pdf(), 3, 110)  # a phantom page of a looping page tree
+    assert "cannot be shown" in looped.note

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pymupdf
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from models.enums import DocumentKind, FieldSource
 from pipeline.core.config import from_environment
@@ -131,7 +131,9 @@ def test_failing_page_fails_softly() -> None:
 
 def test_every_page_timing_out_raises() -> None:
     png = io.BytesIO()
-    Image.new("L", (300, 200), 255).save(png, format="PNG")
+    page = Image.new("L", (300, 200), 255)
+    ImageDraw.Draw(page).text((20, 80), "TOTAAL 1,00", fill=0, font_size=24)  # not blank: OCR is tried
+    page.save(png, format="PNG")
     with pytest.raises(ReadTimeout):
         read_document(png.getvalue(), DocumentKind.IMAGE, SETTINGS.with_(seconds_per_page=1),
                       engine=SlowEngine())

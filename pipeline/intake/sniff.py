@@ -55,6 +55,7 @@ _REFUSED_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"BM", "a BMP image (not supported: send a PDF, JPEG or PNG)"),
     (b"{\\rtf", "an RTF document"),
 )
+HEIC_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs"})
 _HEADER = re.compile(rb"^[!-9;-~]+:[ \t]?")
 _KNOWN_HEADERS = frozenset(
     b"from to cc subject date received return-path message-id mime-version content-type "
@@ -76,7 +77,8 @@ def sniff(data: bytes, filename: str = "") -> DocumentKind:
     kind = _by_content(data, filename)
     expected = {"pdf": DocumentKind.PDF, "xml": DocumentKind.UBL, "eml": DocumentKind.EMAIL,
                 "jpg": DocumentKind.IMAGE, "jpeg": DocumentKind.IMAGE, "png": DocumentKind.IMAGE,
-                "tif": DocumentKind.IMAGE, "tiff": DocumentKind.IMAGE, "webp": DocumentKind.IMAGE}.get(ext)
+                "tif": DocumentKind.IMAGE, "tiff": DocumentKind.IMAGE, "webp": DocumentKind.IMAGE,
+                "heic": DocumentKind.IMAGE, "heif": DocumentKind.IMAGE}.get(ext)
     if expected is not None and expected != kind:
         log.info("%s is named .%s but its content is %s; the content wins", filename, ext, kind.value)
     return kind
@@ -95,8 +97,10 @@ def _by_content(data: bytes, filename: str) -> DocumentKind:
         return DocumentKind.IMAGE
     if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
         return DocumentKind.IMAGE
-    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"avif"):
-        raise UnsupportedFormat(f"{filename or 'The file'} is a HEIC/AVIF photo; export it as JPEG.")
+    if head[4:8] == b"ftyp":
+        if is_heic(data):
+            return DocumentKind.IMAGE
+        raise UnsupportedFormat(f"{filename or 'The file'} is an AVIF photo or a video; export it as JPEG.")
     if looks_like_email(data):  # before the HTML test: most e-mails carry an HTML body
         return DocumentKind.EMAIL
     if _looks_html(data[:2048]):
@@ -115,6 +119,21 @@ def _by_content(data: bytes, filename: str) -> DocumentKind:
             )
         return DocumentKind.UBL
     raise UnsupportedFormat(f"{filename or 'The file'} is not a PDF, image, e-mail or invoice XML.")
+
+
+def is_heic(data: bytes) -> bool:
+    """An ISO-BMFF file whose brands say HEIC/HEIF with HEVC images (what iPhones send).
+
+    The ``ftyp`` box holds a major brand and a list of compatible brands; ``mif1`` /
+    ``msf1`` alone only say "some image format" (AVIF uses them too), so one of the
+    HEVC brands must be there. AVIF (``avif``/``avis``) is not decoded here.
+    """
+    if data[4:8] != b"ftyp":
+        return False
+    size = int.from_bytes(data[:4], "big")
+    box = data[8 : min(max(size, 16), 4096)]
+    brands = {box[0:4]} | {box[i : i + 4] for i in range(8, len(box) - 3, 4)}
+    return bool(brands & HEIC_BRANDS) and not brands & {b"avif", b"avis"}
 
 
 def _looks_html(head: bytes) -> bool:

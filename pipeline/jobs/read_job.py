@@ -176,11 +176,12 @@ def _save_reading(session: Session, settings: Settings, document: Document, extr
     notes: list[str] = []
     if extraction.warnings:
         from pipeline.read.document import PAGE_LIMIT
+        from pipeline.read.notices import holds_document
 
-        # pages left unread (page limit, OCR timeout or failure) are said on the document
+        # pages left unread (page limit, damaged file, OCR timeout or failure) are said on the document
         notes = [f"{warning}: the rest of the file was not read" if warning.endswith(PAGE_LIMIT) else warning
                  for warning in extraction.warnings
-                 if warning.endswith(PAGE_LIMIT) or warning.startswith(("page ", ATTACHMENT_NOTE))]
+                 if holds_document(warning) or warning.startswith(("page ", ATTACHMENT_NOTE))]
     if len(extraction.invoice_page_ranges) > 1:
         notes.append("this PDF seems to hold several invoices (pages " + ", ".join(
             f"{a}-{b}" for a, b in extraction.invoice_page_ranges) + "): an operator should split it")

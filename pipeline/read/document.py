@@ -7,19 +7,26 @@
   password to open raises :class:`EncryptedPdf`; one PyMuPDF cannot open raises
   :class:`CorruptFile`. An embedded Factur-X/ZUGFeRD/XRechnung/UBL file is attached
   as ``embedded_xml``.
-* **Images**: JPEG/PNG/WebP are one page, a multi-page TIFF several; every page is
-  cleaned up (flattened, straightened, light text on dark bands
-  turned dark-on-light, light evened out) and OCR'd.
-* **Too many pages**: the first ``settings.max_pages`` pages are read and a warning
-  says how many were skipped (an invoice is on the first pages; terms and annexes
-  follow). Nothing is raised, so the document still reaches an operator.
+* **Damaged PDFs** (cut off, a broken index MuPDF repairs, a page tree that loops):
+  the pages that can be recovered are read and a ``damaged_pdf`` notice says why the
+  file is damaged and how many pages were recovered (:mod:`pipeline.read.damage`);
+  with none recovered the file is a :class:`CorruptFile`.
+* **Images**: JPEG/PNG/WebP/HEIC are one page, a multi-page TIFF several; every page
+  is cleaned up (flattened, straightened, light text on dark bands turned
+  dark-on-light, light evened out) and OCR'd.
+* **Blank pages** are not OCR'd: a ``blank_page`` notice says the page has no text.
+  A page where OCR finds nothing gets a ``no_text`` notice. Neither is a failure.
+* **Too many pages**: the first ``settings.max_pages`` pages are read and a
+  ``page_limit`` notice says how many were left unread. Nothing is raised, so the
+  document still reaches an operator (the notice holds it for one).
 * **Soft failures**: a page whose OCR fails or runs past ``settings.seconds_per_page``
   becomes an empty page plus a warning. Only when *every* page came back empty
   because of that does the document fail (:class:`ReadTimeout` when they all timed
   out, :class:`OcrUnavailable` when no OCR engine is installed).
 
-The timeout runs OCR in a worker thread and stops *waiting* for it; the thread
-itself cannot be killed and finishes in the background.
+OCR runs on the process's one OCR thread (:mod:`pipeline.read.ocr_worker`); a page
+past its limit is *stopped* (its deadline is cancelled, Tesseract and the engines'
+steps see it), not left running in the background.
 
 Boxes of OCR'd pages are normalised to the page as stored (the photo, the scan, the
 PDF page): OCR reads the cleaned-up image and its boxes are mapped back through the
@@ -30,11 +37,10 @@ from __future__ import annotations
 
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 import numpy as np
+import pymupdf
 
 from models.enums import DocumentKind, FieldSource
 from pipeline.core.config import Settings
@@ -47,16 +53,23 @@ from pipeline.core.errors import (
     UnsupportedFormat,
 )
 from pipeline.core.records import EmbeddedXml, Line, PageText, ReadResult
+from pipeline.intake.embedded import find_embedded_xml
+from pipeline.read.blank import is_blank
 from pipeline.read.cleanup import prepare
+from pipeline.read.damage import PdfDamage
+from pipeline.read.deadline import check
 from pipeline.read.images import count_frames, iter_frames
+from pipeline.read.notices import BLANK_PAGE, NO_TEXT
+from pipeline.read.notices import PAGE_LIMIT as PAGE_LIMIT_CODE
 from pipeline.read.ocr import OcrEngine, get_engine
+from pipeline.read.ocr_worker import PageTimeout, run_page
 from pipeline.read.orientation import read_upright
 from pipeline.read.render import render_page
 from pipeline.read.textlayer import read_text_layer
 
 log = logging.getLogger(__name__)
 
-PAGE_LIMIT = "(MAX_PAGES)"  # ends the warning that says pages were left unread
+PAGE_LIMIT = "(MAX_PAGES)"  # ends the notice that says pages were left unread
 
 
 class _Reader:
@@ -79,32 +92,43 @@ class _Reader:
                 self._engine_error = exc
         return self._engine
 
+    def notice(self, code: str, message: str) -> None:
+        self.warnings.append(f"[{code}] {message}")
+
+    def page_limit(self, total: int, limit: int) -> None:
+        if total > limit:
+            self.notice(PAGE_LIMIT_CODE, f"only the first {limit} of {total} pages were read {PAGE_LIMIT}")
+
     def ocr_page(self, number: int, image: np.ndarray, width: float, height: float,
                  allow_warp: bool, started: float) -> PageText:
         """Clean up and OCR one page image, failing softly."""
-        self.ocr_pages += 1
         engine = self.engine()
         name = engine.name if engine is not None else self.settings.ocr_engine
         lines: list[Line] = []
+        if is_blank(image):
+            self.notice(BLANK_PAGE, f"page {number} is blank: it has no text")
+            log.info("page %d is blank", number)
+            return PageText(number=number, width=width, height=height, source=FieldSource.OCR,
+                            engine=name, lines=(), seconds=round(time.perf_counter() - started, 3))
+        self.ocr_pages += 1
         if engine is None:
             self.failures += 1
             self.warnings.append(f"page {number}: not read, {self._engine_error.message if self._engine_error else 'no OCR engine'}")
         else:
             limit = max(1, self.settings.seconds_per_page)
-            executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ocr")
-            future = executor.submit(_clean_and_read, engine, image, allow_warp)
             try:
-                lines = future.result(timeout=limit)
-            except FutureTimeout:
+                lines = run_page(lambda: _clean_and_read(engine, image, allow_warp), limit)
+            except PageTimeout:
                 self.timeouts += 1
-                self.warnings.append(f"page {number}: OCR took longer than {limit} s and was skipped")
-                log.warning("page %d: OCR timed out after %d s", number, limit)
+                self.warnings.append(f"page {number}: OCR took longer than {limit} s and was stopped")
+                log.warning("page %d: OCR timed out after %d s and was stopped", number, limit)
             except Exception as exc:
                 self.failures += 1
                 self.warnings.append(f"page {number}: OCR failed ({type(exc).__name__}: {exc})")
                 log.warning("page %d: OCR failed", number, exc_info=True)
-            finally:
-                executor.shutdown(wait=False, cancel_futures=True)
+            else:
+                if not lines:
+                    self.notice(NO_TEXT, f"page {number}: no text was found on it")
         seconds = time.perf_counter() - started
         log.debug("page %d: %s read %d lines in %.2f s", number, name, len(lines), seconds)
         return PageText(number=number, width=width, height=height, source=FieldSource.OCR,
@@ -121,7 +145,9 @@ class _Reader:
 
 def _clean_and_read(engine: OcrEngine, image: np.ndarray, allow_warp: bool) -> list[Line]:
     prepared = prepare(image, allow_warp=allow_warp)
+    check()
     lines = engine.read(prepared.image, photo=prepared.photo)
+    check()
     lines = read_upright(prepared.image, lines, lambda upright: engine.read(upright, photo=prepared.photo))
     return prepared.lines_to_source(lines)  # boxes onto the page as stored, through flattening and straightening
 
@@ -143,8 +169,6 @@ def read_document(data: bytes, kind: DocumentKind, settings: Settings,
 
 def open_pdf(data: bytes) -> Any:
     """Open a PDF, unlocking owner-password-only files; EncryptedPdf / CorruptFile otherwise."""
-    import pymupdf
-
     try:
         doc = pymupdf.open(stream=data, filetype="pdf")
     except Exception as exc:
@@ -159,25 +183,25 @@ def open_pdf(data: bytes) -> Any:
 
 
 def read_pdf(data: bytes, settings: Settings, *, engine: OcrEngine | None = None) -> ReadResult:
-    from pipeline.intake.embedded import find_embedded_xml
-
     reader = _Reader(settings, engine)
     doc = open_pdf(data)
     pages: list[PageText] = []
     try:
         total = doc.page_count
         limit = min(total, max(1, settings.max_pages))
-        if total > limit:
-            reader.warnings.append(f"only the first {limit} of {total} pages were read {PAGE_LIMIT}")
+        reader.page_limit(total, limit)
+        damage = PdfDamage(repaired=bool(doc.is_repaired), pages=limit)
         for index in range(limit):
             started = time.perf_counter()
             try:
                 page = doc.load_page(index)
                 layer = read_text_layer(page)
-            except Exception as exc:
-                reader.warnings.append(f"page {index + 1}: cannot be read ({exc})")
-                log.warning("page %d: cannot be read", index + 1, exc_info=True)
+            except Exception as exc:  # noqa: BLE001 - a damaged page; said once for the file
+                damage.page_lost(index + 1, exc)
                 pages.append(PageText(index + 1, 0.0, 0.0, FieldSource.TEXT_LAYER, "pymupdf", ()))
+                continue
+            if not damage.judge_contents(doc, page, index + 1):
+                pages.append(PageText(index + 1, layer.width, layer.height, FieldSource.TEXT_LAYER, "pymupdf", ()))
                 continue
             if not layer.needs_ocr:
                 pages.append(PageText(index + 1, layer.width, layer.height, FieldSource.TEXT_LAYER,
@@ -187,15 +211,20 @@ def read_pdf(data: bytes, settings: Settings, *, engine: OcrEngine | None = None
                 image = render_page(page, settings.max_pixels)
             except Exception as exc:  # noqa: BLE001
                 reader.warnings.append(f"page {index + 1}: cannot be rendered ({exc})")
+                log.warning("page %d: cannot be rendered: %s", index + 1, exc)
                 pages.append(PageText(index + 1, layer.width, layer.height, FieldSource.OCR,
                                       settings.ocr_engine, ()))
                 continue
             pages.append(reader.ocr_page(index + 1, image, layer.width, layer.height, True, started))
+            del image  # one page image alive at a time
+        if damage.damaged:
+            reader.warnings.insert(0, damage.notice().text())  # CorruptFile when nothing was recovered
         embedded: EmbeddedXml | None = None
         try:
             embedded = find_embedded_xml(doc)
         except Exception as exc:  # noqa: BLE001 - the page text is still worth having
             reader.warnings.append(f"embedded XML not read: {exc}")
+            log.warning("embedded XML not read: %s", exc)
     finally:
         doc.close()
     reader.check_outcome(pages)
@@ -209,8 +238,7 @@ def read_image(data: bytes, settings: Settings, *, engine: OcrEngine | None = No
         total = count_frames(data)
     except Exception:  # noqa: BLE001 - iter_frames below raises the proper error
         total = 1
-    if total > limit:
-        reader.warnings.append(f"only the first {limit} of {total} pages were read {PAGE_LIMIT}")
+    reader.page_limit(total, limit)
     pages: list[PageText] = []
     started = time.perf_counter()
     for number, frame in enumerate(iter_frames(data, settings.max_pixels, limit), start=1):

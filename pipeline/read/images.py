@@ -1,4 +1,10 @@
-"""Load JPEG/PNG/TIFF (multi-page)/WebP images with Pillow, safely.
+"""Load JPEG/PNG/TIFF (multi-page)/WebP/HEIC images with Pillow, safely.
+
+HEIC/HEIF (what an iPhone sends by default) is decoded by ``pillow-heif``, whose
+opener is registered with Pillow when this module is imported. libheif applies the
+photo's rotation and mirroring when it decodes and pillow-heif then resets the EXIF
+orientation to 1, so ``exif_transpose`` below never turns a HEIC twice. A HEIC
+holding several images (a burst) is read as its primary image: one photo, one page.
 
 Each frame's pixel count is checked against ``max_pixels`` *before* it is decoded
 (decompression-bomb guard → :class:`~pipeline.core.errors.TooLarge`), EXIF orientation
@@ -14,25 +20,28 @@ import warnings
 from collections.abc import Iterator
 
 import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+from pillow_heif import register_heif_opener
 
 from pipeline.core.errors import CorruptFile, EmptyFile, TooLarge, UnsupportedFormat
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("JPEG", "PNG", "TIFF", "WEBP", "MPO")
+SINGLE_PAGE = ("HEIF", "MPO")  # several images, one photo: the primary image is the page
+
+register_heif_opener()
+Image.init()
+# the formats this Pillow can open (Pillow 13 has no separate MPO opener: JPEG opens it)
+FORMATS = tuple(f for f in ("JPEG", "PNG", "TIFF", "WEBP", "HEIF", "MPO") if f in Image.OPEN)
 
 
 def count_frames(data: bytes) -> int:
-    from PIL import Image
-
     with Image.open(io.BytesIO(data)) as im:
-        return int(getattr(im, "n_frames", 1))
+        return 1 if im.format in SINGLE_PAGE else int(getattr(im, "n_frames", 1))
 
 
 def iter_frames(data: bytes, max_pixels: int, max_frames: int | None = None) -> Iterator[np.ndarray]:
     """Decode the image's frames (pages) in order, at most ``max_frames``."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
     if not data:
         raise EmptyFile("The image file is empty.")
     with warnings.catch_warnings():
@@ -40,11 +49,11 @@ def iter_frames(data: bytes, max_pixels: int, max_frames: int | None = None) -> 
         try:
             im = Image.open(io.BytesIO(data), formats=FORMATS)
         except UnidentifiedImageError as exc:
-            raise UnsupportedFormat("The file is not a JPEG, PNG, TIFF or WebP image.") from exc
+            raise UnsupportedFormat("The file is not a JPEG, PNG, TIFF, WebP or HEIC image.") from exc
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise TooLarge(f"The image is too large to open safely ({exc}).") from exc
         with im:
-            frames = int(getattr(im, "n_frames", 1))
+            frames = 1 if im.format in SINGLE_PAGE else int(getattr(im, "n_frames", 1))
             limit = frames if max_frames is None else min(frames, max_frames)
             for index in range(limit):
                 try:
@@ -67,8 +76,6 @@ def iter_frames(data: bytes, max_pixels: int, max_frames: int | None = None) -> 
 
 
 def _to_array(im: object) -> np.ndarray:
-    from PIL import Image
-
     assert isinstance(im, Image.Image)
     if im.mode in ("1", "L", "I;16", "I;16B", "I;16L", "I", "F"):
         if im.mode in ("I", "F", "I;16", "I;16B", "I;16L"):

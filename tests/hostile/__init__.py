@@ -33,7 +33,7 @@ INVOICE_TEXT = (
 class Case:
     name: str  # file name as uploaded (may be hostile itself)
     build: Callable[[], bytes]
-    expect: str  # "read", "split", or the stable error code the document fails with
+    expect: str  # "read", "split", a notice code ("damaged_pdf": read, held with that note), or the error code it fails with
     note: str = ""
 
     @cached_property
@@ -98,6 +98,42 @@ def many_pages_pdf(pages: int = 2000, lines: tuple[str, ...] = ("Pagina met voor
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+
+
+def pdf_of_objects(objects: list[bytes]) -> bytes:
+    """A PDF of numbered objects (1 is the catalogue) with a correct cross-reference table."""
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def page_tree_loop_pdf() -> bytes:
+    """One good invoice page, and a page-tree node whose kids lead back to the root (claims 3 pages)."""
+    content = " ".join(f"BT /F1 11 Tf 40 {780 - 18 * i} Td ({line}) Tj ET" for i, line in enumerate(INVOICE_TEXT))
+    stream = content.encode("latin-1")
+    return pdf_of_objects([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [5 0 R 6 0 R] /Count 3 >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Type /Pages /Parent 2 0 R /Kids [2 0 R 6 0 R] /Count 2 >>",
+    ])
+
+
+def blank_pdf() -> bytes:
+    import pymupdf
+
+    doc = pymupdf.open()
+    doc.new_page()
+    return doc.tobytes()
 
 
 def giant_page_pdf(side: float = 14400) -> bytes:
@@ -274,7 +310,10 @@ def corpus() -> tuple[Case, ...]:
         Case("empty.pdf", lambda: b"", "empty_file"),
         Case("whitespace.xml", lambda: b" \r\n\t \n", "empty_file"),
         Case("truncated-early.pdf", lambda: truncated_pdf(0.15), "corrupt_file"),
-        Case("truncated-late.pdf", lambda: truncated_pdf(0.70), "read", "MuPDF repairs it; an operator checks it"),
+        Case("truncated-late.pdf", lambda: truncated_pdf(0.70), "damaged_pdf",
+             "MuPDF repairs it; read, said damaged, an operator checks it"),
+        Case("page-tree-loop.pdf", page_tree_loop_pdf, "damaged_pdf", "1 of 3 pages recovered; an operator checks it"),
+        Case("blank.pdf", blank_pdf, "read", "a page with no text: said blank, not an OCR failure"),
         Case("corrupt.pdf", corrupt_pdf, "corrupt_file"),
         Case("user-password.pdf", user_password_pdf, "encrypted_pdf"),
         Case("owner-password.pdf", owner_password_pdf, "read", "restrictions only: read"),

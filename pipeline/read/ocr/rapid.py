@@ -10,6 +10,17 @@ try a download).
 
 ``Global.max_side_len`` is raised from 2000 to 2400 px: the default garbles 7-pt
 footer text on a 200 dpi A4 render (~30 % more time).
+
+Speed on a phone photo (2 busy cores, ``bench/read.py``):
+
+* **Detection on a downscaled page**: RapidOCR's detector is set to shrink the page
+  to ``DET_SIDE`` px on its long side (``Det.limit_type: max``) instead of scaling its
+  *short* side up to at least 736 px (which kept a flattened photo at ~2100 px); the
+  boxes it finds are mapped back to the full-size page, and the recogniser still
+  reads full-resolution crops. Detection was ~60 % of a photo's CPU.
+* **Intra-op threads** (``ORT_THREADS``): one per session. A worker runs per core
+  (``README``: "OCR machines, one per core"), and ONNX Runtime's default of one
+  thread per core made two workers fight over both cores, spinning.
 """
 
 from __future__ import annotations
@@ -27,6 +38,7 @@ import numpy as np
 
 from pipeline.core.errors import OcrUnavailable
 from pipeline.core.records import Line, Word
+from pipeline.read.deadline import check
 from pipeline.read.ocr.base import (
     PixelWord,
     clamp_box,
@@ -42,11 +54,17 @@ BUNDLED_MODELS = (
     "PP-OCRv6_rec_small.onnx",
     "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
 )
+DET_SIDE = 960  # px, long side of the page the detector sees
+ORT_THREADS = 1  # ONNX Runtime intra-op threads per session: one worker per core
 PARAMS: dict[str, Any] = {
     "Global.max_side_len": 2400,
     "Global.return_word_box": True,
     "Global.log_level": "warning",
     "Global.use_cls": False,  # pages are upright after clean-up; saves ~10 %
+    "Det.limit_type": "max",
+    "Det.limit_side_len": DET_SIDE,
+    "EngineConfig.onnxruntime.intra_op_num_threads": ORT_THREADS,
+    "EngineConfig.onnxruntime.inter_op_num_threads": 1,
 }
 REC_BATCH = 6  # crops per recogniser call
 REC_MIN_WIDTH = 160  # px at the recogniser's 48 px height
@@ -106,6 +124,7 @@ def recognise_crops(crops: list[np.ndarray]) -> list[tuple[str, float]]:
                                           wh_ratio_list=[ratios[i] for i in idx], max_wh_ratio=width / height)
             for k, i in enumerate(idx):
                 out[i] = (normalise_text(lines[k][0]), float(lines[k][1]))
+            check()  # between batches: a page past its deadline stops here
     if len(images) != len(crops):  # empty crops read as nothing
         it = iter(out)
         return [next(it) if c.size else ("", 0.0) for c in crops]
@@ -125,8 +144,10 @@ class RapidOcrEngine:
             raise OcrUnavailable("RapidOCR is not installed with its bundled models.")
         engine = _engine()
         height, width = image.shape[:2]
+        check()
         with _LOCK:
             result = engine(to_bgr(image))
+        check()
         if result is None or not result.txts:
             return []
         words_per_line = result.word_results or ()

@@ -31,6 +31,7 @@ import numpy as np
 
 from pipeline.core.errors import OcrUnavailable
 from pipeline.core.records import Line, Word
+from pipeline.read.deadline import check, remaining_ms
 from pipeline.read.ocr.base import clamp_box, make_line, normalise_text, to_gray
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
@@ -117,12 +118,16 @@ def _read_band(pool: _ApiPool, band: np.ndarray, top: int) -> list[list[tuple[st
     lines: list[list[tuple[str, float, tuple[int, int, int, int]]]] = []
     with pool.api() as api:
         api.SetImage(Image.fromarray(band))
-        api.Recognize()
+        api.Recognize(timeout=remaining_ms())  # 0: no limit; else the page's time left
+        check()  # Tesseract stopped at the page's deadline: the page is abandoned
         iterator = api.GetIterator()
         if iterator is None:
             return lines
         for item in iterate_level(iterator, RIL.WORD):
-            text = item.GetUTF8Text(RIL.WORD)
+            try:
+                text = item.GetUTF8Text(RIL.WORD)
+            except RuntimeError:  # "No text returned": a page without any word (blank)
+                continue
             box = item.BoundingBox(RIL.WORD)
             if box is None or text is None:
                 continue
