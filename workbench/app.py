@@ -107,8 +107,8 @@ def main() -> None:
             if held is not None:  # give the task back to the queue rather than wait for its lease
                 try:
                     api.give_back(principal, held.task_id, held.version)
-                except api.BoekbrugError:
-                    pass
+                except api.BoekbrugError as error:  # its lease ends by itself; say why it was not given back
+                    log.info("task %s not given back at sign-out: %s", held.task_id, error)
             api.sign_out(token)
             for key in list(st.session_state):
                 del st.session_state[key]

@@ -31,7 +31,8 @@ def _open(pdf: bytes | Any) -> tuple[Any, bool]:
         return pdf, False
     try:
         doc = pymupdf.open(stream=bytes(pdf), filetype="pdf")
-    except Exception:  # noqa: BLE001
+    except Exception:  # not a PDF that opens: nothing embedded to find
+        log.info("no embedded XML looked for: the PDF does not open", exc_info=True)
         return None, False
     if doc.needs_pass and not doc.authenticate(""):
         doc.close()
@@ -44,12 +45,14 @@ def _candidates(doc: Any) -> list[tuple[str, Any]]:
     found: list[tuple[str, Any]] = []
     try:
         names = doc.embfile_names()
-    except Exception:  # noqa: BLE001
+    except Exception:  # a broken name tree must not stop reading
+        log.info("the PDF's embedded-file list cannot be read", exc_info=True)
         names = []
     for name in names:
         try:
             info = doc.embfile_info(name)
-        except Exception:  # noqa: BLE001
+        except Exception:  # taken without its details
+            log.info("embedded file %r: its details cannot be read", name, exc_info=True)
             info = {}
         filename = info.get("filename") or info.get("ufilename") or name
         size = info.get("size") or 0
@@ -67,8 +70,8 @@ def _candidates(doc: Any) -> list[tuple[str, Any]]:
                     continue
                 content = annot.get_file()
                 found.append((info.get("filename") or "attachment.xml", lambda c=content: c))
-        except Exception:  # noqa: BLE001 - a broken annotation must not stop the search
-            log.info("file annotations on page %s cannot be read", page.number + 1)
+        except Exception:  # a broken annotation must not stop the search
+            log.info("file annotations on page %s cannot be read", page.number + 1, exc_info=True)
     return found
 
 
@@ -90,8 +93,8 @@ def find_embedded_xml(pdf: bytes | Any) -> EmbeddedXml | None:
         for filename, load in sorted(_candidates(doc), key=lambda item: _rank(item[0])):
             try:
                 content = bytes(load())
-            except Exception:  # noqa: BLE001
-                log.info("embedded file %s cannot be extracted", filename)
+            except Exception:
+                log.info("embedded file %s cannot be extracted", filename, exc_info=True)
                 continue
             if not content or len(content) > MAX_XML_BYTES:
                 continue

@@ -56,7 +56,9 @@ def _image_cover(page: object) -> float:
     best = 0.0
     try:
         infos = page.get_image_info()  # type: ignore[attr-defined]
-    except Exception:  # noqa: BLE001 - a broken image dictionary must not stop reading
+    except Exception:  # a broken image dictionary must not stop reading
+        log.info("page %s: its images cannot be listed; taken as text only",
+                 getattr(page, "number", -1) + 1, exc_info=True)
         return 0.0
     for info in infos:
         x0, y0, x1, y1 = info.get("bbox", (0, 0, 0, 0))
