@@ -43,7 +43,7 @@ ERRORS = {
 
 def create_app(settings: HttpSettings | None = None) -> FastAPI:
     current = settings or from_environment()
-    audit_log = AuditLog()
+    audit_log = AuditLog(inline=current.sqlite)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

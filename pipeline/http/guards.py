@@ -18,6 +18,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+import anyio
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -71,13 +72,24 @@ class BodyLimit:
 
 
 class AuditLog:
-    """Audit entries written by a thread of their own, a batch per commit (a commit costs an fsync: ~5 ms on
-    SQLite), at most ``delay`` seconds after the call; ``close`` writes what is left. The domain's own audit
-    entries (an upload, a download, a booking) stay in the call's own transaction."""
+    """Where the access log goes.
+
+    PostgreSQL: a thread of its own writes a batch per commit, at most ``delay`` seconds after the
+    call (a commit per call would cost a WAL flush each); ``close`` writes what is left. SQLite
+    (``inline``): each entry is written in the request, before its answer goes out, because a
+    writer beside the request's own transactions would make them fail ("database is locked": a
+    read transaction cannot become a write one after another connection committed). The domain's
+    own audit entries (an upload, a download, a booking) stay in the call's own transaction."""
 
     def __init__(
-        self, *, delay: float = 0.05, batch: int = 500, backlog: int = 100_000
+        self,
+        *,
+        inline: bool = False,
+        delay: float = 0.05,
+        batch: int = 500,
+        backlog: int = 100_000,
     ) -> None:
+        self.inline = inline
         self.delay, self.batch, self.backlog = delay, batch, backlog
         self._queue: queue.Queue[tokens.CallRecord | None] = queue.Queue()
         self._thread: threading.Thread | None = None
@@ -96,6 +108,13 @@ class AuditLog:
                         target=self._run, name="api-audit", daemon=True
                     )
                     self._thread.start()
+
+    def write_now(self, record: tokens.CallRecord) -> None:
+        """The inline way: one entry, one commit, in the caller's thread."""
+        try:
+            tokens.record_calls([record])
+        except Exception:  # the answer is ready; a lost access-log entry is logged loudly, never a crash
+            log.exception("could not write the API audit entry of %s", record.target)
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until everything added so far is written (tests, shutdown)."""
@@ -161,31 +180,35 @@ class Audit:
             return
         recorded = False
 
-        def record(status: int) -> None:
+        async def record(status: int) -> None:
             nonlocal recorded
             recorded = True
             caller: Caller | None = scope.get(CALLER_KEY)
             token = f" token:{caller.token_id}" if caller and caller.token_id else ""
-            self.log.add(
-                tokens.CallRecord(
-                    caller.principal.user_id if caller else None,
-                    caller.token_id if caller else None,
-                    f"{scope['method']} {scope['path']}",
-                    f"{status}{token}",
-                    datetime.now(UTC),
-                )
+            entry = tokens.CallRecord(
+                caller.principal.user_id if caller else None,
+                caller.token_id if caller else None,
+                f"{scope['method']} {scope['path']}",
+                f"{status}{token}",
+                datetime.now(UTC),
             )
+            if self.log.inline:
+                await anyio.to_thread.run_sync(self.log.write_now, entry)
+            else:
+                self.log.add(entry)
 
         async def watched(message: Message) -> None:
             if message["type"] == "http.response.start" and not recorded:
-                record(message["status"])  # queued before the caller can see the answer
+                await record(
+                    message["status"]
+                )  # written or queued before the caller sees the answer
             await send(message)
 
         try:
             await self.app(scope, receive, watched)
         finally:
             if not recorded:  # no answer started (a crash, a dropped connection)
-                record(500)
+                await record(500)
 
 
 async def _send_problem(

@@ -26,6 +26,7 @@ class HttpSettings:
     max_json_bytes: int
     max_upload_bytes: int
     redis_url: str | None
+    sqlite: bool  # the embedded database: the access log is written in the request (see guards.AuditLog)
 
 
 def from_environment(env: dict[str, str] | None = None) -> HttpSettings:
@@ -37,6 +38,7 @@ def from_environment(env: dict[str, str] | None = None) -> HttpSettings:
         max_json_bytes=int(env.get("API_MAX_JSON_KB", "1024")) * 1024,
         max_upload_bytes=(core.max_upload_mb + 1) * 1024 * 1024,
         redis_url=core.redis_url,
+        sqlite=core.database_url.startswith("sqlite"),
     )
 
 
