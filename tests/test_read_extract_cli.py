@@ -13,6 +13,7 @@ from pipeline.intake.email import build_email
 from tests.hostile import (
     INVOICE_TEXT,
     many_pages_pdf,
+    png_bytes,
     text_pdf,
     truncated_pdf,
     zip_bomb,
@@ -25,16 +26,19 @@ def test_email_answers_one_object_per_attachment(tmp_path: Path, capsys: pytest.
         ("factuur-42.pdf", text_pdf(), "application/pdf"),
         ("afgebroken.pdf", truncated_pdf(0.7), "application/pdf"),
         ("archief.zip", zip_bomb(1), "application/zip"),
+        ("logo.png", png_bytes(120, 40, "ACME"), "image/png"),
     ]))
     code = run(argparse.Namespace(files=[mail], known_vat=[], json=True))
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert code == 0
     assert [(r["attachment"], r["status"]) for r in rows] == [
-        ("factuur-42.pdf", "ok"), ("afgebroken.pdf", "needs_review"), ("archief.zip", "skipped")]
+        ("factuur-42.pdf", "ok"), ("afgebroken.pdf", "needs_review"), ("archief.zip", "failed"),
+        ("logo.png", "skipped")]
     assert all(r["file"] == str(mail) for r in rows)
     assert rows[0]["fields"]["total_incl_vat"]["value"] == "1210.00"
     assert rows[1]["notices"][0]["code"] == "damaged_pdf"
-    assert rows[2]["error"].startswith("[unsupported_format]")
+    assert rows[2]["error"].startswith("[unsupported_format]") and "ZIP" in rows[2]["error"]
+    assert "logo" in rows[3]["reason"] and rows[3]["error"] is None
 
 
 def test_email_without_attachments_fails_with_its_code(tmp_path: Path) -> None:

@@ -3,13 +3,13 @@
 Routing: UBL XML → ``pipeline.ubl.parse.parse_ubl``; CII XML → ``parse_cii``; a PDF
 with an embedded Factur-X/ZUGFeRD/UBL file → that XML; otherwise read (text layer or
 OCR) and extract. An e-mail (``.eml``) is split as ``ingest`` splits it: one JSON
-object per attachment (``"attachment"`` names it), and one per attachment that was
-left out (``status: "skipped"`` with the reason).
+object per attachment (``"attachment"`` names it), refused and left-out ones included.
 
 ``status`` is ``ok``; ``needs_review`` when the reading left a notice that part of
 the file was not read (``damaged_pdf``, ``page_limit``: an operator decides);
-``failed`` with a coded ``error`` when the file cannot be read; ``skipped`` for an
-e-mail attachment that is not a document. ``notices`` lists every coded notice
+``failed`` with a coded ``error`` when the file (or an attached file ``ingest`` would
+keep as a failed document: a ZIP, a program) cannot be read; ``skipped`` with a
+``reason`` for a part ``ingest`` leaves out (a small logo image). ``notices`` lists every coded notice
 (``{"code", "message"}``, also blank pages), ``warnings`` every warning in words.
 The run goes on with the next file.
 """
@@ -81,10 +81,18 @@ def extract_file(path: Path, known: list[str] | None = None) -> list[dict[str, A
     for attachment in message.attachments:
         part = {**_blank(path), "attachment": attachment.filename}
         results.append(_extract_one(part, attachment.content, attachment.kind, known or []))
-    for skipped in message.skipped:
+    for refused in message.refused:  # ingest keeps these as failed documents with the coded reason
+        part = {**_blank(path), "attachment": refused.filename}
+        _guarded(part, path, lambda refused=refused: sniff(refused.content, refused.filename))
+        if part["status"] != "failed":
+            part.update(status="failed", error=f"[unsupported_format] {refused.reason}")
+        results.append(part)
+    refused_names = {refused.filename for refused in message.refused}
+    for skipped in message.skipped:  # left out without a document (a logo, a body part): said
         name, _, why = skipped.partition(": ")
-        results.append({**_blank(path), "attachment": name if why else None, "status": "skipped",
-                        "error": f"[unsupported_format] {why or skipped}"})
+        if name not in refused_names:
+            results.append({**_blank(path), "attachment": name if why else None, "status": "skipped",
+                            "error": None, "reason": why or skipped})
     return results
 
 
