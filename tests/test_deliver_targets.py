@@ -18,9 +18,21 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from models import Delivery, Document, Forwarding, ForwardingAttempt
-from models.enums import DeliveryChannel, DocumentStatus, ForwardingState, TargetKind
+from models.enums import (
+    DeliveryChannel,
+    DocumentStatus,
+    ForwardingState,
+    Role,
+    TargetKind,
+)
+from pipeline import api
 from pipeline.__main__ import main
-from pipeline.core.accounts import get_or_create_client, get_or_create_office
+from pipeline.core.accounts import (
+    create_user,
+    get_or_create_client,
+    get_or_create_office,
+    principal_of,
+)
 from pipeline.core.config import PROJECT_ROOT
 from pipeline.core.db import unit_of_work
 from pipeline.deliver import webhook
@@ -259,3 +271,24 @@ def test_the_command_line_adds_lists_and_retries(
     assert "in@package.example" in out
     assert main(["deliver", "retry"]) == 0
     assert main(["deliver", "again", "999"]) == 2  # no such release: said, not a crash
+
+
+def test_the_library_shows_the_profile_and_forwardings_and_delivers_again(db_url: str, settings_for, smtp) -> None:
+    inbox, port = smtp
+    settings_for(db_url, SMTP_HOST="127.0.0.1", SMTP_PORT=str(port), SMTP_STARTTLS="0")
+    with unit_of_work(db_url) as session:
+        office = get_or_create_office(session, "Office")
+        get_or_create_client(session, office, "Client", vat="BE0987654394")
+        add_target(session, office_id=office.id, kind=TargetKind.EMAIL, address="import@package.example")
+        accountant = principal_of(create_user(session, "acc", "password-123", Role.ACCOUNTANT, office_id=office.id))
+        operator = principal_of(create_user(session, "op", "password-123", Role.OPERATOR))
+        session.commit()
+    document_id = ingest_files(settings_for(db_url, SMTP_HOST="127.0.0.1", SMTP_PORT=str(port),
+                                            SMTP_STARTTLS="0"), "Client", [UBL]).document_ids[0]
+    doc = api.library_document(accountant, document_id)
+    assert doc.profile and doc.profile.startswith("Peppol BIS 3")
+    assert [f.state for f in doc.forwardings] == [ForwardingState.DELIVERED] and len(inbox.messages) == 1
+    with pytest.raises(api.Forbidden):
+        api.deliver_again(operator, document_id)
+    assert api.deliver_again(accountant, document_id) == (1, 0)
+    assert len(inbox.messages) == 2

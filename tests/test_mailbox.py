@@ -29,7 +29,7 @@ from pipeline.intake.mailbox import (
 )
 from pipeline.jobs.read_job import read_job
 
-INVOICE = sorted((PROJECT_ROOT / "data" / "demo" / "docs").glob("*.pdf"))[0]
+INVOICE = min((PROJECT_ROOT / "data" / "demo" / "docs").glob("*.pdf"))
 HTML_INVOICE = """<html><body><h1>Factuur 2026-118</h1><p>Drukkerij Peeters BV, BTW BE0987654394</p>
 <table><tr><td>Drukwerk</td><td>100,00</td></tr><tr><td>BTW 21%</td><td>21,00</td></tr>
 <tr><td><b>Totaal te betalen</b></td><td><b>121,00 EUR</b></td></tr></table>

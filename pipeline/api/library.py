@@ -37,6 +37,7 @@ from models.enums import (
     FieldState,
     ReleaseStatus,
     Role,
+    UblProfile,
 )
 from pipeline.api._common import (
     current_settings,
@@ -51,6 +52,12 @@ from pipeline.core.fields import FIELD_NAMES
 from pipeline.deliver import booking, download
 from pipeline.deliver import library as deliver_library
 from pipeline.deliver.common import MACHINE, slug, ubl_filename, validated_by
+from pipeline.deliver.forward import (
+    ForwardingView,
+    forward_due,
+    forwardings_of,
+    redeliver,
+)
 from pipeline.review.fieldstore import field_rows
 
 HANDED_OVER = deliver_library.HANDED_OVER
@@ -109,6 +116,12 @@ class LibraryDocument:
     ubl_filename: str | None  # None: no released UBL
     may_book: bool
     may_download: bool
+    profile: str | None = None  # which UBL it got, in words (see README, "Which UBL")
+    forwardings: tuple[ForwardingView, ...] = ()  # to the office's delivery targets
+
+
+PROFILE_WORDS = {UblProfile.PEPPOL_BIS3: "Peppol BIS 3 (can be sent over the Peppol network)",
+                 UblProfile.EN16931: "EN 16931 UBL (for import into the accounting package)"}
 
 
 @dataclass(frozen=True)
@@ -189,7 +202,29 @@ def library_document(principal: Principal, document_id: int) -> LibraryDocument:
             ubl_filename=ubl_name,
             may_book=may_book(principal) and document.status in HANDED_OVER,
             may_download=may_download(principal) and ubl_name is not None,
+            profile=_profile_words(session, document_id),
+            forwardings=tuple(forwardings_of(session, [document_id]).get(document_id, [])),
         )
+
+
+def _profile_words(session: Any, document_id: int) -> str | None:
+    profile = session.scalar(select(UblRelease.profile).where(UblRelease.released_document_id == document_id))
+    return PROFILE_WORDS.get(profile) if profile else None
+
+
+def deliver_again(principal: Principal, document_id: int) -> tuple[int, int]:
+    """Send a released document to the office's targets again (accountants and admins);
+    (delivered, failed — retried by the upkeep)."""
+    with work() as session:
+        document = document_for(session, principal, document_id)
+        if not may_book(principal):
+            raise Forbidden("only the office's accountants send documents to the accounting package again")
+        ids = redeliver(session, document.id, user_id=principal.user_id or None)
+        session.commit()
+    if not ids:
+        return 0, 0
+    counts = forward_due(current_settings(), only=ids)
+    return counts.delivered, counts.failed
 
 
 # ---------------------------------------------------------------------- booking

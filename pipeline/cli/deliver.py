@@ -141,9 +141,8 @@ def _again(current, args: argparse.Namespace) -> int:  # type: ignore[no-untyped
             print(error.reason(), file=sys.stderr)
             return 2
         session.commit()
-    counts = forward_due(current)
-    print(
-        f"{len(ids)} forwarding(s) sent again: {counts.delivered} delivered, {counts.failed} failed (retried later)"
+    counts = forward_due(current, only=ids)
+    print(f"{len(ids)} forwarding(s) sent again: {counts.delivered} delivered, {counts.failed} failed (retried later)"
     )
     return 0 if not counts.failed else 1
 

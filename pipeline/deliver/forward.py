@@ -261,10 +261,11 @@ def forward_release(settings: Settings, release_id: int) -> ForwardCounts:
 
 
 def forward_due(
-    settings: Settings, now: datetime | None = None, limit: int = 200
+    settings: Settings, now: datetime | None = None, limit: int = 200, only: list[int] | None = None
 ) -> ForwardCounts:
     """Try every forwarding whose time has come (pending, or failed and past its back-off).
-    A target added later receives new releases; ``redeliver`` sends older ones on request."""
+    A target added later receives new releases; ``redeliver`` sends older ones on request.
+    ``only``: just these forwardings (a re-delivery asked for now)."""
     now = now or datetime.now(UTC)
     counts = ForwardCounts()
     with unit_of_work(settings.database_url) as session:
@@ -277,6 +278,7 @@ def forward_due(
                     Forwarding.next_attempt_at <= now,
                 ),
             )
+            .where(Forwarding.id.in_(only) if only is not None else Forwarding.id.is_not(None))
             .order_by(Forwarding.next_attempt_at, Forwarding.id)
             .limit(limit)
         ).all()

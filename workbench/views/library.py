@@ -22,7 +22,9 @@ DOWNLOADS = api.may_download(principal)
 CLIENT = principal.role is Role.CLIENT
 HANDED_OVER = [DocumentStatus.RELEASED, DocumentStatus.DELIVERED, DocumentStatus.BOOKED]
 CHANNEL_WORDS = {DeliveryChannel.DOWNLOAD: "downloaded", DeliveryChannel.ZIP: "in a period ZIP",
-                 DeliveryChannel.EXPORT_FOLDER: "exported to the accounting package"}
+                 DeliveryChannel.EXPORT_FOLDER: "exported to the accounting package",
+                 DeliveryChannel.EMAIL: "mailed to the package's import mailbox",
+                 DeliveryChannel.WEBHOOK: "posted to the package's webhook"}
 
 
 def period_of(value: Any) -> tuple[date | None, date | None]:
@@ -158,6 +160,17 @@ if chosen is not None:
                            f"{when(delivery.at)} by {delivery.by}")
         elif doc.ubl_filename:
             st.caption("Not delivered to the accountant yet.")
+        if doc.profile:
+            st.caption(f"UBL: {doc.profile}")
+        for sent in doc.forwardings:  # to the office's folder, import mailbox or webhook
+            if sent.state == "delivered":
+                st.caption(f"✅ sent to {sent.target} on {when(sent.delivered_at)}")
+            else:
+                st.warning(f"Not yet sent to {sent.target} ({sent.attempts} attempt(s)); tried again "
+                           f"automatically at {when(sent.next_attempt_at)}. Last answer: {sent.last_error or '—'}")
+        if BOOKS and doc.ubl_filename and st.button("Deliver again", key=f"lib_redeliver_{doc.id}"):
+            sent_ok, not_ok = api.deliver_again(principal, doc.id)
+            st.success(f"Sent again: {sent_ok} delivered" + (f", {not_ok} to be retried" if not_ok else ""))
 
     st.subheader("Booking")
     if not doc.proposals:
