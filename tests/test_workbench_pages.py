@@ -180,7 +180,7 @@ def test_documents_page_retry(world):
     at = signed_in("client_a")
     at.switch_page("views/documents.py").run()
     assert not at.exception, at.exception
-    assert "corrupt_file" in texts(at)
+    assert "corrupt_file" in texts(at).replace("\\", "")  # shown as text: Markdown escaped in the source
     failed_id = next(i for i, (status, _) in documents(settings).items() if status is DocumentStatus.FAILED)
     at.button(key=f"retry-{failed_id}").click().run()
     assert not at.exception, at.exception
