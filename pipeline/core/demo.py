@@ -9,8 +9,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import User
-from models.enums import Role
+from models import DeliveryTarget, User
+from models.enums import Role, TargetKind
 from pipeline.core.accounts import (
     create_user,
     get_or_create_client,
@@ -38,4 +38,7 @@ def load_demo(session: Session) -> dict[str, object]:
             create_user(session, username, password, role, display_name=f"Demo {role}",
                         office_id=office.id if role in (Role.ACCOUNTANT, Role.CLIENT) else None,
                         client_id=client.id if role is Role.CLIENT else None)
+    if session.scalars(select(DeliveryTarget).where(DeliveryTarget.office_id == office.id)).first() is None:
+        # releases are forwarded to the office's export folder (README, "Forwarding to the office")
+        session.add(DeliveryTarget(office_id=office.id, kind=TargetKind.EXPORT_FOLDER, active=True))
     return {"office": office.name, "client": client.name, "client_id": client.id}
