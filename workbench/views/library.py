@@ -127,7 +127,7 @@ if chosen is not None:
         st.error(error.reason())
         st.stop()
     st.subheader(f"Document {doc.id} · {plain(doc.filename)}")
-    st.caption(f"{doc.client_name} · {doc.status} · validated by: {doc.validated_by or '—'}"
+    st.caption(f"{plain(doc.client_name)} · {doc.status} · validated by: {plain(doc.validated_by or '—')}"
                + (" (released by the machine alone)" if doc.auto_released else ""))
     if doc.may_download and doc.ubl_filename:
         d1, d2 = st.columns([1, 2], vertical_alignment="center")
@@ -191,7 +191,7 @@ if chosen is not None:
         for p in doc.proposals:
             c1, c2, c3, c4 = st.columns([3, 1.3, 1.3, 1], vertical_alignment="bottom")
             with c1:
-                st.markdown(f"**{p.label}**")
+                st.markdown(f"**{plain(p.label)}**")
                 decided = "" if p.state == "proposed" else f" · {p.state} by {p.decided_by or '—'}"
                 st.caption(f"proposed {p.ledger_account or '—'} / {p.vat_code or '—'} "
                            f"({p.confidence:.0%}) · {p.basis}{decided}")

@@ -136,7 +136,7 @@ with tab_new:
             except IssueRefused as refused:
                 st.error(refused.message)
                 for finding in refused.findings:
-                    st.caption(finding)
+                    st.caption(plain(finding))
             except BoekbrugError as error:
                 st.error(error.message)
 
