@@ -316,7 +316,7 @@ def replay(
         with unit_of_work(settings.database_url) as session:
             document = session.get(Document, document_id)
             status, out.auto_released = document.status, bool(document.auto_released)
-            error = document.error
+            error = document.status_reason  # the failure, rejection, findings or notes
         if status is DocumentStatus.RELEASED and out.auto_released:
             out.escaped = escaped_errors(settings, document_id, record)
         elif status in (DocumentStatus.NEEDS_VALIDATION, DocumentStatus.IN_VALIDATION):
