@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from models import Document, ExtractedFieldRow, SupplierProfile
-from models.enums import DocumentStatus, FieldState, Role
+from models.enums import DocumentStatus, FieldSource, FieldState, Role
 from pipeline import api
 from pipeline.core.accounts import (
     create_user,
@@ -22,9 +22,10 @@ from pipeline.core.accounts import (
     principal_of,
 )
 from pipeline.core.db import unit_of_work
+from pipeline.core.records import ExtractedField
 from pipeline.jobs.ingest import ingest_files
 from pipeline.reports.evaluate import score_value
-from pipeline.suppliers.memory import match_profile, remember
+from pipeline.suppliers.memory import apply_supplier_memory, match_profile, remember
 from pipeline.synth import companies
 from pipeline.synth.corpus import truth_fields
 from pipeline.synth.documents import SynthDocument, make_invoice
@@ -190,3 +191,30 @@ def test_a_supplier_is_recognised_by_its_iban_when_its_vat_number_is_misread(
             )
             is None
         )
+
+
+def test_a_supplier_s_currency_is_remembered_and_agrees(db_url: str) -> None:
+    with unit_of_work(db_url) as session:
+        office = get_or_create_office(session, "Office")
+        values = {
+            "supplier_name": "Bakkerij Peeters",
+            "supplier_vat": "BE0123456749",
+            "currency": "EUR",
+        }
+        remember(session, office.id, values)
+        profile = remember(session, office.id, values)
+        assert profile.field_positions["currency"] == {"value": "EUR", "documents": 2}
+        found = {
+            "currency": ExtractedField("currency", "EUR", 0.44, FieldSource.TEXT_LAYER)
+        }
+        apply_supplier_memory(found, profile)
+        assert found["currency"].confidence >= 0.99 and found["currency"].checks[-1].ok
+        other = {
+            "currency": ExtractedField("currency", "USD", 0.44, FieldSource.TEXT_LAYER)
+        }
+        apply_supplier_memory(other, profile)
+        assert (
+            other["currency"].confidence == 0.44
+        )  # no memory of dollars: nothing gained
+        remember(session, office.id, {**values, "currency": "USD"})
+        assert profile.field_positions["currency"] == {"value": "USD", "documents": 1}

@@ -79,12 +79,37 @@ def memory_checks(profile: SupplierProfile | None, values: Mapping[str, Any]) ->
     name = " ".join(str(values.get("supplier_name") or "").split()).lower()
     if name and profile.name and name == " ".join(profile.name.split()).lower():
         checks["supplier_name"] = [Check("supplier_memory", True, "name as on earlier validated invoices")]
+    currency = str(values.get("currency") or "").upper()
+    known = _known_currency(profile)
+    if currency and known and currency == known[0]:
+        checks["currency"] = [Check("supplier_memory", True, f"{currency}, as on the {known[1]} earlier validated "
+                                                             "invoice(s) of this supplier")]
     for field_name in ("supplier_vat", "supplier_enterprise_number"):
         value = _alnum(values.get(field_name))
         known = _alnum(profile.vat if field_name == "supplier_vat" else profile.enterprise_number)
         if value and known and value == known:
             checks[field_name] = [Check("supplier_memory", True, "as on earlier validated invoices")]
     return checks
+
+
+def _known_currency(profile: SupplierProfile) -> tuple[str, int] | None:
+    """The currency of every validated invoice of this supplier so far, and how many there were.
+
+    Kept beside the learnt layout (``field_positions``, keyed by field) as a value, not a
+    place: a currency sign is printed next to every amount."""
+    entry = (profile.field_positions or {}).get("currency")
+    if isinstance(entry, Mapping) and entry.get("value") and entry.get("documents"):
+        return str(entry["value"]), int(entry["documents"])
+    return None
+
+
+def _remember_currency(profile: SupplierProfile, currency: object) -> None:
+    code = str(currency or "").upper()
+    if not code:
+        return
+    known = _known_currency(profile)
+    seen = known[1] + 1 if known and known[0] == code else 1  # another currency starts over
+    profile.field_positions = {**(profile.field_positions or {}), "currency": {"value": code, "documents": seen}}
 
 
 def apply_supplier_memory(fields: dict[str, ExtractedField], profile: SupplierProfile | None) -> None:
@@ -119,6 +144,7 @@ def remember(session: Session, office_id: int, values: Mapping[str, Any]) -> Sup
         if isinstance(line.rate, Decimal):
             rates.add(format(line.rate.normalize(), "f"))
     profile.usual_vat_rates = sorted(rates)
+    _remember_currency(profile, values.get("currency"))
     profile.documents_seen = (profile.documents_seen or 0) + 1
     profile.updated_at = datetime.now(UTC)
     session.flush()
