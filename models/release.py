@@ -84,7 +84,8 @@ class SupplierProfile(Base):
     usual_vat_rates: Mapped[list[object]] = mapped_column(JSON, default=list)
     ledger_account: Mapped[str | None] = mapped_column(String(32))
     vat_code: Mapped[str | None] = mapped_column(String(32))
-    # field name → [page, x0, y0, x1, y1] where operators confirmed it last
+    # field name → the supplier's layout for it, learnt from operators' validations (label words,
+    # offset, page, printed format: pipeline.suppliers.positions); "currency" → the usual currency
     field_positions: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     documents_seen: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime | None]
