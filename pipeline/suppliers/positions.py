@@ -3,16 +3,20 @@
 When an operator confirms or corrects a field, the validated value is looked up among
 the words of the page, and the supplier's profile remembers, for that field:
 
-* the **anchor**: the label words printed just before the value — on its line to the
-  left ("Factuurnummer :", "Te betalen") or, failing that, on the line above it;
-* the value's **offset** from the anchor, its page and **region** (normalised box);
+* the **anchor**: the whole label printed just before the value — on its line to the
+  left ("Factuurnummer :", "Totaal te betalen") or, failing that, the column head on
+  the line above it ("Date de facture"); a label printed twice on the page is none;
+* the value's **offset** from the anchor (in anchor widths, so a photo's smaller,
+  shifted page puts it at the same place), its page and **region** (normalised box);
 * its **format**: the shape of the printed text (``F2025-00617`` → ``A9999-99999``;
   amounts by decimal mark; dates by pattern), so a different kind of value at the
   same place is not taken for it.
 
-On the next invoice of the supplier, :func:`read_field` finds the anchor again (the
-occurrence nearest to where it was) and reads the value printed at the learnt offset
-from it. What is done with that reading — agreement, doubt — is
+On the next invoice of the supplier, :func:`read_field` finds the label again (every
+word read the same, or misread by a letter or two; the best-read occurrence nearest to
+where it was), and reads the first value in the learnt format printed after it on its
+line (the reader's line first, then words level with it once the page's skew is taken
+out) or under it. What is done with that reading — agreement, doubt — is
 :mod:`pipeline.suppliers.layout`. Boxes are normalised page coordinates (0..1).
 """
 
