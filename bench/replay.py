@@ -269,6 +269,9 @@ def operate(
             )
             out.note = f"rejected: {problem.message}"
             return
+        except api.BoekbrugError as problem:  # said, and the stream goes on
+            out.note = f"save refused: {problem.reason()}"[:200]
+            return
         if result.status is not DocumentStatus.NEEDS_VALIDATION:
             return
     out.note = out.note or "still in the queue after the operator"
