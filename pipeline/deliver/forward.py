@@ -239,11 +239,10 @@ def forward_release(settings: Settings, release_id: int) -> ForwardCounts:
         if release is None or release.status is not ReleaseStatus.PASSED:
             return counts
         try:
-            pending = [
-                f.id
-                for f in plan(session, release)
-                if f.state is not ForwardingState.DELIVERED
-            ]
+            planned = [f for f in plan(session, release) if f.state is not ForwardingState.DELIVERED]
+            for forwarding in planned:  # tried here and now: the upkeep leaves them alone meanwhile
+                forwarding.next_attempt_at = datetime.now(UTC) + CLAIM
+            pending = [f.id for f in planned]
             session.commit()
         except (
             IntegrityError
