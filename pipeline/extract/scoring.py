@@ -39,9 +39,10 @@ STRONG_CHECKS = frozenset(
 
 
 # the ranker's confidence without a passing strong check
-UNCHECKED_CEILING = 0.97
-NAME_CEILING = 0.9
+UNCHECKED_CEILING = 0.88
+NAME_CEILING = 0.85
 NAME_FIELDS = frozenset({"supplier_name", "customer_name"})
+SIDE_FIELDS = frozenset({"supplier_vat", "customer_vat"})
 
 
 @dataclass
@@ -106,18 +107,27 @@ def confidence(cand: Cand, ceiling: float = 0.9) -> float:
         conf = cand.prob
         failed = [c for c in cand.checks if not c.ok]
         if failed:
-            conf = min(conf, 0.5) * (0.8 ** (len(failed) - 1))
+            conf = min(conf, 0.5) * (0.8 ** len(failed))
         if cand.reading_conf < 0.9:
             conf = min(conf, 0.93)
         if cand.cut:
             conf = min(conf, 0.8)  # a value cut from a longer text is never certain
-        if not any(c.ok and c.name in STRONG_CHECKS for c in cand.checks):
+        proving = [c for c in cand.checks if c.ok and c.name in STRONG_CHECKS]
+        if cand.field in SIDE_FIELDS:
+            # valid check digits prove the number, not whose it is
+            proving = [c for c in proving if c.name != "vat_check_digits"]
+        if not proving:
             # the probability is calibrated on generated layouts and the development set;
-            # on a layout from elsewhere only a check proves a value. A name has none:
-            # its certainty comes from a supplier validated before, not from the model
+            # on a layout from elsewhere only a check proves a value (≥ 0.95 needs one, as
+            # for the hand-set scores). A name has none: its certainty comes from a
+            # supplier validated before, not from the model
             conf = min(
                 conf, NAME_CEILING if cand.field in NAME_FIELDS else UNCHECKED_CEILING
             )
+        elif len(proving) == 1:
+            conf = min(
+                conf, 0.99
+            )  # one check: at most 1 in 100; two agreeing may go further
         return max(0.0, min(conf, 0.995))
     conf = min(cand.score, ceiling)
     reading = cand.reading_conf

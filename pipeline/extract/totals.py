@@ -22,12 +22,16 @@ from pipeline.extract.scoring import Cand, merge_same
 from pipeline.extract.table import _header_columns
 from pipeline.extract.text import fold
 
-_BASE_HEADER = re.compile(r"\b(?:basis|base|grondslag|maatstaf|bemessungsgrundlage|taxable|netto)\b.*\b(?:btw|tva|vat|mwst|ust|tax)\b|\b(?:btw|tva|vat|mwst|ust|tax|taux|tarief|rate|satz)\b.*\b(?:basis|base|grondslag|bemessungsgrundlage|taxable)\b")
+_BASE_HEADER = re.compile(
+    r"\b(?:basis|base|grondslag|maatstaf|bemessungsgrundlage|taxable|netto)\b.*\b(?:btw|tva|vat|mwst|ust|tax)\b|\b(?:btw|tva|vat|mwst|ust|tax|taux|tarief|rate|satz)\b.*\b(?:basis|base|grondslag|bemessungsgrundlage|taxable)\b"
+)
 FIELDS = ("total_excl_vat", "total_vat", "total_incl_vat")
 CENT = Decimal("0.01")
 
 
-def amount_candidates(labels: list[LabelAt], layout: Layout, decimal_mark: str | None) -> dict[str, list[Cand]]:
+def amount_candidates(
+    labels: list[LabelAt], layout: Layout, decimal_mark: str | None
+) -> dict[str, list[Cand]]:
     out: dict[str, list[Cand]] = {f: [] for f in FIELDS}
     for lab in labels:
         if lab.hit.field not in FIELDS:
@@ -36,10 +40,20 @@ def amount_candidates(labels: list[LabelAt], layout: Layout, decimal_mark: str |
         if len(_header_columns(lab.row)) >= 3 or _breakdown_header(lab.row):
             # a column header of the line table: the amounts under it are lines, not totals
             regions = [r for r in regions if r.relation != "below"]
-        below = [r for r in regions if r.relation == "below" and find_amounts(r.text, decimal_mark)]
+        below = [
+            r
+            for r in regions
+            if r.relation == "below" and find_amounts(r.text, decimal_mark)
+        ]
         for region in regions:
             if len(below) > 1 and region is below[-1]:
-                region = type(region)(region.label, region.relation, min(0.85, region.weight * 1.4), region.toks, region.text)
+                region = type(region)(
+                    region.label,
+                    region.relation,
+                    min(0.85, region.weight * 1.4),
+                    region.toks,
+                    region.text,
+                )
             found = find_amounts(region.text, decimal_mark)
             for k, a in enumerate(found[:3]):
                 if region.relation == "below" and k > 0:
@@ -48,11 +62,20 @@ def amount_candidates(labels: list[LabelAt], layout: Layout, decimal_mark: str |
                 if a.ambiguous:
                     shape *= 0.8
                 weight = 1.0 if k == 0 else 0.45
-                toks = tuple(t for t in region.toks if any(ch.isdigit() for ch in t.text)) or region.toks
+                toks = (
+                    tuple(t for t in region.toks if any(ch.isdigit() for ch in t.text))
+                    or region.toks
+                )
                 if len(found) > 1:
                     toks = _toks_of(region, a.text) or toks
                 out[lab.hit.field].append(
-                    Cand(lab.hit.field, a.value, lab.hit.strength * region.weight * shape * weight, toks, region.text)
+                    Cand(
+                        lab.hit.field,
+                        a.value,
+                        lab.hit.strength * region.weight * shape * weight,
+                        toks,
+                        region.text,
+                    )
                 )
     return {f: merge_same(c)[:6] for f, c in out.items()}
 
@@ -70,13 +93,19 @@ def _toks_of(region, text: str) -> tuple:
 
 def independent(cand: Cand | None, rows: list) -> bool:
     """The total was read under its own label, not from the breakdown rows' tokens."""
-    if cand is None or not cand.toks or any(c.name == "computed_from_breakdown" for c in cand.checks):
+    if (
+        cand is None
+        or not cand.toks
+        or any(c.name == "computed_from_breakdown" for c in cand.checks)
+    ):
         return False
     mine = {id(t) for r in rows for t in r.toks}
     return not any(id(t) in mine for t in cand.toks)
 
 
-def rounding_amounts(labels: list[LabelAt], layout: Layout, decimal_mark: str | None) -> list[Decimal]:
+def rounding_amounts(
+    labels: list[LabelAt], layout: Layout, decimal_mark: str | None
+) -> list[Decimal]:
     """Amounts printed next to a rounding label (``Rounding Adj -0.01``, ``Afronding 0,02``)."""
     out: list[Decimal] = []
     for lab in labels:
@@ -90,15 +119,54 @@ def rounding_amounts(labels: list[LabelAt], layout: Layout, decimal_mark: str | 
     return out
 
 
-def _apply_rounding(total: Cand, pool: list[Cand | None], rounding: list[Decimal]) -> Cand:
+def _apply_rounding(
+    total: Cand, pool: list[Cand | None], rounding: list[Decimal]
+) -> Cand:
     """Cash rounding printed after the total: the amount due is the total plus the rounding,
     when that amount is itself printed as a total."""
     for r in rounding:
-        after = next((c for c in pool if c is not None and abs(c.value - (total.value + r)) <= Decimal("0.005")), None)
+        after = next(
+            (
+                c
+                for c in pool
+                if c is not None
+                and abs(c.value - (total.value + r)) <= Decimal("0.005")
+            ),
+            None,
+        )
         if after is not None and after is not total:
             after.checks = [x for x in after.checks if x.name != "totals_add_up"]
-            after.checks.append(Check("rounding_applied", True, f"{total.value} rounded by {r} = {after.value}"))
+            after.checks.append(
+                Check(
+                    "rounding_applied",
+                    True,
+                    f"{total.value} rounded by {r} = {after.value}",
+                )
+            )
             return after
+        # the amount due was chosen itself: the total before rounding is printed above it
+        before = next(
+            (
+                c
+                for c in pool
+                if c is not None
+                and c is not total
+                and abs(c.value + r - total.value) <= Decimal("0.005")
+            ),
+            None,
+        )
+        if before is not None and not any(
+            x.name == "rounding_applied" for x in total.checks
+        ):
+            total.checks = [x for x in total.checks if x.name != "totals_add_up"]
+            total.checks.append(
+                Check(
+                    "rounding_applied",
+                    True,
+                    f"{before.value} rounded by {r} = {total.value}",
+                )
+            )
+            return total
     return total
 
 
@@ -114,13 +182,27 @@ def choose(
     for f in FIELDS:
         pool: list[Cand | None] = list(cands.get(f, []))
         extra = breakdown_cands.get(f)
-        if extra is not None and all(abs(c.value - extra.value) > CENT for c in pool if c is not None):
+        if extra is not None and all(
+            abs(c.value - extra.value) > CENT for c in pool if c is not None
+        ):
             pool.append(extra)
         pool.append(None)
         pools[f] = pool
-    bd_base = sum((b.base for b in breakdown if b.base is not None), Decimal(0)) if breakdown else None
-    bd_vat = sum((b.amount for b in breakdown if b.amount is not None), Decimal(0)) if breakdown else None
-    lines_sum = sum((ln.net_amount for ln in lines if ln.net_amount is not None), Decimal(0)) if lines else None
+    bd_base = (
+        sum((b.base for b in breakdown if b.base is not None), Decimal(0))
+        if breakdown
+        else None
+    )
+    bd_vat = (
+        sum((b.amount for b in breakdown if b.amount is not None), Decimal(0))
+        if breakdown
+        else None
+    )
+    lines_sum = (
+        sum((ln.net_amount for ln in lines if ln.net_amount is not None), Decimal(0))
+        if lines
+        else None
+    )
     tol = CENT * max(1, len(breakdown))
 
     best: tuple[float, tuple[Cand | None, ...]] | None = None
@@ -135,9 +217,19 @@ def choose(
             score += 0.5 if abs(n.value - bd_base) <= tol else 0.0
         if v is not None and bd_vat is not None:
             score += 0.5 if abs(v.value - bd_vat) <= tol else 0.0
-        if n is not None and lines_sum is not None and abs(n.value - lines_sum) <= CENT * max(1, len(lines)):
+        if (
+            n is not None
+            and lines_sum is not None
+            and abs(n.value - lines_sum) <= CENT * max(1, len(lines))
+        ):
             score += 0.3
-        if n is not None and t is not None and abs(n.value) > abs(t.value) + CENT and v is not None and v.value >= 0:
+        if (
+            n is not None
+            and t is not None
+            and abs(n.value) > abs(t.value) + CENT
+            and v is not None
+            and v.value >= 0
+        ):
             score -= 0.5
         if best is None or score > best[0] + 1e-9:
             best = (score, combo)
@@ -145,11 +237,28 @@ def choose(
     n, v, t = best[1]
     if n is None and v is not None and t is not None and v.value == 0:
         # no VAT charged: the total is the net amount
-        n = Cand("total_excl_vat", t.value, min(t.score, 0.5), t.toks, t.raw,
-                 [Check("net_from_zero_vat", True, f"VAT is 0.00, so the net amount is the total {t.value}")])
+        n = Cand(
+            "total_excl_vat",
+            t.value,
+            min(t.score, 0.5),
+            t.toks,
+            t.raw,
+            [
+                Check(
+                    "net_from_zero_vat",
+                    True,
+                    f"VAT is 0.00, so the net amount is the total {t.value}",
+                )
+            ],
+        )
     chosen = {f: c for f, c in zip(FIELDS, (n, v, t)) if c is not None}
     for f, c in chosen.items():
-        c.checks = [x for x in c.checks if x.name not in ("totals_add_up", "breakdown_bases_sum", "breakdown_vat_sum")]
+        c.checks = [
+            x
+            for x in c.checks
+            if x.name
+            not in ("totals_add_up", "breakdown_bases_sum", "breakdown_vat_sum")
+        ]
     if n is not None and v is not None and t is not None:
         check = checks.check_net_plus_vat(n.value, v.value, t.value)
         for c in (n, v, t):
@@ -159,13 +268,27 @@ def choose(
         if rounded is not t:
             chosen["total_incl_vat"] = rounded
     if breakdown:
-        for check in checks.check_breakdown_sums(breakdown, n.value if n else None, v.value if v else None):
+        for check in checks.check_breakdown_sums(
+            breakdown, n.value if n else None, v.value if v else None
+        ):
             target = n if check.name == "breakdown_bases_sum" else v
-            if target is not None and not (len(breakdown) == 1 and target is breakdown_cands.get(target.field)):
+            if target is not None and not (
+                len(breakdown) == 1 and target is breakdown_cands.get(target.field)
+            ):
                 target.checks.append(check)
-    if t is not None and n is not None and v is not None and breakdown and all(c.ok for c in n.checks + v.checks + t.checks):
+    if (
+        t is not None
+        and n is not None
+        and v is not None
+        and breakdown
+        and all(c.ok for c in n.checks + v.checks + t.checks)
+    ):
         gross = checks.check_breakdown_gross(breakdown, t.value)
-        if gross.ok and any(x.name == "breakdown_bases_sum" for x in n.checks) and any(x.name == "breakdown_vat_sum" for x in v.checks):
+        if (
+            gross.ok
+            and any(x.name == "breakdown_bases_sum" for x in n.checks)
+            and any(x.name == "breakdown_vat_sum" for x in v.checks)
+        ):
             t.checks.append(gross)
     if n is not None and lines and lines_sum is not None:
         check = checks.check_lines_sum(lines, n.value)
