@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -29,7 +30,8 @@ def world(tmp_path, monkeypatch):
         (settings.data_dir / "releases" / "ab").mkdir(parents=True)
         (settings.data_dir / xml_path).write_bytes(b"<Invoice/>")
         session.add(UblRelease(document_id=other, released_document_id=other, status=ReleaseStatus.PASSED,
-                               ruleset="test", xml_path=xml_path, sha256="0" * 64))
+                               ruleset="test", xml_path=xml_path,
+                               sha256=hashlib.sha256(b"<Invoice/>").hexdigest()))  # downloads verify it
     yield settings, world, other
     from pipeline.core.config import settings as settings_fn
 
