@@ -177,3 +177,38 @@ def test_a_duplicate_needs_an_explicit_decision(duplicate_server):
     with unit_of_work(settings.database_url) as session:
         assert session.get(Document, second).status is DocumentStatus.DUPLICATE
         assert session.get(Document, first).status is DocumentStatus.RELEASED
+
+
+@pytest.fixture
+def fresh_server(tmp_path):
+    testdata.fast_password_hashing()
+    settings, _world = testdata.build(tmp_path / "data", documents=2)
+    for url in start_workbench(tmp_path, settings):
+        yield url, settings
+
+
+def test_every_first_visit_puts_the_cursor_in_the_first_field(fresh_server):
+    """A fresh page, signed in, "Next document": the cursor is in the first field needing a look, every time."""
+    from playwright.sync_api import sync_playwright
+
+    url, settings = fresh_server
+    visits: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            for _ in range(3):
+                page = browser.new_page(viewport={"width": 1500, "height": 1100})
+                page.set_default_timeout(30_000)
+                sign_in(page, url, "op1")
+                page.get_by_role("button", name="Next document").click()
+                task_id, version, _document = wait_for_task(page, settings, None)
+                page.wait_for_function("k => document.activeElement && document.activeElement.closest('.' + k)",
+                                       arg=f"st-key-in-{task_id}-{version}-invoice_number", timeout=10_000)
+                visits.append(page.evaluate(FOCUSED))
+                page.close()
+        except Exception:
+            page.screenshot(path=str(ARTIFACTS / "validate-first-visit-failure.png"), full_page=True)
+            raise
+        finally:
+            browser.close()
+    assert len(visits) == 3 and all(v and v.endswith("-invoice_number") for v in visits), visits
