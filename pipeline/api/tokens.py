@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from models import AccountingOffice, ApiToken, AuditEntry, Client, User
@@ -33,6 +33,9 @@ PREFIX = "bbk_"
 SCOPES = ("read", "upload")
 DEFAULT_DAYS = 90
 MAX_DAYS = 730
+LAST_USED_GRAIN = timedelta(
+    minutes=1
+)  # a token's last use is written at most once a minute
 NO_PASSWORD = (
     "!api-token: no password sign-in"  # not an Argon2 hash: verification always fails
 )
@@ -287,21 +290,22 @@ class CallRecord:
 
 
 def record_calls(calls: Sequence[CallRecord]) -> None:
-    """The audit entries of HTTP calls (and each token's last use), in one unit of work."""
+    """The audit entries of HTTP calls, in one unit of work; a token's last use is kept to the minute."""
     if not calls:
         return
     with work() as session:
-        session.add_all(
+        session.execute(
+            insert(AuditEntry),
             [
-                AuditEntry(
-                    user_id=c.user_id,
-                    action="api_call",
-                    target=c.target[:255],
-                    detail=c.detail[:2000],
-                    created_at=c.at,
-                )
+                {
+                    "user_id": c.user_id,
+                    "action": "api_call",
+                    "target": c.target[:255],
+                    "detail": c.detail[:2000],
+                    "created_at": c.at,
+                }
                 for c in calls
-            ]
+            ],
         )
         last: dict[int, datetime] = {}
         for c in calls:
@@ -309,7 +313,15 @@ def record_calls(calls: Sequence[CallRecord]) -> None:
                 last[c.token_id] = max(c.at, last.get(c.token_id, c.at))
         for token_id, at in last.items():
             session.execute(
-                update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=at)
+                update(ApiToken)
+                .where(
+                    ApiToken.id == token_id,
+                    or_(
+                        ApiToken.last_used_at.is_(None),
+                        ApiToken.last_used_at < at - LAST_USED_GRAIN,
+                    ),
+                )
+                .values(last_used_at=at)
             )
 
 
