@@ -43,7 +43,12 @@ from pipeline.api._common import (
 from pipeline.api.live import checks_for, display_text, parse_input
 from pipeline.core.accounts import Principal, audit
 from pipeline.core.errors import Conflict, NotFound
-from pipeline.core.fields import FIELD_NAMES, FIELD_TYPES, REQUIRED_FIELDS, document_type_from_text
+from pipeline.core.fields import (
+    FIELD_NAMES,
+    FIELD_TYPES,
+    REQUIRED_FIELDS,
+    document_type_from_text,
+)
 from pipeline.jobs.queues import RELEASE_QUEUE
 from pipeline.jobs.release_job import release_job
 from pipeline.review import tasks as queue
