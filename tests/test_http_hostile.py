@@ -205,3 +205,29 @@ def test_a_raw_socket_with_a_lying_content_length_is_cut_off(
     assert reply.startswith("HTTP/1.1 413") and '"code":"too_large"' in reply.replace(
         " ", ""
     )
+
+
+def test_an_upload_from_an_unknown_caller_is_refused_before_its_body_is_read(
+    http_world: HttpWorld,
+) -> None:
+    w = http_world
+    host, port = w.base.removeprefix("http://").split(":")
+    for authorization in (
+        "",
+        "Authorization: Bearer bbk_not-a-token\r\n",
+        "Authorization: Basic eDp5\r\n",
+    ):
+        with socket.create_connection((host, int(port)), timeout=10) as raw:
+            raw.sendall(
+                (
+                    f"POST /v1/clients/{w.client_a}/documents HTTP/1.1\r\nHost: x\r\n{authorization}"
+                    "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 1500000\r\n\r\n"
+                ).encode()
+            )  # and no body at all: the answer must not wait for it
+            received = b""
+            while chunk := raw.recv(4096):
+                received += chunk
+        reply = received.decode(errors="replace")
+        assert reply.startswith(
+            "HTTP/1.1 401"
+        ) and '"code":"invalid_token"' in reply.replace(" ", ""), reply

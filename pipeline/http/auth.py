@@ -51,7 +51,8 @@ def _limit(limiter: Limiter, key: str) -> None:
         )
 
 
-def _identify(secret: str) -> Caller | None:
+def identify(secret: str) -> Caller | None:
+    """The caller of a bearer secret (API token or workbench session); None when unknown, expired or revoked."""
     if secret.startswith(tokens.PREFIX):
         found = tokens.authenticate(secret)
         if found is None:
@@ -84,7 +85,10 @@ def needs(scope: str) -> Callable[..., Caller]:
                 "send an API token: Authorization: Bearer <token>",
                 headers={"WWW-Authenticate": CHALLENGE},
             )
-        caller = _identify(credentials.credentials.strip())
+        known: Caller | None = request.scope.get(
+            CALLER_KEY
+        )  # an upload is identified before its body is read
+        caller = known or identify(credentials.credentials.strip())
         if caller is None:
             _limit(limiter, f"address:{address}")
             raise Problem(

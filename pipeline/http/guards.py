@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pipeline.api import tokens
 from pipeline.http import problems
-from pipeline.http.auth import CALLER_KEY, Caller
+from pipeline.http.auth import CALLER_KEY, CHALLENGE, Caller, identify
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,23 @@ class BodyLimit:
             error = BodyTooLarge(limit)
             await _send_problem(
                 send, 413, "too_large", str(error.detail), scope["path"]
+            )
+            return
+        if upload and not await _upload_caller(
+            scope
+        ):  # nobody spools a file for an unknown caller
+            await _send_problem(
+                send,
+                401,
+                "invalid_token",
+                "the token is unknown, expired or revoked",
+                scope["path"],
+                headers=[
+                    (
+                        b"www-authenticate",
+                        f'{CHALLENGE}, error="invalid_token"'.encode(),
+                    )
+                ],
             )
             return
         seen = 0
@@ -211,8 +228,30 @@ class Audit:
                 await record(500)
 
 
+async def _upload_caller(scope: Scope) -> bool:
+    """Identify the caller of a file upload before its body is read; False when the bearer is absent or unknown.
+    The route's own check (scope, rate) still runs, with the caller found here."""
+    authorization = (
+        dict(scope["headers"]).get(b"authorization", b"").decode("latin-1").strip()
+    )
+    scheme, _, secret = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return False
+    caller = await anyio.to_thread.run_sync(identify, secret.strip())
+    if caller is None:
+        return False
+    scope[CALLER_KEY] = caller
+    return True
+
+
 async def _send_problem(
-    send: Send, status: int, code: str, detail: str, path: str, **extra: Any
+    send: Send,
+    status: int,
+    code: str,
+    detail: str,
+    path: str,
+    headers: list[tuple[bytes, bytes]] | None = None,
+    **extra: Any,
 ) -> None:
     payload = problems.body(status, code, detail, path, **extra)
     await send(
@@ -223,6 +262,7 @@ async def _send_problem(
                 (b"content-type", problems.MEDIA_TYPE.encode()),
                 (b"content-length", str(len(payload)).encode()),
                 (b"connection", b"close"),
+                *(headers or []),
             ],
         }
     )
