@@ -488,3 +488,41 @@ def test_a_changed_iban_stays_a_loud_flag_whatever_the_layout_says() -> None:
             c.name == "supplier_iban_changed" and not c.ok
             for c in fields["iban"].checks
         )
+
+
+def test_the_tail_of_another_label_is_not_the_label() -> None:
+    """'Date' learnt as the issue date's label; 'Due date' on the same page is another label."""
+    page = _page(
+        [
+            [("Date", (0.1, 0.1, 0.13, 0.11)), ("12/05/2025", (0.2, 0.1, 0.26, 0.11))],
+            [
+                ("Due", (0.1, 0.2, 0.125, 0.21)),
+                ("date", (0.128, 0.2, 0.16, 0.21)),
+                ("30/05/2025", (0.2, 0.2, 0.26, 0.21)),
+            ],
+        ]
+    )
+    learnt = learn_field(words_of_records([page]), "issue_date", "2025-05-12")
+    assert learnt["anchor"] == ["date"] and learnt["before"] == ""
+    later = _page(
+        [
+            [
+                ("Due", (0.1, 0.1, 0.125, 0.11)),
+                ("date", (0.128, 0.1, 0.16, 0.11)),
+                ("30/06/2025", (0.2, 0.1, 0.26, 0.11)),
+            ],
+            [("Date", (0.1, 0.2, 0.13, 0.21)), ("02/06/2025", (0.2, 0.2, 0.26, 0.21))],
+        ]
+    )
+    assert read_field(words_of_records([later]), "issue_date", learnt).value == date(
+        2025, 6, 2
+    )
+    twice = _page(
+        [
+            [("Date", (0.1, 0.1, 0.13, 0.11)), ("02/06/2025", (0.2, 0.1, 0.26, 0.11))],
+            [("Date", (0.1, 0.3, 0.13, 0.31)), ("09/06/2025", (0.2, 0.3, 0.26, 0.31))],
+        ]
+    )
+    assert (
+        read_field(words_of_records([twice]), "issue_date", learnt) is None
+    )  # which one? no guess

@@ -333,9 +333,11 @@ def describe(page: PageWords, name: str, start: int, size: int) -> dict[str, Any
         "side": "none",
         "offset_w": [0.0, 0.0],  # from the anchor's top left, in anchor widths
     }
+    before = _word_before(page, anchor[0]) if anchor else ""
     if (
         anchor
-        and len(_find_anchor(page, [_fold(page.words[i][0]) for i in anchor])) > 1
+        and len(_find_anchor(page, [_fold(page.words[i][0]) for i in anchor], before))
+        > 1
     ):
         anchor = None  # a label printed twice on the page ("Date" over two columns) says nothing
     if anchor:
@@ -343,6 +345,7 @@ def describe(page: PageWords, name: str, start: int, size: int) -> dict[str, Any
         width = max(anchor_box[2] - anchor_box[0], 1e-3)
         entry.update(
             anchor=[_fold(page.words[i][0]) for i in anchor],
+            before=before,
             side=side,
             offset_w=[
                 round((box[0] - anchor_box[0]) / width, 4),
@@ -403,18 +406,36 @@ def _word_match(word: str, learnt: str) -> int:
     return 0
 
 
-def _find_anchor(page: PageWords, anchor: Sequence[str]) -> list[tuple[int, list[int]]]:
-    """Every occurrence of the anchor words, consecutive on one line, with its quality
-    (2 per word read the same, 1 per word misread)."""
+def _word_before(page: PageWords, start: int) -> str:
+    """The label word printed just before ``start`` in the same phrase ("" when none): what
+    tells the label "Date" from the end of "Due date"."""
+    if (
+        start > 0
+        and _is_label_word(page.words[start - 1][0])
+        and _close(page, start - 1, start)
+    ):
+        return _fold(page.words[start - 1][0])
+    return ""
+
+
+def _find_anchor(
+    page: PageWords, anchor: Sequence[str], before: str = ""
+) -> list[tuple[int, list[int]]]:
+    """Every occurrence of the anchor words, consecutive on one line and not the tail of
+    another label (the word before them as when learnt), with its quality (2 per word read
+    the same, 1 per word misread by the reader)."""
     size = len(anchor)
     hits = []
     for start in range(len(page.words) - size + 1):
         if not _on_line(page, start, start + size - 1):
             continue
         scores = [_word_match(page.words[start + k][0], anchor[k]) for k in range(size)]
-        if all(
-            scores
-        ):  # every word, read the same or misread by a letter ("Totaal excl. btw" is not "Totaal incl. btw")
+        # every word ("Totaal excl. btw" is not "Totaal incl. btw"), and the same label ("Due date" is not "Date")
+        if (
+            all(scores)
+            and (not before or _word_match(_word_before(page, start), before))
+            and (before or not _word_before(page, start))
+        ):
             hits.append((sum(scores), list(range(start, start + size))))
     return hits
 
@@ -525,30 +546,42 @@ def read_field(
         return None
     learnt = entry["box"]
     best: tuple[float, Reading] | None = None
-    for page in pages:
-        for quality, hit in _find_anchor(page, anchor):
-            anchor_box = _union([page.words[i][1] for i in hit])
-            got = _value_after(page, name, entry, anchor_box, hit[-1])
-            if got is None:
-                continue
-            value, text, box = got
-            # the best-read label first, then the one nearest to where it was
-            distance = (
-                -quality
-                + abs(box[0] - learnt[0])
-                + abs(box[1] - learnt[1])
-                + (0.5 if page.number != entry["page"] else 0.0)
-            )
-            reading = Reading(
-                value,
-                text,
-                page.number,
-                box,
-                " ".join(page.words[i][0] for i in hit),
-                text_format(name, text) == entry.get("format"),
-            )
-            if best is None or distance < best[0]:
-                best = (distance, reading)
+    hits = [
+        (page, quality, hit)
+        for page in pages
+        for quality, hit in _find_anchor(page, anchor, entry.get("before", ""))
+    ]
+    top = max((quality for _, quality, _ in hits), default=0)
+    if (
+        sum(
+            page.number == entry["page"] and quality == top for page, quality, _ in hits
+        )
+        > 1
+    ):
+        return None  # the label is printed twice where it was once: which one is meant is a guess
+    for page, quality, hit in hits:
+        anchor_box = _union([page.words[i][1] for i in hit])
+        got = _value_after(page, name, entry, anchor_box, hit[-1])
+        if got is None:
+            continue
+        value, text, box = got
+        # the best-read label first, then the one nearest to where it was
+        distance = (
+            -quality
+            + abs(box[0] - learnt[0])
+            + abs(box[1] - learnt[1])
+            + (0.5 if page.number != entry["page"] else 0.0)
+        )
+        reading = Reading(
+            value,
+            text,
+            page.number,
+            box,
+            " ".join(page.words[i][0] for i in hit),
+            text_format(name, text) == entry.get("format"),
+        )
+        if best is None or distance < best[0]:
+            best = (distance, reading)
     return None if best is None else best[1]
 
 
