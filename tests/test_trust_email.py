@@ -11,7 +11,10 @@ from sqlalchemy import select
 
 from models import Document
 from models.enums import DocumentStatus
-from pipeline.core.accounts import get_or_create_client, get_or_create_office
+from pipeline.core.accounts import (
+    get_or_create_client,
+    get_or_create_office,
+)
 from pipeline.core.db import unit_of_work
 from pipeline.intake.email import build_email
 from pipeline.jobs.ingest import ingest_files

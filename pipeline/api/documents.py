@@ -25,6 +25,7 @@ from pipeline.api._common import (
 from pipeline.api.render import DEFAULT_DPI, render_page
 from pipeline.core.accounts import Principal, audit
 from pipeline.core.errors import BoekbrugError, Conflict
+from pipeline.intake.receive import sniff_again
 from pipeline.jobs.queues import READ_QUEUE
 from pipeline.jobs.read_job import read_job
 from pipeline.review.fieldstore import field_rows
@@ -154,14 +155,17 @@ def page_image(principal: Principal, document_id: int, page: int = 1, dpi: int =
 
 
 def retry(principal: Principal, document_id: int) -> DocumentStatus:
-    """Read a FAILED document again (the original is still there)."""
+    """Read a FAILED document again (the original is still there); a file refused at
+    intake is judged again under today's limits first, as the CLI's ``retry`` does."""
     with work() as session:
         document = document_for(session, principal, document_id)
         if document.status is not DocumentStatus.FAILED:
             raise Conflict(f"document {document_id} is {document.status}, not failed: nothing to retry")
+        audit(session, principal.user_id, "retry", f"document:{document_id}", document.error)
+        if document.kind is None and not sniff_again(current_settings(), document):
+            return document.status  # still refused at intake: FAILED, with the reason of today
         document.status = DocumentStatus.RECEIVED
         document.attempts = 0
-        audit(session, principal.user_id, "retry", f"document:{document_id}", document.error)
     run_job(read_job, document_id, queue=READ_QUEUE)
     return document_detail(principal, document_id).status
 
@@ -208,6 +212,14 @@ def _safe(stem: str) -> str:
     return re.sub(r"[^0-9A-Za-z._-]+", "_", stem).strip("._")[:120] or "invoice"
 
 
+def attachment_summary(document: Document) -> str | None:
+    """An e-mail's line per attachment, in words: taken, or refused and why."""
+    lines = document.attachment_lines or []
+    return "; ".join(
+        f"{line.get('file')}: taken" if line.get("taken") else f"{line.get('file')}: not taken — {line.get('reason')}"
+        for line in lines) or None
+
+
 def _row(document: Document, client_name: str) -> DocumentRow:
     return DocumentRow(
         id=document.id,
@@ -216,7 +228,7 @@ def _row(document: Document, client_name: str) -> DocumentRow:
         filename=document.original_filename,
         status=document.status,
         error=document.error,
-        reason=document.status_reason,
+        reason=document.status_reason or attachment_summary(document),
         supplier_name=document.supplier_name,
         invoice_number=document.invoice_number,
         total_incl_vat=document.total_incl_vat,
