@@ -63,7 +63,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--iterations",
         type=int,
-        default=150,
+        default=80,
         help="boosting iterations per family model",
     )
     p.add_argument(

@@ -248,10 +248,14 @@ def _extract_layout(
         lines = receipt_lines(layout, mark)
     amount_c = totals.amount_candidates(labels, layout, mark)
     if learned:
+        ranked_all = ranker.rank_many(
+            {
+                name: widen.amounts(name, amount_c[name], layout, mark)
+                for name in totals.FIELDS
+            }
+        )
         for name in totals.FIELDS:
-            ranked = ranker.rank(
-                name, widen.amounts(name, amount_c[name], layout, mark)
-            )
+            ranked = ranked_all[name]
             if ranked and ranked[0].prob is not None:
                 for c in ranked:
                     c.score = (

@@ -39,7 +39,7 @@ import numpy as np
 
 from pipeline.extract.amounts import find_amounts
 from pipeline.extract.dates import find_dates
-from pipeline.extract.labels import LEXICON, find_labels
+from pipeline.extract.labels import LEXICON, exact_labels
 from pipeline.extract.layout import Layout, Row, Tok
 from pipeline.extract.scoring import STRONG_CHECKS, Cand
 from pipeline.extract.text import fold
@@ -138,7 +138,7 @@ def _hash_grams(text: str, out: np.ndarray, offset: int) -> None:
 
 
 def _lexicon(text: str, out: np.ndarray, offset: int) -> None:
-    for hit in find_labels(text):
+    for hit in exact_labels(text):
         k = LABEL_FIELDS.index(hit.field)
         out[offset + k] = max(out[offset + k], hit.strength)
 
@@ -297,7 +297,7 @@ def _shape(fam: str, c: Cand, folded: str, ctx: DocContext, v: np.ndarray) -> No
         v[43] = float(bool(_LEGAL.search(folded)))
         v[44] = float(bool(_STREET.search(folded)))
         v[45] = float(bool(_COUNTRY.search(folded)))
-        v[46] = float(bool(find_labels(folded)))
+        v[46] = float(bool(exact_labels(folded)))
         v[47] = float(bool(_TITLE.search(folded)))
         v[48] = float(bool(re.search(r"@|www\.|https?:|\+\d{2}|\btel\b", folded)))
         v[49] = float(folded.upper() == folded)
@@ -311,7 +311,7 @@ def _shape(fam: str, c: Cand, folded: str, ctx: DocContext, v: np.ndarray) -> No
             )
         )
         v[44] = float(bool(find_dates(folded))) if fam == "number" else 0.0
-        v[45] = float(bool(find_labels(folded)))
+        v[45] = float(bool(exact_labels(folded)))
         v[46] = float(bool(re.search(r"\d", folded)))
     v[52] = float(getattr(c, "cut", False))
 

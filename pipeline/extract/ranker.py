@@ -124,6 +124,31 @@ class Ranker:
         self.model = model
         self.observe = observe
 
+    def rank_many(self, pools: dict[str, list[Cand]]) -> dict[str, list[Cand]]:
+        """:meth:`rank` for several fields of one family at once (one model call)."""
+        names = [n for n, c in pools.items() if c and FAMILY_OF.get(n)]
+        fams = {FAMILY_OF[n] for n in names}
+        if len(fams) != 1 or len(names) < 2:
+            return {n: self.rank(n, c) for n, c in pools.items()}
+        fm = self.model.families.get(fams.pop()) if self.model is not None else None
+        xs: dict[str, np.ndarray] = {}
+        for n in names:
+            self.ctx.pools[n] = pools[n]
+            xs[n] = featurize(n, pools[n], self.ctx)
+            if self.observe is not None:
+                self.observe(n, pools[n], xs[n])
+        if fm is None:
+            return dict(pools)
+        probs = fm.predict(np.concatenate([xs[n] for n in names]))
+        out = dict(pools)
+        k = 0
+        for n in names:
+            for c in pools[n]:
+                c.prob = float(probs[k])
+                k += 1
+            out[n] = sorted(pools[n], key=lambda c: (-(c.prob or 0.0), -c.score))
+        return out
+
     def rank(self, name: str, cands: list[Cand]) -> list[Cand]:
         """``cands`` best first by calibrated probability (``Cand.prob`` set); the rule
         order when there is no model for the field's family."""

@@ -120,7 +120,7 @@ def fit(
     seed: int,
     keep: set[int] | None = None,
     *,
-    max_iter: int = 150,
+    max_iter: int = 80,
     folds: int = 4,
 ) -> RankerModel:
     """One calibrated classifier per field family, on the examples in ``keep`` (all: None).
@@ -160,7 +160,7 @@ def _fit(
         def make() -> HistGradientBoostingClassifier:
             return HistGradientBoostingClassifier(
                 max_iter=max_iter,
-                learning_rate=0.1,
+                learning_rate=0.15,
                 max_leaf_nodes=31,
                 min_samples_leaf=20,
                 l2_regularization=1.0,
