@@ -3,9 +3,10 @@
 ``python -m tests.hostile_memory FILE [BALLAST_MB]`` ingests FILE for the client
 "Client" with the settings of the environment (DATABASE_URL, DATA_DIR, OCR_ENGINE …)
 and prints one JSON object: the document ids and ``peak_growth_mb``, how far the
-process's peak resident memory rose above what it held (resident, not its peak) once
-the pipeline was imported. A pytest process has its own earlier peaks (ru_maxrss only ever rises), so
-measured there, a case could never fail its budget; a fresh process starts clean.
+process's peak resident memory (VmHWM, reset just before) rose above what it held once
+the pipeline was imported. Measured in the pytest process, ru_maxrss only ever rises,
+so an earlier test's peak hid the case's and the budget could never fail; and a child's
+ru_maxrss starts from its parent's, so the child reads its own address space's peak.
 ``BALLAST_MB`` holds that many megabytes more during the ingest, to show the
 measurement sees an allocation (tests/test_hostile_corpus.py checks it does).
 """
@@ -13,7 +14,6 @@ measurement sees an allocation (tests/test_hostile_corpus.py checks it does).
 from __future__ import annotations
 
 import json
-import resource
 import sys
 from pathlib import Path
 
@@ -26,7 +26,19 @@ from pipeline.jobs.ingest import ingest_files
 
 
 def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    """The peak resident memory of this process's own address space (VmHWM).
+
+    Not ``getrusage``'s ru_maxrss: Linux carries that over from the parent at fork and
+    exec, so a child of a big pytest process would start with the parent's peak."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024  # kB
+    raise RuntimeError("no VmHWM in /proc/self/status (Linux only)")
+
+
+def reset_peak() -> None:
+    """Start the peak afresh from what the process holds now (Linux: clear_refs 5)."""
+    Path("/proc/self/clear_refs").write_text("5")
 
 
 def resident_mb() -> float:
@@ -39,6 +51,7 @@ def main(argv: list[str]) -> int:
     ballast_mb = int(argv[1]) if len(argv) > 1 else 0
     current = settings()
     before = resident_mb()
+    reset_peak()
     ballast = bytes([1]) * (ballast_mb * 2**20)  # written, so every page is resident
     outcome = ingest_files(current, "Client", [path])
     growth = peak_mb() - before
