@@ -3,7 +3,7 @@ same failure a second time to a supervisor, whom only supervisors and admins are
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from models import Document, ValidationTask
 from models.enums import Role, TaskKind, TaskState
@@ -13,7 +13,7 @@ from pipeline.core.accounts import (
     get_or_create_office,
 )
 from pipeline.core.db import unit_of_work
-from pipeline.review.tasks import claim_next, route_rule_failure
+from pipeline.review.tasks import claim_next, return_expired, route_rule_failure
 
 
 def test_rule_failures_are_routed_so_they_cannot_loop(db_url: str) -> None:
@@ -46,3 +46,19 @@ def test_rule_failures_are_routed_so_they_cannot_loop(db_url: str) -> None:
         assert claim_next(session, ann.id, 600) is None and claim_next(session, bob.id, 600) is None
         served = claim_next(session, sue.id, 600)
         assert served is not None and served.id == second.id
+
+        # a rule failure nobody else took for a day goes back to anyone, its own operator included
+        other = Document(client_id=client.id, sha256="b" * 64, original_path="y", original_filename="y.pdf",
+                         size_bytes=1)
+        session.add(other)
+        session.flush()
+        session.add(ValidationTask(document_id=other.id, client_id=client.id, state=TaskState.DONE,
+                                   done_by=bob.id, done_at=datetime.now(UTC)))
+        route_rule_failure(session, document_id=other.id, client=client, times_seen=1, needs_supervisor=False,
+                           reason="type the exemption reason")
+        session.commit()
+        assert claim_next(session, bob.id, 600) is None
+        return_expired(session, datetime.now(UTC) + timedelta(days=2))
+        session.commit()
+        back = claim_next(session, bob.id, 600)
+        assert back is not None and back.document_id == other.id

@@ -33,6 +33,7 @@ from models.enums import Role, TaskKind, TaskState
 SUPERVISOR_ROLES = (Role.SUPERVISOR, Role.ADMIN)
 SUPERVISOR_KINDS = (TaskKind.SUPERVISOR,)  # claimed only by SUPERVISOR_ROLES
 SAME_FAILURE_LIMIT = 2  # the same rule failure this many times: a supervisor decides
+NOT_FOR_USER_LIMIT = timedelta(days=1)  # after this, anyone may take a rule failure back
 
 
 def next_vat_deadline(client: Client, today: date) -> date:
@@ -146,6 +147,15 @@ def return_expired(session: Session, now: datetime | None = None) -> int:
         .values(state=TaskState.OPEN, version=ValidationTask.version + 1)
         .execution_options(synchronize_session=False)
     ).rowcount
+    # a rule failure nobody else took within a day may go back to the operator it came from
+    # (an office with one operator and no supervisor on duty is never stuck)
+    session.execute(
+        update(ValidationTask)
+        .where(ValidationTask.state == TaskState.OPEN, ValidationTask.not_for_user.is_not(None),
+               ValidationTask.created_at < now - NOT_FOR_USER_LIMIT)
+        .values(not_for_user=None)
+        .execution_options(synchronize_session=False)
+    )
     return int(expired or 0) + int(woken or 0)
 
 
