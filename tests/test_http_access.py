@@ -270,6 +270,9 @@ def _limited_world(db_url, settings_for, redis_url=None):  # type: ignore[no-unt
     return settings
 
 
+@pytest.mark.parametrize(
+    "db_url", ["sqlite"], indirect=True
+)  # the HTTP layer alone: one database is enough
 def test_rate_limit_per_token_in_process(db_url: str, settings_for) -> None:  # type: ignore[no-untyped-def]
     settings = _limited_world(db_url, settings_for)
     with Server(create_app(from_environment())) as server:
@@ -286,11 +289,12 @@ def test_rate_limit_per_token_in_process(db_url: str, settings_for) -> None:  # 
             assert http.get("/v1/me").status_code == 200
 
 
+@pytest.mark.parametrize(
+    "db_url", ["sqlite"], indirect=True
+)  # the HTTP layer alone: one database is enough
 def test_rate_limit_is_shared_through_redis(
     db_url: str, settings_for, redis_url: str
 ) -> None:  # type: ignore[no-untyped-def]
-    if "postgresql" in db_url:
-        pytest.skip("the limiter does not depend on the database")
     settings = _limited_world(db_url, settings_for, redis_url)
     with (
         Server(create_app(from_environment())) as one,

@@ -76,6 +76,9 @@ def test_hostile_files_get_the_intakes_codes_and_are_kept(
         assert status["status"] == "failed" and status["error"]["code"] == code
 
 
+@pytest.mark.parametrize(
+    "db_url", ["sqlite"], indirect=True
+)  # the HTTP layer alone: one database is enough
 def test_names_with_paths_and_control_characters_are_never_trusted(
     http_world: HttpWorld,
 ) -> None:
@@ -110,6 +113,9 @@ def test_names_with_paths_and_control_characters_are_never_trusted(
     )
 
 
+@pytest.mark.parametrize(
+    "db_url", ["sqlite"], indirect=True
+)  # the HTTP layer alone: one database is enough
 def test_size_limits_declared_streamed_and_at_intake(http_world: HttpWorld) -> None:
     w = http_world  # MAX_UPLOAD_MB=1: the body limit for an upload is 2 MiB, for JSON 1 MiB
     with w.as_("client_a") as http:
@@ -152,6 +158,9 @@ def test_size_limits_declared_streamed_and_at_intake(http_world: HttpWorld) -> N
 @pytest.mark.parametrize(
     "attempt", ["no file field", "not multipart", "broken multipart", "bad json"]
 )
+@pytest.mark.parametrize(
+    "db_url", ["sqlite"], indirect=True
+)  # the HTTP layer alone: one database is enough
 def test_malformed_requests_are_problems_not_crashes(
     http_world: HttpWorld, attempt: str
 ) -> None:
@@ -183,6 +192,9 @@ def test_malformed_requests_are_problems_not_crashes(
     assert answer.json()["code"] in ("invalid_request", "bad_request")
 
 
+@pytest.mark.parametrize(
+    "db_url", ["sqlite"], indirect=True
+)  # the HTTP layer alone: one database is enough
 def test_a_raw_socket_with_a_lying_content_length_is_cut_off(
     http_world: HttpWorld,
 ) -> None:
@@ -207,6 +219,9 @@ def test_a_raw_socket_with_a_lying_content_length_is_cut_off(
     )
 
 
+@pytest.mark.parametrize(
+    "db_url", ["sqlite"], indirect=True
+)  # the HTTP layer alone: one database is enough
 def test_an_upload_from_an_unknown_caller_is_refused_before_its_body_is_read(
     http_world: HttpWorld,
 ) -> None:
