@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from models import Correction, Document, ValidationTask
 from models.enums import DocumentStatus, TaskState
 from pipeline.core.db import unit_of_work
+from pipeline.core.plain_words import status_words
 from tests import workbench_data as testdata
 
 APP = str(Path(__file__).resolve().parent.parent / "workbench" / "app.py")
@@ -58,6 +59,7 @@ def documents(settings):
 
 def test_sign_in_shows_pages_of_the_role(world):
     at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["language"] = "en"  # before sign-in: the browser's language (none here), else the one chosen
     at.run()
     assert at.title[0].value.startswith("Boekbrug")
     at.text_input(key="signin_user").input("op1")
@@ -171,7 +173,8 @@ def test_upload_page_lists_statuses(world):
     assert at.title[0].value == "Upload invoices"
     assert not at.exception, at.exception
     frame = at.dataframe[0].value
-    assert set(frame["status"]) >= {"needs_validation", "failed"}
+    assert set(frame["status"]) >= {"Being checked", status_words("failed")}  # plain words, never the state code
+    assert not set(frame["status"]) & {"needs_validation", "failed"}
     assert "broken.pdf" in set(frame["file"])
 
 
@@ -180,7 +183,8 @@ def test_documents_page_retry(world):
     at = signed_in("client_a")
     at.switch_page("views/documents.py").run()
     assert not at.exception, at.exception
-    assert "corrupt_file" in texts(at).replace("\\", "")  # shown as text: Markdown escaped in the source
+    shown = texts(at).replace("\\", "")  # shown as text: Markdown escaped in the source
+    assert "The file is damaged. Ask the sender for a new copy." in shown and "corrupt_file" not in shown
     failed_id = next(i for i, (status, _) in documents(settings).items() if status is DocumentStatus.FAILED)
     at.button(key=f"retry-{failed_id}").click().run()
     assert not at.exception, at.exception

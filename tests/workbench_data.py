@@ -27,6 +27,7 @@ from models.enums import (
 from pipeline.core import accounts
 from pipeline.core.checks import make_ogm
 from pipeline.core.config import Settings
+from pipeline.core.i18n import set_language
 from pipeline.core.storage import store_original
 from pipeline.review.tasks import open_task
 
@@ -93,7 +94,14 @@ def seed_world(session: Session) -> World:
         ("client_a", Role.CLIENT, {"client_id": client_a.id}),
         ("client_b", Role.CLIENT, {"client_id": client_b.id}),
     ]
-    users = {name: accounts.create_user(session, name, PASSWORD, role, **extra).id for name, role, extra in specs}  # type: ignore[arg-type]
+    # English screens unless a test chooses a language (tests/test_workbench_languages.py): the offices'
+    # language for their accountants and clients, the staff's own (they belong to no office)
+    office_a.language = office_b.language = "en"
+    made = {name: accounts.create_user(session, name, PASSWORD, role, **extra) for name, role, extra in specs}  # type: ignore[arg-type]
+    for user in made.values():
+        if user.office_id is None and user.client_id is None:
+            user.language = "en"
+    users = {name: user.id for name, user in made.items()}
     session.flush()
     return World(office_a.id, office_b.id, client_a.id, client_b.id, users)
 
@@ -233,4 +241,6 @@ def signed_in(username: str, password: str = PASSWORD) -> Any:
     at.text_input(key="signin_password").input(password)
     at.button[0].click().run()
     assert not at.exception, at.exception
+    # AppTest calls a widget's format_func in this thread when a test sets a value: the user's language here too
+    set_language(at.session_state["principal"].language)
     return at

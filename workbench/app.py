@@ -89,7 +89,9 @@ def main() -> None:
             st.session_state.pop("token", None)
             st.session_state["signin_note"] = _("Your session expired; please sign in again.")
         st.session_state.pop("principal", None)
-        page = st.navigation([st.Page(PAGES / "signin.py", title=_("Sign in"), icon="🔑", url_path="signin")])
+        # position="hidden": before sign-in the sidebar names no page at all
+        page = st.navigation([st.Page(PAGES / "signin.py", title=_("Sign in"), icon="🔑", url_path="signin")],
+                             position="hidden")
         page.run()
         return
     st.session_state["principal"] = principal

@@ -28,8 +28,10 @@ from typing import Any
 import streamlit as st
 import streamlit.components.v1 as components
 
-from models.enums import FieldState
+from models.enums import DocumentStatus, FieldState, Role
 from pipeline import api
+from pipeline.core.i18n import N_, _
+from pipeline.core.plain_words import reason_words, status_words
 
 STATE_COLOURS: dict[FieldState, tuple[str, str]] = {
     FieldState.CERTAIN: ("#2e7d32", "green"),
@@ -40,13 +42,42 @@ STATE_COLOURS: dict[FieldState, tuple[str, str]] = {
     FieldState.CORRECTED: ("#6a1b9a", "violet"),
 }
 STATE_WORDS: dict[FieldState, str] = {
-    FieldState.CERTAIN: "certain",
-    FieldState.UNCERTAIN: "uncertain",
-    FieldState.FAILED_CHECK: "failed check",
-    FieldState.MISSING: "missing",
-    FieldState.CONFIRMED: "confirmed",
-    FieldState.CORRECTED: "corrected",
+    FieldState.CERTAIN: N_("certain"),
+    FieldState.UNCERTAIN: N_("uncertain"),
+    FieldState.FAILED_CHECK: N_("failed check"),
+    FieldState.MISSING: N_("missing"),
+    FieldState.CONFIRMED: N_("confirmed"),
+    FieldState.CORRECTED: N_("corrected"),
 }
+FIELD_TITLES: dict[str, str] = {
+    "supplier_name": N_("Supplier name"), "supplier_vat": N_("Supplier VAT number"),
+    "supplier_enterprise_number": N_("Supplier enterprise number"), "supplier_address": N_("Supplier address"),
+    "customer_name": N_("Customer name"), "customer_vat": N_("Customer VAT number"),
+    "customer_enterprise_number": N_("Customer enterprise number"), "customer_address": N_("Customer address"),
+    "invoice_number": N_("Invoice number"), "issue_date": N_("Invoice date"), "due_date": N_("Due date"),
+    "currency": N_("Currency"), "total_excl_vat": N_("Total excl. VAT"), "total_vat": N_("Total VAT"),
+    "total_incl_vat": N_("Total incl. VAT"), "iban": N_("IBAN"), "bic": N_("BIC"),
+    "payment_reference": N_("Structured communication"), "buyer_reference": N_("Buyer reference"),
+    "order_reference": N_("Order reference"), "vat_breakdown": N_("VAT breakdown"), "lines": N_("Invoice lines"),
+    "vat_exemption_reason": N_("VAT exemption reason"), "vat_exemption_code": N_("VAT exemption code"),
+    "supplier_electronic_address": N_("Supplier electronic address"),
+    "supplier_identifier": N_("Supplier identifier"), "customer_electronic_address": N_("Customer electronic address"),
+    "document_type": N_("Document type"),
+}
+CLIENT_SIDE = (Role.CLIENT, Role.ACCOUNTANT)  # they see plain words, never a state code
+
+
+def client_side(principal: api.Principal) -> bool:
+    """Clients and accountants: plain words only (the centre's staff also see the detail)."""
+    return principal.role in CLIENT_SIDE
+
+
+def status_label(status: DocumentStatus | str, principal: api.Principal) -> str:
+    return status_words(status, for_client=client_side(principal))
+
+
+def reason_label(reason: str | None, principal: api.Principal) -> str:
+    return reason_words(reason, for_client=client_side(principal))
 VIEWER_WIDTH = 640
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:=^])")
 
@@ -58,15 +89,17 @@ def plain(text: object) -> str:
 
 
 def field_title(name: str) -> str:
+    if name in FIELD_TITLES:
+        return _(FIELD_TITLES[name])
     return name.replace("_", " ").capitalize().replace("Vat", "VAT").replace("vat", "VAT").replace("Iban", "IBAN")
 
 
 def field_label(field: api.TaskField) -> str:
     """Input label: the field's name and its state in colour, e.g. ``Iban :orange[● uncertain 62 %]``."""
-    _, colour = STATE_COLOURS.get(field.state, ("#000", "gray"))
+    colour = STATE_COLOURS.get(field.state, ("#000", "gray"))[1]
     score = f" {field.confidence:.0%}" if field.state in (FieldState.UNCERTAIN, FieldState.FAILED_CHECK) else ""
     required = " *" if field.required else ""
-    return f"{field_title(field.name)}{required} :{colour}[● {STATE_WORDS.get(field.state, field.state)}{score}]"
+    return f"{field_title(field.name)}{required} :{colour}[● {_(STATE_WORDS[field.state]) if field.state in STATE_WORDS else field.state}{score}]"
 
 
 def boxed_page(image: api.PageImage, focus: str | None = None) -> bytes:
@@ -78,7 +111,7 @@ def boxed_page(image: api.PageImage, focus: str | None = None) -> bytes:
     draw = ImageDraw.Draw(canvas)
     w, h = canvas.size
     for box in image.boxes:
-        colour, _ = STATE_COLOURS.get(box.state, ("#000000", ""))
+        colour = STATE_COLOURS.get(box.state, ("#000000", ""))[0]
         x0, y0, x1, y1 = box.bbox
         thick = box.field == focus
         pad = 4 if thick else 1
@@ -134,9 +167,9 @@ def check_lines(field: api.TaskField, extra: Sequence[str] = ()) -> None:
     """The field's check messages, in words, under its input (values read from the document shown as text)."""
     for check in field.checks:
         if check.message:
-            st.caption(("✓ " if check.ok else "✗ ") + plain(check.message))
+            st.caption(("✓ " if check.ok else "✗ ") + plain(_(check.message)))
     for message in extra:
-        st.warning(plain(message), icon="⚠️")
+        st.warning(plain(_(message)), icon="⚠️")
 
 
 _KEYBOARD_JS = r"""
@@ -270,7 +303,7 @@ def page_head(principal: api.Principal, title: str, prefix: str) -> Any:
         st.success(plain(flash))
     clients = api.clients_for(principal)
     if not clients:
-        st.warning("No client is linked to your account.")
+        st.warning(_("No client is linked to your account."))
         st.stop()
-    return st.selectbox("Client", clients, format_func=lambda c: c.name, key=f"{prefix}_client",
+    return st.selectbox(_("Client"), clients, format_func=lambda c: c.name, key=f"{prefix}_client",
                         disabled=len(clients) == 1)

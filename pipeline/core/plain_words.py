@@ -6,6 +6,8 @@ need. Codes (``needs_validation``, ``[incomplete_invoice]``) stay in logs and th
 
 from __future__ import annotations
 
+import re
+
 from models.enums import DocumentStatus
 from pipeline.core.i18n import N_, _
 
@@ -47,3 +49,48 @@ def status_words(status: DocumentStatus | str, *, for_client: bool = True) -> st
         return _(table[DocumentStatus(status)])
     except (KeyError, ValueError):
         return _("Unknown state")
+
+
+# Why a document was refused or failed, for the person who sent it: what to do next, never the code.
+_REASON_FOR_CLIENT = {
+    "unsupported_format": N_("We cannot use this kind of file. Send a PDF, a photo (JPEG, PNG), an e-mail or an "
+                             "e-invoice (UBL XML)."),
+    "empty_file": N_("The file is empty. Please upload it again."),
+    "corrupt_file": N_("The file is damaged. Ask the sender for a new copy."),
+    "encrypted_pdf": N_("The PDF is protected with a password. Ask the sender for a copy without a password."),
+    "too_large": N_("The file is too large (too many pages or megabytes). Send it in smaller parts."),
+    "hostile_xml": N_("This XML file cannot be accepted safely. Ask the sender for a PDF or a standard e-invoice."),
+    "no_attachments": N_("The e-mail has no invoice attached. Forward the invoice as an attachment."),
+    "read_timeout": N_("Reading this document took too long. We will try again; a sharper photo helps."),
+    "ocr_unavailable": N_("We could not read this page right now. We will try again shortly."),
+    "incomplete_invoice": N_("This e-invoice misses information an invoice must have. Ask the sender for a "
+                             "complete one."),
+    "rule_violation": N_("This invoice does not meet the official e-invoicing rules. Ask the sender for a "
+                         "corrected invoice."),
+    "quota_exceeded": N_("Too many documents were sent at once. Please try again later."),
+    "unreadable": N_("We could not read this page — please send a sharper photo."),
+    "not_an_invoice": N_("This does not look like an invoice, so it was not taken."),
+    "duplicate": N_("This invoice was already received earlier; it is not booked twice."),
+}
+_CODE = re.compile(r"^\s*\[([a-z_]+)\]\s*")
+
+
+def reason_code(reason: str | None) -> str | None:
+    """The code of a stored reason ``"[code] message — hint"``, None when it has none."""
+    found = _CODE.match(reason or "")
+    return found.group(1) if found else None
+
+
+def reason_words(reason: str | None, *, for_client: bool = True) -> str:
+    """A stored reason (``"[code] message — hint"``) for a person: for clients and accountants
+    the plain words of its code (no code, no engine detail); for the centre the whole text, in full."""
+    if not reason:
+        return ""
+    if not for_client:
+        return reason.strip()
+    code = reason_code(reason)
+    if code in _REASON_FOR_CLIENT:
+        return _(_REASON_FOR_CLIENT[code])
+    if code is not None:
+        return _("We could not process this document. Your accountant has been told.")
+    return reason.strip()

@@ -8,53 +8,54 @@ import streamlit as st
 from pipeline import api
 from pipeline.api import tokens
 from pipeline.core.errors import BoekbrugError
+from pipeline.core.i18n import _, format_day, format_moment
 
 principal: api.Principal = st.session_state["principal"]
 
-st.title("API tokens")
+st.title(_("API tokens"))
 st.caption(
-    "A token lets an accounting package, an ERP or a CRM use Boekbrug's HTTP API for one office (all its "
-    "clients) or for one client. The secret is shown once; only a fingerprint of it is kept."
+    _("A token lets an accounting package, an ERP or a CRM use Boekbrug's HTTP API for one office (all its "
+      "clients) or for one client. The secret is shown once; only a fingerprint of it is kept.")
 )
 
 if not tokens.may_manage(principal):
-    st.info("Only an admin or the office's accountant manages API tokens.")
+    st.info(_("Only an admin or the office's accountant manages API tokens."))
     st.stop()
 
 secret = st.session_state.pop("tokens_secret", None)
 if secret is not None:
-    st.success("Token created. Copy the secret now: it will not be shown again.")
+    st.success(_("Token created. Copy the secret now: it will not be shown again."))
     st.code(secret, language=None)
 
 with st.form("tokens_new", clear_on_submit=True):
-    st.subheader("New token")
+    st.subheader(_("New token"))
     name = st.text_input(
-        "What will use it",
-        placeholder="e.g. Exact Online, the client's ERP",
+        _("What will use it"),
+        placeholder=_("e.g. Exact Online, the client's ERP"),
         key="tokens_name",
     )
     targets = tokens.token_targets(principal)
     target = st.selectbox(
-        "For", targets, format_func=lambda t: t.label, key="tokens_target"
+        _("For"), targets, format_func=lambda t: t.label, key="tokens_target"
     )
     scopes = st.multiselect(
-        "May",
+        _("May"),
         list(tokens.SCOPES),
         default=list(tokens.SCOPES),
         key="tokens_scopes",
         format_func=lambda s: {
-            "read": "read and download",
-            "upload": "hand in and change",
+            "read": _("read and download"),
+            "upload": _("hand in and change"),
         }[s],
     )
     days = st.number_input(
-        "Valid for (days)",
+        _("Valid for (days)"),
         min_value=1,
         max_value=tokens.MAX_DAYS,
         value=tokens.DEFAULT_DAYS,
         key="tokens_days",
     )
-    if st.form_submit_button("Create token", type="primary"):
+    if st.form_submit_button(_("Create token"), type="primary"):
         try:
             made = tokens.create_token(
                 principal,
@@ -69,27 +70,27 @@ with st.form("tokens_new", clear_on_submit=True):
         except (BoekbrugError, ValueError) as error:
             st.error(str(error))
 
-st.subheader("Tokens")
+st.subheader(_("Tokens"))
 existing = tokens.list_tokens(principal)
 if not existing:
-    st.caption("No token yet.")
+    st.caption(_("No token yet."))
 else:
-    states = {"active": "in use", "expired": "expired", "revoked": "revoked"}
+    states = {"active": _("in use"), "expired": _("expired"), "revoked": _("revoked")}
     st.dataframe(
         pd.DataFrame(
             [
                 {
-                    "name": t.name,
-                    "starts with": t.prefix,
-                    "for": f"client {t.client_name}"
+                    _("name"): t.name,
+                    _("starts with"): t.prefix,
+                    _("for"): _("client {name}").format(name=t.client_name)
                     if t.client_id
-                    else f"office {t.office_name}",
-                    "may": ", ".join(t.scopes),
-                    "state": states[t.state()],
-                    "expires": t.expires_at.date(),
-                    "last used": t.last_used_at.strftime("%Y-%m-%d %H:%M")
+                    else _("office {name}").format(name=t.office_name),
+                    _("may"): ", ".join(t.scopes),
+                    _("state"): states[t.state()],
+                    _("expires"): format_day(t.expires_at),
+                    _("last used"): format_moment(t.last_used_at)
                     if t.last_used_at
-                    else "never",
+                    else _("never"),
                 }
                 for t in existing
             ]
@@ -101,14 +102,14 @@ else:
     live = [t for t in existing if t.state() == "active"]
     if live:
         chosen = st.selectbox(
-            "Revoke",
+            _("Revoke"),
             live,
             format_func=lambda t: f"{t.name} ({t.prefix}…)",
             key="tokens_revoke_pick",
         )
-        if st.button("Revoke token", key="tokens_revoke"):
+        if st.button(_("Revoke token"), key="tokens_revoke"):
             tokens.revoke_token(principal, chosen.id)
-            st.session_state["tokens_flash"] = f"{chosen.name} can no longer sign in."
+            st.session_state["tokens_flash"] = _("{name} can no longer sign in.").format(name=chosen.name)
             st.rerun()
 flash = st.session_state.pop("tokens_flash", None)
 if flash:

@@ -21,6 +21,7 @@ import streamlit as st
 
 from models.enums import DocumentStatus, FieldState, TaskKind
 from pipeline import api
+from pipeline.core.i18n import N_, _, format_number
 from pipeline.review.split import suggested_ranges
 from workbench import components as ui
 
@@ -29,8 +30,8 @@ BREAKDOWN_COLUMNS = ["rate", "base", "amount", "category", "exemption_reason"]
 LINE_COLUMNS = ["description", "quantity", "unit_price", "net_amount", "vat_rate", "vat_category"]
 CONFIRM_STATES = (FieldState.UNCERTAIN, FieldState.FAILED_CHECK)
 LINES_OK = "linesok"  # widget key prefix of the "lines are right" confirmation
-KIND_WORDS = {TaskKind.VALIDATE: "fields to check", TaskKind.SECOND_LOOK: "second look",
-              TaskKind.DUPLICATE: "suspected duplicate", TaskKind.RULE_FAILURE: "the official rules refused it"}
+KIND_WORDS = {TaskKind.VALIDATE: N_("fields to check"), TaskKind.SECOND_LOOK: N_("second look"),
+              TaskKind.DUPLICATE: N_("suspected duplicate"), TaskKind.RULE_FAILURE: N_("the official rules refused it")}
 
 principal: api.Principal = st.session_state["principal"]
 
@@ -42,7 +43,7 @@ def open_next() -> None:
     st.session_state["wb_task"] = task
     st.session_state["wb_started"] = time.monotonic()
     if task is None:
-        st.session_state["wb_flash"] = st.session_state.get("wb_flash") or "The queue is empty."
+        st.session_state["wb_flash"] = st.session_state.get("wb_flash") or _("The queue is empty.")
 
 
 def rows_of(field: api.TaskField | None, columns: list[str]) -> pd.DataFrame:
@@ -65,12 +66,14 @@ def finish(action: str, call: Any) -> None:
     try:
         status = call()
     except api.Conflict as error:
-        st.session_state["wb_flash"] = f"⚠️ {error.message} — the task was reloaded from the queue."
+        st.session_state["wb_flash"] = "⚠️ " + _("{message} — the task was reloaded from the queue.").format(
+            message=_(error.message))
     except api.BoekbrugError as error:
-        st.error(ui.plain(error.message))
+        st.error(ui.plain(_(error.message)))
         return
     else:
-        st.session_state["wb_flash"] = f"{action} — document is now {str(status).replace('_', ' ')}. Next document."
+        st.session_state["wb_flash"] = _("{action} — document is now: {status}. Next document.").format(
+            action=action, status=ui.status_label(status, principal))
     open_next()
     st.rerun()
 
@@ -84,9 +87,9 @@ def why_text(task: api.TaskView) -> str:
             reason = reason[:reason.lower().index(listed)].rstrip(" ;:")
     parts = [reason] if reason else []
     if names:
-        parts.append("fields to check: " + ", ".join(names))
+        parts.append(_("fields to check: {names}").format(names=", ".join(names)))
     elif not reason:
-        parts.append(KIND_WORDS.get(task.kind, "a person looks at it"))
+        parts.append(_(KIND_WORDS[task.kind]) if task.kind in KIND_WORDS else _("a person looks at it"))
     return "; ".join(parts)
 
 
@@ -97,26 +100,27 @@ def key_values(lines: list[tuple[str, Any]]) -> None:
 
 def other_decisions(task: api.TaskView, task_key: str) -> None:
     doc = task.document
-    with st.expander("Other decisions: reject, not an invoice, duplicate, postpone, split"):
+    with st.expander(_("Other decisions: reject, not an invoice, duplicate, postpone, split")):
         c1, c2 = st.columns(2)
-        reason = c1.text_input("Reason for rejecting", key=f"reject-reason-{task_key}")
-        if c1.button("Reject", key=f"reject-{task_key}"):
-            finish("Rejected", lambda: api.reject(principal, task.task_id, task.version, reason))
-        if c2.button("Not an invoice", key=f"not-invoice-{task_key}"):
-            finish("Marked as not an invoice", lambda: api.not_an_invoice(principal, task.task_id, task.version))
-        original = c1.number_input("Duplicate of document", min_value=1, step=1, value=doc.duplicate_of,
+        reason = c1.text_input(_("Reason for rejecting"), key=f"reject-reason-{task_key}")
+        if c1.button(_("Reject"), key=f"reject-{task_key}"):
+            finish(_("Rejected"), lambda: api.reject(principal, task.task_id, task.version, reason))
+        if c2.button(_("Not an invoice"), key=f"not-invoice-{task_key}"):
+            finish(_("Marked as not an invoice"), lambda: api.not_an_invoice(principal, task.task_id, task.version))
+        original = c1.number_input(_("Duplicate of document"), min_value=1, step=1, value=doc.duplicate_of,
                                    key=f"dup-{task_key}")
-        if c1.button("Duplicate of…", key=f"duplicate-{task_key}") and original:
-            finish("Marked duplicate",
+        if c1.button(_("Duplicate of…"), key=f"duplicate-{task_key}") and original:
+            finish(_("Marked duplicate"),
                    lambda: api.mark_duplicate_of(principal, task.task_id, task.version, int(original)))
-        minutes = c2.selectbox("Postpone for", [15, 60, 240, 1440], index=1, key=f"postpone-for-{task_key}",
-                               format_func=lambda m: f"{m // 60} h" if m >= 60 else f"{m} min")
-        if c2.button("Postpone", key=f"postpone-{task_key}"):
-            finish("Postponed", lambda: api.postpone(principal, task.task_id, task.version, int(minutes)))
-        ranges = c2.text_input("Split into page ranges (e.g. 1-2, 3-4)", key=f"split-ranges-{task_key}",
+        minutes = c2.selectbox(_("Postpone for"), [15, 60, 240, 1440], index=1, key=f"postpone-for-{task_key}",
+                               format_func=lambda m: _("{n} h").format(n=m // 60) if m >= 60
+                               else _("{n} min").format(n=m))
+        if c2.button(_("Postpone"), key=f"postpone-{task_key}"):
+            finish(_("Postponed"), lambda: api.postpone(principal, task.task_id, task.version, int(minutes)))
+        ranges = c2.text_input(_("Split into page ranges (e.g. 1-2, 3-4)"), key=f"split-ranges-{task_key}",
                                value=suggested_ranges(doc.page_ranges))  # the ranges the machine found
-        if c2.button("Split this PDF", key=f"split-{task_key}"):
-            finish("Split into one document per invoice",
+        if c2.button(_("Split this PDF"), key=f"split-{task_key}"):
+            finish(_("Split into one document per invoice"),
                    lambda: api.split(principal, task.task_id, task.version, ranges))
 
 
@@ -124,50 +128,53 @@ def duplicate_decision(task: api.TaskView, task_key: str) -> None:
     """Both documents side by side, two explicit choices; no form, so Enter decides nothing."""
     doc, earlier = task.document, task.earlier
     earlier_id = doc.duplicate_of
-    st.warning(f"This document looks like a second copy of document {earlier_id}. Compare both and decide: "
-               "a second copy is never booked or paid again.")
+    st.warning(_("This document looks like a second copy of document {id}. Compare both and decide: "
+                 "a second copy is never booked or paid again.").format(id=earlier_id))
     this_col, earlier_col = st.columns(2, gap="medium")
     with this_col:
-        st.markdown(f"**This document** · {doc.id} · {ui.plain(doc.filename)}")
+        st.markdown("**" + _("This document") + f"** · {doc.id} · {ui.plain(doc.filename)}")
         key_values([(ui.field_title(n), (task.field(n).text if task.field(n) else None))
                     for n in ("supplier_name", "invoice_number", "issue_date", "total_incl_vat")])
         image = api.page_image(principal, doc.id, 1)
         if image is not None:
-            ui.inline_png(image.png, f"document {doc.id}, page 1", max_height=560)
+            ui.inline_png(image.png, _("document {id}, page {page}").format(id=doc.id, page=1), max_height=560)
     with earlier_col:
         name = earlier.filename if earlier is not None else ""
-        st.markdown(f"**Earlier document** · {earlier_id} · {ui.plain(name)}")
+        st.markdown("**" + _("Earlier document") + f"** · {earlier_id} · {ui.plain(name)}")
         if earlier is not None:
-            key_values([("Supplier name", earlier.supplier_name), ("Invoice number", earlier.invoice_number),
-                        ("Issue date", earlier.issue_date), ("Total incl VAT", earlier.total_incl_vat),
-                        ("Where it stands", str(earlier.status).replace("_", " "))])
+            key_values([(ui.field_title("supplier_name"), earlier.supplier_name),
+                        (ui.field_title("invoice_number"), earlier.invoice_number),
+                        (ui.field_title("issue_date"), earlier.issue_date),
+                        (ui.field_title("total_incl_vat"), earlier.total_incl_vat),
+                        (_("Where it stands"), ui.status_label(earlier.status, principal))])
         other = api.page_image(principal, earlier_id, 1) if earlier_id else None
         if other is not None:
-            ui.inline_png(other.png, f"document {earlier_id}, page 1", max_height=560)
+            ui.inline_png(other.png, _("document {id}, page {page}").format(id=earlier_id, page=1), max_height=560)
     same_col, different_col = st.columns(2)
-    if same_col.button(f"Same invoice: a copy of document {earlier_id}", key=f"dup-same-{task_key}",
+    if same_col.button(_("Same invoice: a copy of document {id}").format(id=earlier_id), key=f"dup-same-{task_key}",
                        type="primary"):
-        finish(f"Marked as a copy of document {earlier_id}",
+        finish(_("Marked as a copy of document {id}").format(id=earlier_id),
                lambda: api.mark_duplicate_of(principal, task.task_id, task.version, int(earlier_id or 0)))
-    if different_col.button("A different invoice: check its fields", key=f"dup-different-{task_key}"):
+    if different_col.button(_("A different invoice: check its fields"), key=f"dup-different-{task_key}"):
         try:
             view = api.not_a_duplicate(principal, task.task_id, task.version)
         except api.Conflict as error:
-            st.session_state["wb_flash"] = f"⚠️ {error.message} — the task was reloaded from the queue."
+            st.session_state["wb_flash"] = "⚠️ " + _("{message} — the task was reloaded from the queue.").format(
+                message=_(error.message))
             open_next()
         except api.BoekbrugError as error:
-            st.error(ui.plain(error.message))
+            st.error(ui.plain(_(error.message)))
             return
         else:
             st.session_state["wb_task"] = view
-            st.session_state["wb_flash"] = (f"A different invoice from document {earlier_id}: check its fields "
-                                            "and press Enter to save.")
+            st.session_state["wb_flash"] = _("A different invoice from document {id}: check its fields and press "
+                                             "Enter to save.").format(id=earlier_id)
         st.rerun()
 
 
-st.title("Validate")
+st.title(_("Validate"))
 head_left, head_right = st.columns([1, 3])
-if head_left.button("Next document", type="primary", key="next_document"):
+if head_left.button(_("Next document"), type="primary", key="next_document"):
     open_next()
 flash = st.session_state.pop("wb_flash", None)
 if flash:
@@ -176,20 +183,22 @@ if flash:
 task: api.TaskView | None = st.session_state.get("wb_task")
 if task is None:
     ui.focus_script(None, None)  # no form: keys typed now are nobody's
-    st.info(f"{api.open_task_count(principal)} documents wait in the queue. Press **Next document** to take the top one.")
+    st.info(_("{n} documents wait in the queue. Press **Next document** to take the top one.").format(
+        n=api.open_task_count(principal)))
     st.stop()
 
 if api.renew(principal, task.task_id) is None:  # keep the lease while the operator works
-    st.warning("This task's lease ran out and another operator took it over. Press **Next document**.")
+    st.warning(_("This task's lease ran out and another operator took it over. Press **Next document**."))
     st.session_state.pop("wb_task", None)
     ui.focus_script(None, None)
     st.stop()
 
 doc = task.document
 task_key = f"{task.task_id}-{task.version}"  # every widget of this task version is keyed with it
-st.markdown(f"**{ui.plain(doc.filename)}** · {ui.plain(doc.client_name)} · document {doc.id} · "
-            f"task {task.task_id} ({KIND_WORDS.get(task.kind, 'a look')})")
-st.caption("Why it needs a look: " + ui.plain(why_text(task)))
+st.markdown(_("**{file}** · {client} · document {id} · task {task} ({kind})").format(
+    file=ui.plain(doc.filename), client=ui.plain(doc.client_name), id=doc.id, task=task.task_id,
+    kind=_(KIND_WORDS[task.kind]) if task.kind in KIND_WORDS else _("a look")))
+st.caption(_("Why it needs a look: {why}").format(why=ui.plain(why_text(task))))
 if doc.warning and doc.status is not DocumentStatus.DUPLICATE:
     st.warning(ui.plain(doc.warning))
 
@@ -214,12 +223,12 @@ warned: dict[str, list[str]] = (st.session_state.get("wb_warned") or {}).get("me
 
 view_col, form_col = st.columns([5, 6], gap="medium")
 with view_col:
-    zoom = st.slider("Zoom", 0.5, 2.0, 1.0, 0.1, key="zoom")
-    page_no = (st.number_input("Page", 1, max(task.page_count, 1), 1, key=f"page-{task_key}")
+    zoom = st.slider(_("Zoom"), 0.5, 2.0, 1.0, 0.1, key="zoom")
+    page_no = (st.number_input(_("Page"), 1, max(task.page_count, 1), 1, key=f"page-{task_key}")
                if task.page_count > 1 else 1)
     image = api.page_image(principal, doc.id, int(page_no))
     if image is None:
-        st.info("This document has no page image (structured XML or e-mail); the values come from its data.")
+        st.info(_("This document has no page image (structured XML or e-mail); the values come from its data."))
     else:
         ui.page_viewer(image, focus=focus, zoom=zoom, input_order=order, task_key=task_key)
 
@@ -229,21 +238,22 @@ with form_col:
 
 with grid_area:
     breakdown_field = task.field("vat_breakdown")
-    doubt = " — needs a look" if breakdown_field is not None and breakdown_field.needs_look else ""
-    st.markdown(f"**VAT breakdown**{doubt} (edit rows; totals are recomputed)")
+    doubt = " — " + _("needs a look") if breakdown_field is not None and breakdown_field.needs_look else ""
+    st.markdown("**" + _("VAT breakdown") + "**" + doubt + " " + _("(edit rows; totals are recomputed)"))
     breakdown_before = rows_of(breakdown_field, BREAKDOWN_COLUMNS)
     breakdown = st.data_editor(breakdown_before, num_rows="dynamic", key=f"grid-vat-{task_key}",
                                width="stretch", hide_index=True)
     try:
         base_sum, vat_sum = api.breakdown_sums(as_json_rows(breakdown))
-        st.caption(f"Breakdown sums: excl. VAT {base_sum:.2f} + VAT {vat_sum:.2f} = incl. VAT {base_sum + vat_sum:.2f}")
+        st.caption(_("Breakdown sums: excl. VAT {base} + VAT {vat} = incl. VAT {total}").format(
+            base=format_number(base_sum), vat=format_number(vat_sum), total=format_number(base_sum + vat_sum)))
     except api.InvalidValue as problem:
         base_sum = vat_sum = None
-        st.warning(ui.plain(problem.message))
+        st.warning(ui.plain(_(problem.message)))
     lines_field = task.field("lines")
     lines_before = rows_of(lines_field, LINE_COLUMNS)
     lines_doubt = lines_field is not None and lines_field.needs_look
-    with st.expander(f"Invoice lines ({len(lines_before)}){' — needs a look' if lines_doubt else ''}",
+    with st.expander(_("Invoice lines ({n})").format(n=len(lines_before)) + (" — " + _("needs a look") if lines_doubt else ""),
                      expanded=lines_doubt):
         lines = st.data_editor(lines_before, num_rows="dynamic", key=f"grid-lines-{task_key}",
                                width="stretch", hide_index=True)
@@ -257,17 +267,18 @@ with form_area, st.form(f"validate-{task_key}", border=True):
             with left:
                 st.text_input(ui.field_label(field), value=field.text, key=key)
             with right:
-                ui.inline_png(crop, f"{ui.field_title(field.name)} on page {field.page}")
+                ui.inline_png(crop, _("{field} on page {page}").format(field=ui.field_title(field.name), page=field.page))
         else:
             st.text_input(ui.field_label(field), value=field.text, key=key)
         ui.check_lines(field, warned.get(field.name, ()))
     lines_ok = False
     if list_doubt:
-        titles = " and ".join(ui.field_title(f.name).replace("Lines", "invoice lines") for f in list_doubt)
-        lines_ok = st.checkbox(f"Lines are right: the {titles} below match the document (Space ticks, Enter saves)",
+        titles = " & ".join(ui.field_title(f.name) for f in list_doubt)
+        lines_ok = st.checkbox(_("Lines are right: the {titles} below match the document (Space ticks, Enter saves)")
+                               .format(titles=titles),
                                key=f"{LINES_OK}-{task_key}")
-    use_sums = st.checkbox("Take the totals from the VAT breakdown sums", key=f"sums-{task_key}")
-    submitted = st.form_submit_button("Confirm and next  ⏎", type="primary")
+    use_sums = st.checkbox(_("Take the totals from the VAT breakdown sums"), key=f"sums-{task_key}")
+    submitted = st.form_submit_button(_("Confirm and next") + "  ⏎", type="primary")
 
 ui.focus_script(task_key, target_key)
 
@@ -288,9 +299,8 @@ if submitted:
         corrections["lines"] = new_lines
     unconfirmed = [f.name for f in list_doubt if f.name not in corrections]
     if unconfirmed and not lines_ok:
-        st.session_state["wb_flash"] = ("⚠️ Not saved: tick 'Lines are right' (Space) or correct the "
-                                        + " and ".join(ui.field_title(n).replace("Lines", "invoice lines") for n in unconfirmed)
-                                        + " first.")
+        st.session_state["wb_flash"] = "⚠️ " + _("Not saved: tick 'Lines are right' (Space) or correct the {titles} "
+                                                 "first.").format(titles=" & ".join(ui.field_title(n) for n in unconfirmed))
         st.rerun()
     confirmed.extend(f.name for f in list_doubt if f.name in unconfirmed and f.state in CONFIRM_STATES)
     if use_sums and base_sum is not None and vat_sum is not None:
@@ -302,7 +312,8 @@ if submitted:
     signature = repr(sorted(corrections.items(), key=lambda kv: kv[0]))
     if problems and (st.session_state.get("wb_warned") or {}).get("signature") != signature:
         st.session_state["wb_warned"] = {"signature": signature, "messages": problems}
-        st.session_state["wb_flash"] = "⚠️ Some values fail a check (see below). Press Enter again to save them anyway."
+        st.session_state["wb_flash"] = "⚠️ " + _("Some values fail a check (see below). Press Enter again to save them "
+                                                 "anyway.")
         st.rerun()
     spent = time.monotonic() - float(st.session_state.get("wb_started") or time.monotonic())
     try:
@@ -310,15 +321,16 @@ if submitted:
                           document_id=doc.id)
     except api.Conflict as error:
         api.record_conflict(principal, task.task_id, corrections)
-        st.session_state["wb_flash"] = f"⚠️ {error.message}: your values were not saved (kept in the audit log)."
+        st.session_state["wb_flash"] = "⚠️ " + _("{message}: your values were not saved (kept in the audit log).").format(
+            message=_(error.message))
         open_next()
         st.rerun()
     except api.BoekbrugError as error:
-        st.error(ui.plain(error.message) + (f" — {ui.plain(error.hint)}" if error.hint else ""))
+        st.error(ui.plain(_(error.message)) + (f" — {ui.plain(_(error.hint))}" if error.hint else ""))
     else:
-        changed = ", ".join(ui.field_title(n) for n in result.corrected) or "nothing corrected"
-        st.session_state["wb_flash"] = (f"Saved — next document. ({doc.filename}: "
-                                        f"{str(result.status).replace('_', ' ')}; {changed})")
+        changed = ", ".join(ui.field_title(n) for n in result.corrected) or _("nothing corrected")
+        st.session_state["wb_flash"] = _("Saved — next document. ({file}: {status}; {changed})").format(
+            file=doc.filename, status=ui.status_label(result.status, principal), changed=changed)
         open_next()
         st.rerun()
 
