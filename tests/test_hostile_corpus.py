@@ -205,8 +205,12 @@ def test_specific_outcomes(settings_for, tmp_path: Path) -> None:
 
     nested = by_name["nested-hostile.eml"]
     children = [d for d in docs.values() if d.parent_id == nested.id]
-    assert [(c.original_filename, c.status) for c in children] == [("scan.pdf", DocumentStatus.FAILED)]
-    assert children[0].error and children[0].error.startswith("[corrupt_file]")
+    by_file = {c.original_filename: c for c in children}
+    assert by_file["scan.pdf"].status is DocumentStatus.FAILED and by_file["scan.pdf"].error.startswith("[corrupt_file]")
+    # the attachments refused by their content are kept as failed documents with the reason,
+    # and every attachment is a line on the e-mail (issue 18 item 6)
+    assert len(children) > 1 and all(c.status is DocumentStatus.FAILED and c.error for c in children)
+    assert set(by_file) <= {line["file"] for line in nested.attachment_lines or []}
 
     # nothing outside DATA_DIR was read into any document (XXE), and no JS text ran into fields
     for document in docs.values():
