@@ -10,7 +10,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from pipeline.http import problems
-from pipeline.http.guards import Audit, AuditLog, BodyLimit
+from pipeline.http.guards import Audit, AuditLog, BodyLimit, OneAtATime
 from pipeline.http.ratelimit import limiter_for
 from pipeline.http.routes import account, documents, library, payments, sales
 from pipeline.http.schemas import ProblemOut
@@ -66,14 +66,20 @@ def create_app(settings: HttpSettings | None = None) -> FastAPI:
     problems.install(app)
     for module in (account, documents, library, sales, payments):
         app.include_router(module.router, prefix="/v1", responses=ERRORS)
+    if current.sqlite:
+        app.add_middleware(
+            OneAtATime
+        )  # innermost: the answer, and its audit entry, inside the turn
     app.add_middleware(
         BodyLimit,
         max_json_bytes=current.max_json_bytes,
         max_upload_bytes=current.max_upload_bytes,
     )
-    app.add_middleware(
-        Audit, log=audit_log
-    )  # outermost: refusals for size are audited too
+    app.add_middleware(Audit, log=audit_log)  # refusals for size are audited too
+    if current.sqlite:
+        app.add_middleware(
+            OneAtATime
+        )  # outermost: the answer and its audit entry inside one turn
     return app
 
 

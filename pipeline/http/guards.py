@@ -88,6 +88,26 @@ class BodyLimit:
         await self.app(scope, limited, send)
 
 
+class OneAtATime:
+    """SQLite only: the requests of this process are answered one at a time.
+
+    SQLite has one writer; a transaction that read before another connection committed
+    cannot write any more ("database is locked", at once, whatever the busy timeout), so
+    concurrent uploads failed their in-process release jobs. PostgreSQL needs no such
+    thing. Several API processes on one SQLite file would still meet: use PostgreSQL."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._lock = anyio.Lock()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        async with self._lock:
+            await self.app(scope, receive, send)
+
+
 class AuditLog:
     """Where the access log goes.
 
