@@ -18,6 +18,7 @@ from models.enums import (
     TaskState,
 )
 from models.invoice import ExtractedFieldRow
+from models.notices import ClientNotice, ClientNoticeSetting
 from models.release import BookingProposal, Delivery, SupplierProfile, UblRelease
 from models.review import CalibrationMap, Correction, ValidationTask
 from models.tenancy import AccountingOffice, AuditEntry, Client, SignInAttempt, User, UserSession
@@ -30,6 +31,8 @@ __all__ = [
     "BookingProposal",
     "CalibrationMap",
     "Client",
+    "ClientNotice",
+    "ClientNoticeSetting",
     "Correction",
     "Delivery",
     "DeliveryTarget",

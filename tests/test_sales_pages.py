@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -11,6 +12,7 @@ from models.enums import Role
 from pipeline.core.accounts import create_user, principal_of
 from pipeline.core.config import PROJECT_ROOT
 from pipeline.core.db import unit_of_work
+from pipeline.core.i18n import format_money
 from pipeline.sales import create_draft
 from tests.test_payments_flow import incoming
 from tests.test_sales_invoices import MIXED, seller_with_customers
@@ -26,6 +28,7 @@ def _table(at: AppTest, column: str):  # type: ignore[no-untyped-def]
 def _signed_in(url: str, client_id: int):  # type: ignore[no-untyped-def]
     with unit_of_work(url) as session:
         user = create_user(session, "klant", "een-lang-wachtwoord", Role.CLIENT, client_id=client_id)
+        user.language = "en"  # the pages speak the user's language (tests/test_workbench_languages.py: all three)
         return principal_of(user)
 
 
@@ -58,7 +61,7 @@ def test_payments_page_prepares_a_payment_file(db_url: str, settings_for) -> Non
     at.session_state["principal"] = principal
     at.run()
     assert not at.exception, at.exception
-    assert _table(at, "IBAN")["amount"].tolist() == ["121.00"]
+    assert _table(at, "IBAN")["amount"].tolist() == [format_money(Decimal("121.00"), lang="en")]  # en_BE: 121,00 €
     assert any(f"Not paid: document {copy}" in c.value and "same supplier, number and amount" in c.value
                for c in at.caption)
     at.button(key="pay_prepare").click().run()

@@ -15,6 +15,7 @@ from models.enums import DocumentStatus
 from pipeline import api
 from pipeline.core.accounts import principal_of
 from pipeline.core.db import unit_of_work
+from pipeline.core.plain_words import status_words
 from pipeline.jobs.ingest import ingest_files
 from tests import workbench_data as testdata
 
@@ -90,7 +91,7 @@ def test_accountant_lands_on_the_library_and_sees_only_the_own_office(world):
     assert at.title[0].value == "Library"  # the accountant's first page
     frame = table(at)
     assert list(frame["document"]) == [doc_a]  # released by default; office B's document is not there
-    assert frame["status"].tolist() == ["released"] and frame["validated by"].tolist() == ["machine"]
+    assert frame["status"].tolist() == [status_words("released", for_client=False)] and frame["validated by"].tolist() == ["machine"]
     assert at.selectbox(key="lib_client_only").value.name == "Bakkerij Peeters"
     assert at.selectbox(key="lib_doc").options == [f"{doc_a} · Voorbeeld Leverancier BV INV-2026-0042"]
     other = signed_in("acc_b")
@@ -102,7 +103,7 @@ def test_filters_status_supplier_and_period(world):
     at = library_page("acc_a")
     at.multiselect(key="lib_status").set_value(["needs_validation"]).run()
     frame = table(at)
-    assert len(frame) == 2 and set(frame["status"]) == {"needs_validation"}
+    assert len(frame) == 2 and set(frame["status"]) == {status_words("needs_validation", for_client=False)}
     at.selectbox(key="lib_doc").set_value(int(frame["document"].iloc[0])).run()  # a PDF: its page beside the fields
     assert not at.exception, at.exception
     assert at.get("image") and "No booking proposal yet" in texts(at)
@@ -190,7 +191,8 @@ def test_client_sees_own_documents_read_only(world):
     at = library_page("client_a")
     frame = table(at)
     assert doc_a in set(frame["document"]) and doc_b not in set(frame["document"])
-    assert "needs_validation" in set(frame["status"])  # a client sees every status by default
+    assert status_words("needs_validation") in set(frame["status"])  # a client sees every status by default
+    assert "needs_validation" not in set(frame["status"])  # in words, never the code
     assert "to accountant" in frame.columns
     assert "lib_zip" not in downloads(at) and not any(m.label == "Booked as proposed" for m in at.metric)
     at.selectbox(key="lib_doc").set_value(doc_a).run()

@@ -30,7 +30,7 @@ import streamlit.components.v1 as components
 
 from models.enums import DocumentStatus, FieldState, Role
 from pipeline import api
-from pipeline.core.i18n import N_, _
+from pipeline.core.i18n import N_, _, current_language
 from pipeline.core.plain_words import reason_words, status_words
 
 STATE_COLOURS: dict[FieldState, tuple[str, str]] = {
@@ -64,16 +64,32 @@ FIELD_TITLES: dict[str, str] = {
     "supplier_identifier": N_("Supplier identifier"), "customer_electronic_address": N_("Customer electronic address"),
     "document_type": N_("Document type"),
 }
-CLIENT_SIDE = (Role.CLIENT, Role.ACCOUNTANT)  # they see plain words, never a state code
+CLIENT_SIDE = (Role.CLIENT, Role.ACCOUNTANT)  # they see plain words, never a state or rule code
 
 
 def client_side(principal: api.Principal) -> bool:
-    """Clients and accountants: plain words only (the centre's staff also see the detail)."""
+    """Clients and accountants: reasons in plain words only (the centre's staff also see the detail)."""
     return principal.role in CLIENT_SIDE
 
 
 def status_label(status: DocumentStatus | str, principal: api.Principal) -> str:
-    return status_words(status, for_client=client_side(principal))
+    """A state in words: a client's ("With your accountant"), else the centre's ("Released")."""
+    return status_words(status, for_client=principal.role is Role.CLIENT)
+
+
+def status_filter(container: Any, key: str, principal: api.Principal,
+                  default: Sequence[DocumentStatus] = ()) -> list[DocumentStatus]:
+    """A multiselect of states in words. A client's words join states ("Being checked" is two):
+    one option per word, the chosen states returned."""
+    if principal.role is not Role.CLIENT:
+        return list(container.multiselect(_("Status"), list(DocumentStatus), default=list(default), key=key,
+                                          format_func=lambda s: status_label(s, principal)))
+    groups: dict[str, list[DocumentStatus]] = {}
+    for status in DocumentStatus:
+        groups.setdefault(status_label(status, principal), []).append(status)
+    chosen = container.multiselect(_("Status"), list(groups), key=f"{key}-{current_language()}",
+                                   default=[word for word, members in groups.items() if set(members) & set(default)])
+    return [status for word in chosen for status in groups.get(word, [])]
 
 
 def reason_label(reason: str | None, principal: api.Principal) -> str:

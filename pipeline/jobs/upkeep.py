@@ -32,6 +32,7 @@ from models import Document
 from models.enums import DocumentStatus
 from pipeline.core.config import Settings, settings
 from pipeline.core.db import unit_of_work
+from pipeline.deliver.client_notices import send_due
 from pipeline.deliver.forward import forward_due
 from pipeline.jobs.queues import (
     ALL_QUEUES,
@@ -58,11 +59,17 @@ RECOVER_SECONDS = 30  # with the heartbeat TTL, a dead worker's document is read
 # --------------------------------------------------------------------------- upkeep
 def queue_upkeep(current: Settings) -> int:
     """Expired leases and postponed tasks back in the queue, and every open task's
-    score recomputed so age and deadlines keep counting (``pipeline.review.tasks``).
-    Idempotent; returns the number of tasks re-scored."""
+    score recomputed so age and deadlines keep counting (``pipeline.review.tasks``); then
+    the clients' due e-mail notices. Idempotent; returns the number of tasks re-scored."""
     with unit_of_work(current.database_url) as session:
         return_expired(session)
-        return refresh_scores(session)
+        rescored = refresh_scores(session)
+    try:  # clients told of documents that need them (pipeline.deliver.client_notices); mail trouble waits
+        with unit_of_work(current.database_url) as session:
+            send_due(session, current)
+    except Exception:
+        log.warning("client notices not sent this round", exc_info=True)
+    return rescored
 
 
 def run_queue_upkeep(current: Settings, stop: threading.Event, every: float = QUEUE_UPKEEP_SECONDS) -> None:

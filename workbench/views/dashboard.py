@@ -15,9 +15,10 @@ import pandas as pd
 import streamlit as st
 
 from pipeline import api
-from pipeline.core.i18n import N_, _
+from pipeline.core.i18n import N_, _, set_language
 
 principal: api.Principal = st.session_state["principal"]
+set_language(principal.language)  # this page may run on its own (a fragment, a test), not only via the router
 MEASURES = ["received", "read", "validated", "released", "auto_released"]
 MEASURE_WORDS = {"received": N_("received"), "read": N_("read"), "validated": N_("validated"),
                  "released": N_("released"), "auto_released": N_("released by the machine")}

@@ -7,10 +7,40 @@ import streamlit as st
 
 from models.enums import DocumentStatus, Role
 from pipeline import api
-from pipeline.core.i18n import _, format_moment, format_money
-from workbench.components import client_side, plain, reason_label, status_label
+from pipeline.api import notices
+from pipeline.core.i18n import N_, _, format_moment, format_money, set_language
+from workbench.components import (
+    client_side,
+    plain,
+    reason_label,
+    status_filter,
+    status_label,
+)
 
 principal: api.Principal = st.session_state["principal"]
+set_language(principal.language)  # this page may run on its own (a fragment, a test), not only via the router
+RHYTHM_WORDS = {"immediate": N_("at once"), "daily": N_("once a day, in one e-mail"), "off": N_("never")}
+
+
+def notice_settings(client: api.ClientRef) -> None:
+    """Where and how often the client hears of a document that needs them (unreadable, not an invoice, twice)."""
+    current = notices.get_notices(principal, client.id)
+    with st.expander(_("E-mail when a document needs {client}").format(client=client.name)), \
+            st.form(f"notices-{client.id}"):
+        st.caption(_("An e-mail tells which documents could not be read, were no invoice or arrived twice, and "
+                     "what to do."))
+        address = st.text_input(_("E-mail address"), value=current.email or "", key=f"notice-email-{client.id}")
+        rhythm = st.radio(_("How often"), notices.RHYTHMS, index=notices.RHYTHMS.index(current.rhythm),
+                          format_func=lambda r: _(RHYTHM_WORDS[r]), horizontal=True, key=f"notice-rhythm-{client.id}")
+        if st.form_submit_button(_("Save")):
+            try:
+                notices.set_notices(principal, client.id, address, rhythm)
+            except api.BoekbrugError:
+                st.error(_("Give a valid e-mail address."))
+            else:
+                st.session_state["docs_flash"] = _("Notices saved.")
+                st.rerun()
+
 
 st.title(_("Documents"))
 flash = st.session_state.pop("docs_flash", None)
@@ -24,8 +54,7 @@ if counts:
     st.caption(" · ".join(f"{word}: {count}" for word, count in words.items()))
 
 f1, f2, f3 = st.columns([2, 2, 2])
-statuses = f1.multiselect(_("Status"), list(DocumentStatus), format_func=lambda s: status_label(s, principal),
-                          key="docs_status")
+statuses = status_filter(f1, "docs_status", principal)
 clients = api.clients_for(principal)
 client = f2.selectbox(_("Client"), [None, *clients], format_func=lambda c: _("all clients") if c is None else c.name,
                       key="docs_client")
@@ -59,6 +88,13 @@ for row in failed:
                 st.session_state["docs_flash"] = _("Document {id} read again: now {status}.").format(
                     id=row.id, status=status_label(status, principal))
                 st.rerun()
+
+if notices.may_set_notices(principal):
+    chosen_client = client or (clients[0] if len(clients) == 1 else None)
+    if chosen_client is not None:
+        notice_settings(chosen_client)
+    else:
+        st.caption(_("Choose a client above to set its e-mail notices."))
 
 if principal.role in (Role.CLIENT, Role.ACCOUNTANT, Role.ADMIN):
     released = api.list_documents(principal, statuses=[DocumentStatus.RELEASED, DocumentStatus.DELIVERED,

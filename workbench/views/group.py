@@ -5,10 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from pipeline import api
-from pipeline.core.i18n import _
+from pipeline.core.i18n import _, set_language
 from workbench.components import STATE_WORDS, field_title, inline_png
 
 principal: api.Principal = st.session_state["principal"]
+set_language(principal.language)  # this page may run on its own (a fragment, a test), not only via the router
 
 st.title(_("Group verification"))
 st.caption(_("Every open document whose value for this field is doubtful. Correct what is wrong; "

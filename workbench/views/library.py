@@ -14,17 +14,26 @@ import streamlit as st
 
 from models.enums import DeliveryChannel, DocumentStatus, DocumentType, Role
 from pipeline import api
-from pipeline.core.i18n import N_, _, format_day, format_moment, format_money
+from pipeline.core.i18n import (
+    N_,
+    _,
+    format_day,
+    format_moment,
+    format_money,
+    set_language,
+)
 from workbench.components import (
     STATE_WORDS,
     boxed_page,
     field_title,
     plain,
     reason_label,
+    status_filter,
     status_label,
 )
 
 principal: api.Principal = st.session_state["principal"]
+set_language(principal.language)  # this page may run on its own (a fragment, a test), not only via the router
 BOOKS = api.may_book(principal)
 DOWNLOADS = api.may_download(principal)
 CLIENT = principal.role is Role.CLIENT
@@ -35,7 +44,7 @@ CHANNEL_WORDS = {DeliveryChannel.DOWNLOAD: N_("downloaded"), DeliveryChannel.ZIP
                  DeliveryChannel.WEBHOOK: N_("posted to the package's webhook")}
 TYPE_WORDS = {DocumentType.INVOICE: N_("invoice"), DocumentType.CREDIT_NOTE: N_("credit note"),
               DocumentType.RECEIPT: N_("receipt"), DocumentType.NOT_AN_INVOICE: N_("not an invoice")}
-BOOKING_WORDS = {"proposed": N_("proposed"), "accepted": N_("accepted"), "overridden": N_("changed"),
+BOOKING_WORDS = {"proposed": N_("proposed"), "accepted": N_("accepted"), "overridden": N_("overridden"),
                  "none": N_("not yet"), "": ""}
 
 
@@ -101,9 +110,7 @@ date_from, date_to = period_of(f2.date_input(_("Period (invoice date)"), value=[
 supplier = f3.text_input(_("Supplier (name or VAT number)"), key="lib_supplier")
 doc_type = f4.selectbox(_("Type"), [None, *DocumentType], format_func=lambda t: _("all types") if t is None else type_words(t),
                         key="lib_type")
-statuses = f5.multiselect(_("Status"), list(DocumentStatus), default=[] if CLIENT else HANDED_OVER,
-                          format_func=lambda s: status_label(s, principal),
-                          key="lib_status")
+statuses = status_filter(f5, "lib_status", principal, default=[] if CLIENT else HANDED_OVER)
 
 try:
     rows = api.library_rows(principal, client_id=client.id if client else None, date_from=date_from, date_to=date_to,
@@ -254,12 +261,12 @@ if BOOKS:
         counts = api.period_counts(principal, target.id, date_from, date_to)
         span = span_of(date_from, date_to)
         if counts.delivered:
-            st.info(_("{n} documents of {client} ({span}) were already delivered; they are left out unless you "
+            st.info(_("{n} document(s) of {client} ({span}) were already delivered; they are left out unless you "
                       "include them.").format(n=counts.delivered, client=target.name, span=span))
         again = st.checkbox(_("Include already delivered"), key="lib_zip_again")
         count = counts.ready + (counts.delivered if again else 0)
         st.download_button(
-            _("ZIP · {client} · {span} · {n} documents").format(client=target.name, span=span, n=count),
+            _("ZIP · {client} · {span} · {n} document(s)").format(client=target.name, span=span, n=count),
             data=lambda c=target.id, a=date_from, b=date_to, i=again: api.deliver_zip(principal, c, a, b,
                                                                                     include_delivered=i)[1],
             file_name=api.zip_filename(target.name, date_from, date_to), mime="application/zip",

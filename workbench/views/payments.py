@@ -10,11 +10,12 @@ import streamlit as st
 from pipeline import api
 from pipeline.core.config import settings
 from pipeline.core.errors import BoekbrugError
-from pipeline.core.i18n import _, format_day, format_money
+from pipeline.core.i18n import _, format_day, format_money, set_language
 from pipeline.payments import api as payments
 from workbench.components import page_head, plain, reason_label
 
 principal: api.Principal = st.session_state["principal"]
+set_language(principal.language)  # this page may run on its own (a fragment, a test), not only via the router
 
 client = page_head(principal, _("Payments"), "pay")
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 from pipeline import api
 from pipeline.core.errors import BoekbrugError
-from pipeline.core.i18n import N_, _, format_day, format_money
+from pipeline.core.i18n import N_, _, format_day, format_money, set_language
 from pipeline.sales import api as sales
 from pipeline.sales.contacts import ContactInput
 from pipeline.sales.guards import NeedsConfirmation
@@ -25,6 +25,7 @@ def words(table: dict[str, str], value: object) -> str:
     return _(table[text]) if text in table else text
 
 principal: api.Principal = st.session_state["principal"]
+set_language(principal.language)  # this page may run on its own (a fragment, a test), not only via the router
 
 client = page_head(principal, _("Sales invoices"), "sales")
 

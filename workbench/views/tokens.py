@@ -8,9 +8,10 @@ import streamlit as st
 from pipeline import api
 from pipeline.api import tokens
 from pipeline.core.errors import BoekbrugError
-from pipeline.core.i18n import _, format_day, format_moment
+from pipeline.core.i18n import _, format_day, format_moment, set_language
 
 principal: api.Principal = st.session_state["principal"]
+set_language(principal.language)  # this page may run on its own (a fragment, a test), not only via the router
 
 st.title(_("API tokens"))
 st.caption(

@@ -29,6 +29,7 @@ class Outcome:
 
 
 principal: api.Principal = st.session_state["principal"]
+set_language(principal.language)  # this page may run on its own (a fragment, a test), not only via the router
 
 
 def outcome_of(result: api.UploadResult) -> Outcome:
@@ -100,7 +101,7 @@ if kept:
 @st.fragment(run_every="3s")
 def statuses() -> None:
     """The latest documents of the visible clients (this session's uploads first), refreshed live."""
-    set_language(principal.language)  # a fragment's rerun runs without the router, in a thread of its own
+    set_language(principal.language)  # a fragment's rerun runs alone, in a thread of its own
     mine = st.session_state.get("upload_ids") or []
     rows = api.list_documents(principal, ids=mine, limit=200) if mine else []
     rows += [r for r in api.list_documents(principal, limit=30) if r.id not in set(mine)]

@@ -21,7 +21,7 @@ import streamlit as st
 
 from models.enums import DocumentStatus, FieldState, TaskKind
 from pipeline import api
-from pipeline.core.i18n import N_, _, format_number
+from pipeline.core.i18n import N_, _, format_number, set_language
 from pipeline.review.split import suggested_ranges
 from workbench import components as ui
 
@@ -34,6 +34,7 @@ KIND_WORDS = {TaskKind.VALIDATE: N_("fields to check"), TaskKind.SECOND_LOOK: N_
               TaskKind.DUPLICATE: N_("suspected duplicate"), TaskKind.RULE_FAILURE: N_("the official rules refused it")}
 
 principal: api.Principal = st.session_state["principal"]
+set_language(principal.language)  # this page may run on its own (a fragment, a test), not only via the router
 
 
 def open_next() -> None:
