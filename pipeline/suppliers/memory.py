@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import SupplierProfile
@@ -124,15 +125,29 @@ def apply_supplier_memory(fields: dict[str, ExtractedField], profile: SupplierPr
         fields[name] = replace(found, confidence=confidence, checks=(*found.checks, *checks))
 
 
+def profile_for(session: Session, office_id: int, key: str, values: Mapping[str, Any]) -> SupplierProfile:
+    """The office's profile of this supplier, created if it has none — atomically: two first
+    invoices of one supplier released at the same moment share one profile (insert-or-get)."""
+    profile = match_profile(session, office_id, values)
+    if profile is not None:
+        return profile
+    try:
+        with session.begin_nested():
+            profile = SupplierProfile(office_id=office_id, supplier_key=key, usual_vat_rates=[], field_positions={})
+            session.add(profile)
+    except IntegrityError:  # another release created it in the meantime
+        profile = session.scalars(
+            select(SupplierProfile).where(SupplierProfile.office_id == office_id, SupplierProfile.supplier_key == key)
+        ).one()
+    return profile
+
+
 def remember(session: Session, office_id: int, values: Mapping[str, Any]) -> SupplierProfile | None:
     """Learn from a validated document's values."""
     key = supplier_key(values)
     if not key:
         return None
-    profile = match_profile(session, office_id, values)
-    if profile is None:
-        profile = SupplierProfile(office_id=office_id, supplier_key=key, usual_vat_rates=[], field_positions={})
-        session.add(profile)
+    profile = profile_for(session, office_id, key, values)
     profile.name = str(values.get("supplier_name") or profile.name or "")[:255] or None
     profile.vat = _alnum(values.get("supplier_vat")) or profile.vat
     profile.enterprise_number = _alnum(values.get("supplier_enterprise_number")) or profile.enterprise_number
@@ -158,9 +173,6 @@ def remember_positions(session: Session, office_id: int, values: Mapping[str, An
     key = supplier_key(values)
     if not key or not positions:
         return
-    profile = match_profile(session, office_id, values)
-    if profile is None:
-        profile = SupplierProfile(office_id=office_id, supplier_key=key, usual_vat_rates=[], field_positions={})
-        session.add(profile)
+    profile = profile_for(session, office_id, key, values)
     profile.field_positions = {**(profile.field_positions or {}), **positions}
     session.flush()
