@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from models.enums import DocumentStatus
 from pipeline import api
 from pipeline.core.config import settings
 from pipeline.core.i18n import _, format_moment, set_language
@@ -108,6 +109,10 @@ def statuses() -> None:
     if not rows:
         st.caption(_("Nothing uploaded yet."))
         return
+    for row in rows:  # this session's files that failed reading: the whole reason, not a cut-off table cell
+        if row.id in mine and row.status is DocumentStatus.FAILED:
+            st.warning(_("{file} (document {id}) could not be read. {reason}").format(
+                file=plain(row.filename), id=row.id, reason=plain(reason_label(row.error, principal))), icon="⚠️")
     st.dataframe(
         pd.DataFrame([{_("document"): r.id, _("file"): r.filename, _("client"): r.client_name,
                        _("status"): status_label(r.status, principal),
