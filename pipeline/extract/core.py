@@ -134,6 +134,8 @@ def _extract_layout(
         best = cands[0]
         if best.origin != "rule" and (best.prob is None or best.prob < 0.2):
             return None  # a value no rule proposed, and no model sure enough of it
+        if best.prob is not None and best.prob < 0.02:
+            return None  # the model all but rules it out (a label word taken for a name): leave it empty
         if name:
             best.field = name
         if (

@@ -216,7 +216,10 @@ LEXICON: dict[str, list[tuple[str, float]]] = {
             1.0,
         ),
         (
-            r"mededeling|betalings?\s?-?(?:referentie|kenmerk)|communication|payment\sreference|remittance|verwendungszweck|zahlungsreferenz|referenz\sder\szahlung",
+            (
+                r"mededeling|betalings?\s?-?(?:referentie|kenmerk)|communication|payment\sreference|remittance|verwendungszweck|zahlungsreferenz|referenz\sder\szahlung"
+                r"|^vermelding\b|(?:ref\.?|referentie)\s(?:betaling|paiement)|payment\sref\b\.?|please\squote|^mention\b"
+            ),
             0.9,
         ),
         (r"reference\sde\spaiement|reference\sa\srappeler|betalingskenmerk", 1.0),
