@@ -8,6 +8,7 @@ no state code (``needs_validation``, ``[corrupt_file]``) is shown.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -94,3 +95,21 @@ def test_the_code_check_can_fail() -> None:
     """The check above finds what it looks for (it is not vacuous)."""
     assert CODES.findall("status: needs_validation · [corrupt_file] damaged") == ["needs_validation", "[corrupt_file]"]
     assert not CODES.findall("Wordt nagekeken · Het bestand is beschadigd")
+
+
+def test_check_messages_in_each_language() -> None:
+    """A check's stored (English) message is shown in the operator's language, its values kept."""
+    from decimal import Decimal
+
+    from pipeline.core import checks
+    from pipeline.core.check_words import check_words
+
+    off = checks.check_net_plus_vat(Decimal(100), Decimal(21), Decimal(120)).message
+    assert off == "100.00 + 21.00 ≠ 120.00 (off by 1.00)"  # stored as before, in English
+    assert check_words(off, "nl") == "100.00 + 21.00 ≠ 120.00 (verschil 1.00)"
+    assert check_words(off, "fr") == "100.00 + 21.00 ≠ 120.00 (écart de 1.00)"
+    ogm = checks.check_ogm("+++090/9337/55493+++").message
+    assert check_words(ogm, "nl") == "+++090/9337/55493+++ slaagt voor de mod-97-controle"
+    due = checks.check_due_date(date(2026, 5, 1), date(2026, 4, 1))
+    assert check_words(due.message, "fr") == "l'échéance 2026-04-01 précède la date de facture 2026-05-01"
+    assert check_words("a message no template makes", "nl") == "a message no template makes"

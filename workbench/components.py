@@ -30,6 +30,7 @@ import streamlit.components.v1 as components
 
 from models.enums import DocumentStatus, FieldState, Role
 from pipeline import api
+from pipeline.core.check_words import check_words
 from pipeline.core.i18n import N_, _, current_language
 from pipeline.core.plain_words import reason_words, status_words
 
@@ -183,9 +184,9 @@ def check_lines(field: api.TaskField, extra: Sequence[str] = ()) -> None:
     """The field's check messages, in words, under its input (values read from the document shown as text)."""
     for check in field.checks:
         if check.message:
-            st.caption(("✓ " if check.ok else "✗ ") + plain(_(check.message)))
+            st.caption(("✓ " if check.ok else "✗ ") + plain(check_words(check.message)))
     for message in extra:
-        st.warning(plain(_(message)), icon="⚠️")
+        st.warning(plain(check_words(message)), icon="⚠️")
 
 
 _KEYBOARD_JS = r"""
