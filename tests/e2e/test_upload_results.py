@@ -1,5 +1,6 @@
 """Several files uploaded at once in a real browser: each file's outcome stays on screen — received,
-already received, refused with the whole reason in plain words — through the live refreshes."""
+already received, refused with the whole reason in plain words — through the live refreshes. Also what
+a user notices first: no page names before sign-in, no Deploy button or developer menu, the real limit."""
 
 from __future__ import annotations
 
@@ -42,8 +43,15 @@ def test_each_upload_result_stays_on_screen(server, tmp_path: Path) -> None:  # 
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1200}, locale="en-GB")
         page.set_default_timeout(45_000)
+        page.goto(url)
+        page.get_by_label("User name", exact=True).wait_for()
+        page.wait_for_timeout(1000)
+        assert page.locator('[data-testid="stSidebarNav"]').count() == 0  # before sign-in: no page names
+        assert page.locator('[data-testid="stMainMenu"]').count() == 0  # no developer menu
+        assert "Deploy" not in page.inner_text("body")
         sign_in(page, url, "client_a")
         page.get_by_role("heading", name="Upload invoices").wait_for()
+        page.locator('[data-testid="stSidebarNav"]').get_by_text("Documents").wait_for()  # after sign-in: the pages
         page.get_by_text("at most 50 MB a file").first.wait_for()
         limit = page.locator('[data-testid="stFileUploaderDropzoneInstructions"]').inner_text()
         assert "50" in limit and "200" not in limit, limit  # Streamlit's own box says the real limit
