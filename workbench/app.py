@@ -2,6 +2,18 @@
 
 Shows the sign-in page until there is a live session, then the pages of the
 signed-in role. The pages draw the UI and call ``pipeline.api``; nothing else.
+
+Staying signed in: the session token also lives in a cookie (``bb_session``), written
+by a tiny same-origin script after sign-in and read back with ``st.context.cookies``
+when the browser reconnects (F5, a typed URL, a new tab). Only the token's hash is in
+the database; signing out deletes it there and clears the cookie. The cookie is
+``SameSite=Strict``, ``Secure`` whenever the page is served over HTTPS, and lives no
+longer than the session; it is *not* HttpOnly (Streamlit's own server cannot set
+headers from a page), so a script injected into the page could read it — every
+user-supplied string is escaped before it is shown (``plain``/``escape_markdown``).
+
+Deep links: before sign-in every page path is known (each shows the sign-in form), so
+``/validate`` typed or reloaded signs in and lands on the Validate page.
 """
 
 from __future__ import annotations
@@ -22,6 +34,7 @@ from pipeline import api
 from pipeline.core.config import Settings, settings
 from pipeline.core.db import engine_for
 from pipeline.core.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _, set_language
+from workbench import session_cookie
 from workbench.markdown import escape_markdown
 
 PAGES = Path(__file__).resolve().parent / "views"
@@ -78,22 +91,56 @@ def pages_for(role: Role) -> list[st.Page]:
     return [upload, documents, library, sales, payments]
 
 
+# every page path a role can have: before sign-in each one shows the sign-in form, so a deep link
+# (typed, bookmarked or reloaded) is remembered in the URL and opens after sign-in
+PAGE_PATHS = ("validate", "group", "upload", "documents", "sales", "payments", "library", "dashboard", "tokens")
+
+
+def signin_pages() -> list[st.Page]:
+    """The sign-in form under its own path (the default) and under every page path."""
+    signin = PAGES / "signin.py"
+    pages = [st.Page(signin, title=_("Sign in"), icon="🔑", url_path="signin", default=True)]
+    pages += [st.Page(signin, title=_("Sign in"), icon="🔑", url_path=path) for path in PAGE_PATHS]
+    return pages
+
+
+def current_session() -> tuple[str | None, api.Principal | None]:
+    """The token and principal of this browser: the one signed in here, else the cookie's (after a reload)."""
+    token = st.session_state.get("token")
+    principal = api.resume(token) if token else None
+    if principal is not None:
+        return token, principal
+    if token:  # signed in here, but it ran out
+        st.session_state.pop("token", None)
+        st.session_state["signin_note"] = _("Your session expired; please sign in again.")
+    remembered = session_cookie.read()
+    if remembered and remembered != st.session_state.get("cookie_dead"):
+        principal = api.resume(remembered)
+        if principal is not None:
+            st.session_state["token"] = remembered
+            st.session_state["cookie_written"] = remembered  # the browser has it already
+            return remembered, principal
+        st.session_state["cookie_dead"] = remembered  # expired or signed out elsewhere: drop it
+        session_cookie.clear()
+    return None, None
+
+
 def main() -> None:
     st.set_page_config(page_title="Boekbrug", page_icon="📑", layout="wide")
     boot(os.environ.get("DATABASE_URL", ""))
-    token = st.session_state.get("token")
-    principal = api.resume(token) if token else None
+    set_language(st.session_state.get("language") or browser_language())  # before sign-in: the browser's
+    token, principal = current_session()
     if principal is None:
-        set_language(st.session_state.get("language") or browser_language())
-        if token:
-            st.session_state.pop("token", None)
-            st.session_state["signin_note"] = _("Your session expired; please sign in again.")
         st.session_state.pop("principal", None)
+        if st.session_state.pop("signed_out", False):
+            session_cookie.clear()
         # position="hidden": before sign-in the sidebar names no page at all
-        page = st.navigation([st.Page(PAGES / "signin.py", title=_("Sign in"), icon="🔑", url_path="signin")],
-                             position="hidden")
+        page = st.navigation(signin_pages(), position="hidden")
         page.run()
         return
+    if st.session_state.get("cookie_written") != token:
+        session_cookie.write(token, settings().session_minutes)
+        st.session_state["cookie_written"] = token
     st.session_state["principal"] = principal
     set_language(principal.language)
     with st.sidebar:
@@ -114,6 +161,8 @@ def main() -> None:
             api.sign_out(token)
             for key in list(st.session_state):
                 del st.session_state[key]
+            st.session_state["signed_out"] = True  # the sign-in page clears the cookie
+            st.session_state["cookie_dead"] = token  # this connection still carries it
             st.rerun()
     page = st.navigation(pages_for(principal.role))
     page.run()
