@@ -7,14 +7,17 @@ import socket
 from collections.abc import Iterator
 from datetime import date
 from email import policy
+from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
 
 from models.sales import SalesInvoice
+from pipeline.core.config import from_environment
 from pipeline.core.db import session_factory, unit_of_work
+from pipeline.core.mail import MailNotConfigured, send
 from pipeline.sales import create_draft, issue
-from pipeline.sales.mail import MailNotConfigured, SmtpSettings, send_invoice
+from pipeline.sales.mail import send_invoice
 from tests.test_sales_invoices import MIXED, seller_with_customers
 
 
@@ -46,10 +49,10 @@ def smtp_server() -> Iterator[tuple[Inbox, int]]:
 
 def test_settings_come_from_the_environment() -> None:
     with pytest.raises(MailNotConfigured):
-        SmtpSettings.from_environment({})
-    smtp = SmtpSettings.from_environment({"SMTP_HOST": "mail.example", "SMTP_STARTTLS": "0", "SMTP_FROM": "a@b.example"})
-    assert (smtp.host, smtp.port, smtp.starttls, smtp.sender) == ("mail.example", 25, False, "a@b.example")
-    assert SmtpSettings.from_environment({"SMTP_HOST": "m", "SMTP_PORT": "2525"}).port == 2525
+        send(from_environment({}), EmailMessage())
+    smtp = from_environment({"SMTP_HOST": "mail.example", "SMTP_STARTTLS": "0", "SMTP_FROM": "a@b.example"})
+    assert (smtp.smtp_host, smtp.smtp_port, smtp.smtp_starttls, smtp.smtp_from) == ("mail.example", 25, False, "a@b.example")
+    assert from_environment({"SMTP_HOST": "m", "SMTP_PORT": "2525"}).smtp_port == 2525
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

@@ -29,8 +29,8 @@ from models.enums import DocumentStatus, DocumentType
 from pipeline.core.config import Settings
 from pipeline.core.errors import BoekbrugError
 from pipeline.core.i18n import N_, _, format_day, normalise_language, use_language
+from pipeline.core.mail import send as smtp_send
 from pipeline.core.plain_words import reason_words
-from pipeline.deliver.import_mail import send as smtp_send
 
 log = logging.getLogger(__name__)
 

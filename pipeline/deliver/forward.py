@@ -37,6 +37,7 @@ from models.enums import (
     ReleaseStatus,
     TargetKind,
 )
+from pipeline.core import mail
 from pipeline.core.config import Settings
 from pipeline.core.db import unit_of_work
 from pipeline.core.errors import BoekbrugError, NotFound
@@ -151,7 +152,7 @@ def _send(
             original,
             reference=f"boekbrug-forwarding-{forwarding.id}-{forwarding.attempts}",
         )
-        return import_mail.send(settings, message)
+        return mail.send(settings, message)
     headers = {
         "X-Boekbrug-Delivery": str(forwarding.id),
         "X-Boekbrug-Document": str(document.id),

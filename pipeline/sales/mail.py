@@ -1,21 +1,9 @@
-"""Send an issued invoice by e-mail over SMTP, with its PDF and its UBL attached.
-
-| variable | default | meaning |
-|---|---|---|
-| SMTP_HOST | unset | the SMTP server; unset: sending is not configured |
-| SMTP_PORT | 587 (25 without STARTTLS) | its port |
-| SMTP_FROM | the client's e-mail | the From address |
-| SMTP_USER / SMTP_PASSWORD | unset | log in when both are set |
-| SMTP_STARTTLS | 1 | upgrade the connection with STARTTLS ("0" to send in clear, e.g. a local relay) |
-"""
+"""Send an issued invoice by e-mail, with its PDF and its UBL attached (through ``pipeline.core.mail``)."""
 
 from __future__ import annotations
 
 import logging
-import os
 import smtplib
-import ssl
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -26,6 +14,7 @@ from models import Client
 from models.sales import SalesContact, SalesInvoice
 from pipeline.core.config import Settings
 from pipeline.core.errors import BoekbrugError
+from pipeline.core.mail import MailNotConfigured, send
 from pipeline.sales.contacts import client_profile
 from pipeline.sales.invoices import CREDIT_NOTE, artefacts
 from pipeline.sales.pdf import euro
@@ -33,36 +22,9 @@ from pipeline.sales.pdf import euro
 log = logging.getLogger(__name__)
 
 
-class MailNotConfigured(BoekbrugError):
-    code = "mail_not_configured"
-    hint = "Set SMTP_HOST (and SMTP_PORT, SMTP_FROM, SMTP_USER, SMTP_PASSWORD, SMTP_STARTTLS)."
-
-
 class MailFailed(BoekbrugError):
     code = "mail_failed"
     hint = "Check the SMTP settings and the recipient's address, then send again."
-
-
-@dataclass(frozen=True)
-class SmtpSettings:
-    host: str
-    port: int
-    sender: str | None
-    user: str | None
-    password: str | None
-    starttls: bool
-    timeout: float = 30.0
-
-    @classmethod
-    def from_environment(cls, env: dict[str, str] | None = None) -> SmtpSettings:
-        values = dict(os.environ if env is None else env)
-        host = values.get("SMTP_HOST", "").strip()
-        if not host:
-            raise MailNotConfigured("no SMTP server is configured")
-        starttls = values.get("SMTP_STARTTLS", "1").strip().lower() not in ("0", "false", "no", "")
-        port = int(values.get("SMTP_PORT") or (587 if starttls else 25))
-        return cls(host, port, values.get("SMTP_FROM") or None, values.get("SMTP_USER") or None,
-                   values.get("SMTP_PASSWORD") or None, starttls)
 
 
 def compose(
@@ -98,11 +60,11 @@ def send_invoice(
     settings: Settings,
     invoice_id: int,
     *,
-    smtp: SmtpSettings | None = None,
     to: str | None = None,
 ) -> str:
     """E-mail an issued invoice to its customer (or ``to``); records when and to whom. Returns the address."""
-    smtp = smtp or SmtpSettings.from_environment()
+    if not settings.smtp_host:
+        raise MailNotConfigured("no SMTP server is configured")
     base_name, pdf, xml = artefacts(session, settings, invoice_id)
     invoice = session.get(SalesInvoice, invoice_id)
     assert invoice is not None
@@ -113,19 +75,12 @@ def send_invoice(
     if not recipient:
         raise MailFailed(f"customer {contact.name} has no e-mail address")
     profile = client_profile(session, client.id)
-    sender = smtp.sender or (profile.email if profile else None)
+    sender = settings.smtp_from or (profile.email if profile else None)
     if not sender:
         raise MailNotConfigured("no sender address: set SMTP_FROM or the client's e-mail")
     message = compose(invoice, client, contact, sender, recipient, base_name, pdf, xml)
     try:
-        with smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout) as server:
-            server.ehlo()
-            if smtp.starttls:
-                server.starttls(context=ssl.create_default_context())
-                server.ehlo()
-            if smtp.user and smtp.password:
-                server.login(smtp.user, smtp.password)
-            server.send_message(message)
+        send(settings, message)
     except (OSError, smtplib.SMTPException) as error:
         raise MailFailed(f"sending {invoice.number} to {recipient} failed: {error}") from error
     invoice.sent_at = datetime.now(UTC)
