@@ -34,6 +34,7 @@ from pipeline.core.config import Settings, settings
 from pipeline.core.db import unit_of_work
 from pipeline.deliver.client_notices import send_due
 from pipeline.deliver.forward import forward_due
+from pipeline.jobs.liveness import abandoned_documents
 from pipeline.jobs.queues import (
     ALL_QUEUES,
     MAX_ATTEMPTS,
@@ -45,7 +46,6 @@ from pipeline.jobs.queues import (
     redis_connection,
     stale_after,
 )
-from pipeline.jobs.liveness import abandoned_documents
 from pipeline.jobs.read_job import read_job
 from pipeline.jobs.release_job import release_job
 from pipeline.review.tasks import refresh_scores, return_expired
@@ -60,10 +60,14 @@ RECOVER_SECONDS = 30  # with the heartbeat TTL, a dead worker's document is read
 def queue_upkeep(current: Settings) -> int:
     """Expired leases and postponed tasks back in the queue, and every open task's
     score recomputed so age and deadlines keep counting (``pipeline.review.tasks``); then
-    the clients' due e-mail notices. Idempotent; returns the number of tasks re-scored."""
+    the forwardings due again after a failure, and the clients' due e-mail notices. Idempotent; returns the number of tasks re-scored."""
     with unit_of_work(current.database_url) as session:
         return_expired(session)
         rescored = refresh_scores(session)
+    try:  # releases to the office's targets whose back-off has passed (pipeline.deliver.forward)
+        forward_due(current)
+    except Exception:
+        log.warning("forwardings not retried this round", exc_info=True)
     try:  # clients told of documents that need them (pipeline.deliver.client_notices); mail trouble waits
         with unit_of_work(current.database_url) as session:
             send_due(session, current)
