@@ -3,7 +3,12 @@
 import models.sales  # noqa: F401  (registers the sales and payment tables)
 from models.api_token import ApiToken
 from models.base import Base
-from models.delivery import DeliveryTarget, Forwarding, ForwardingAttempt, InboundAddress
+from models.delivery import (
+    DeliveryTarget,
+    Forwarding,
+    ForwardingAttempt,
+    InboundAddress,
+)
 from models.document import Document, Page
 from models.enums import (
     DeliveryChannel,
@@ -21,7 +26,14 @@ from models.invoice import ExtractedFieldRow
 from models.notices import ClientNotice, ClientNoticeSetting
 from models.release import BookingProposal, Delivery, SupplierProfile, UblRelease
 from models.review import CalibrationMap, Correction, ValidationTask
-from models.tenancy import AccountingOffice, AuditEntry, Client, SignInAttempt, User, UserSession
+from models.tenancy import (
+    AccountingOffice,
+    AuditEntry,
+    Client,
+    SignInAttempt,
+    User,
+    UserSession,
+)
 
 __all__ = [
     "AccountingOffice",
@@ -35,8 +47,8 @@ __all__ = [
     "ClientNoticeSetting",
     "Correction",
     "Delivery",
-    "DeliveryTarget",
     "DeliveryChannel",
+    "DeliveryTarget",
     "Document",
     "DocumentKind",
     "DocumentStatus",
