@@ -10,8 +10,8 @@ from decimal import Decimal
 
 from sqlalchemy import func, or_, select
 
-from models import Client, Document
-from models.enums import DocumentStatus, FieldState, Role
+from models import AuditEntry, Client, Correction, Document, User
+from models.enums import CorrectionAction, DocumentStatus, FieldState, Role
 from pipeline.api._common import (
     current_settings,
     document_for,
@@ -76,6 +76,30 @@ class PageImage:
 
 
 @dataclass(frozen=True)
+class DetailField:
+    """One field of an opened document: its value as shown, state and where it came from."""
+
+    name: str
+    value: str
+    state: FieldState
+    confidence: float
+    source: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One step in a document's life: an audit line or a field confirmed / corrected."""
+
+    at: datetime
+    who: str  # a person's name; "" for the validation centre as a client sees it, or the system
+    action: str  # the audit action or "confirm" / "correct"
+    field: str | None = None
+    old: str | None = None
+    new: str | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
 class UploadResult:
     filename: str
     document_id: int | None
@@ -133,6 +157,64 @@ def document_detail(principal: Principal, document_id: int) -> DocumentRow:
         document = document_for(session, principal, document_id)
         client = session.get(Client, document.client_id)
         return _row(document, client.name if client else "")
+
+
+def document_fields(principal: Principal, document_id: int) -> list[DetailField]:
+    """The fields of a document as they stand now (same access as the document itself)."""
+    with work() as session:
+        document_for(session, principal, document_id)
+        return [
+            DetailField(row.name, _shown(row.value), row.state, float(row.confidence or 0.0), str(row.source))
+            for row in sorted(field_rows(session, document_id).values(), key=lambda r: r.name)
+        ]
+
+
+def document_history(principal: Principal, document_id: int) -> list[HistoryEntry]:
+    """What happened to a document, oldest first: uploads, validations, corrections, retries.
+
+    Clients and accountants see what happened and when, not which centre employee did it."""
+    with work() as session:
+        document_for(session, principal, document_id)
+        corrections = session.scalars(
+            select(Correction).where(Correction.document_id == document_id).order_by(Correction.id)
+        ).all()
+        audits = session.scalars(
+            select(AuditEntry).where(AuditEntry.target == f"document:{document_id}").order_by(AuditEntry.id)
+        ).all()
+        user_ids = {c.user_id for c in corrections} | {a.user_id for a in audits if a.user_id is not None}
+        people = {u.id: u for u in session.scalars(select(User).where(User.id.in_(user_ids)))} if user_ids else {}
+        hide_centre = principal.role in (Role.CLIENT, Role.ACCOUNTANT)
+
+        def who(user_id: int | None) -> str:
+            user = people.get(user_id) if user_id is not None else None
+            if user is None:
+                return ""
+            if hide_centre and user.role in (Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN):
+                return ""
+            return user.display_name
+
+        entries = [
+            HistoryEntry(c.created_at, who(c.user_id), str(c.action), c.field_name,
+                         _shown(c.old_value) if c.action is CorrectionAction.CORRECT else None,
+                         _shown(c.new_value) if c.action is CorrectionAction.CORRECT else None)
+            for c in corrections
+        ]
+        entries += [
+            HistoryEntry(a.created_at, who(a.user_id), a.action, detail=None if hide_centre else a.detail)
+            for a in audits
+        ]
+    return sorted(entries, key=lambda e: (e.at, e.action))
+
+
+def _shown(value: object) -> str:
+    """A stored JSON value as one line of text (lists of lines/VAT rows counted, not dumped)."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return f"{len(value)} ×"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
 
 
 def page_image(principal: Principal, document_id: int, page: int = 1, dpi: int = DEFAULT_DPI) -> PageImage | None:

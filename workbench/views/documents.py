@@ -7,10 +7,14 @@ import streamlit as st
 
 from models.enums import DocumentStatus, Role
 from pipeline import api
+from pipeline.api import documents as documents_api
 from pipeline.api import notices
 from pipeline.core.i18n import N_, _, format_moment, format_money, set_language
 from workbench.components import (
+    STATE_WORDS,
+    boxed_page,
     client_side,
+    field_title,
     plain,
     reason_label,
     status_filter,
@@ -19,6 +23,12 @@ from workbench.components import (
 
 principal: api.Principal = st.session_state["principal"]
 set_language(principal.language)  # this page may run on its own (a fragment, a test), not only via the router
+HISTORY_WORDS = {
+    "upload": N_("uploaded"), "validate": N_("checked and sent on"), "retry": N_("read again"),
+    "confirm": N_("confirmed"), "correct": N_("corrected"), "postpone": N_("put aside for later"),
+    "reject": N_("refused"), "not_invoice": N_("marked as not an invoice"), "group_verify": N_("checked in a group"),
+    "not_duplicate_decided": N_("kept: not a duplicate"), "download": N_("downloaded"),
+}
 RHYTHM_WORDS = {"immediate": N_("at once"), "daily": N_("once a day, in one e-mail"), "off": N_("never")}
 
 
@@ -69,6 +79,71 @@ st.dataframe(
                   for r in rows]),
     hide_index=True, width="stretch", key="docs_table",
 )
+
+
+def open_document(document_id: int) -> None:
+    """One document: its page with the field boxes, the fields as they stand, and its history."""
+    try:
+        row = api.document_detail(principal, document_id)
+    except api.BoekbrugError:
+        st.warning(_("This document does not exist or is not yours to see."))
+        return
+    st.subheader(_("Document {id} · {file}").format(id=row.id, file=plain(row.filename)))
+    st.caption(f"{plain(row.client_name)} · {status_label(row.status, principal)} · {format_moment(row.received_at)}")
+    if row.reason:
+        st.caption(plain(reason_label(row.reason, principal)))
+    left, right = st.columns([3, 2])
+    with left:
+        image = api.page_image(principal, row.id, 1)
+        if image is not None and image.page_count > 1:
+            number = st.number_input(_("Page"), min_value=1, max_value=image.page_count, value=1, step=1,
+                                     key=f"docs_page_{row.id}")
+            if number != 1:
+                image = api.page_image(principal, row.id, int(number))
+        if image is None:
+            st.caption(_("No page to show."))
+        else:
+            st.image(boxed_page(image), width="stretch")
+    with right:
+        fields = documents_api.document_fields(principal, row.id)
+        if fields:
+            st.dataframe(pd.DataFrame([{_("field"): field_title(f.name), _("value"): f.value,
+                                        _("state"): _(STATE_WORDS[f.state]) if f.state in STATE_WORDS else f.state}
+                                       for f in fields]),
+                         hide_index=True, width="stretch", key=f"docs_fields_{row.id}")
+        else:
+            st.caption(_("Nothing read yet."))
+        st.markdown("**" + _("History") + "**")
+        history = documents_api.document_history(principal, row.id)
+        for entry in history:
+            what = (_(HISTORY_WORDS[entry.action]) if entry.action in HISTORY_WORDS
+                    else _("changed") if client_side(principal) else entry.action)
+            if entry.field:
+                what = f"{what}: {field_title(entry.field)}"
+            if entry.old is not None or entry.new is not None:
+                what = f"{what} ({plain(entry.old or '—')} → {plain(entry.new or '—')})"
+            who = plain(entry.who) if entry.who else _("Boekbrug")
+            st.caption(f"{format_moment(entry.at)} · {who} · {what}")
+        if not history:
+            st.caption(_("No history yet."))
+
+
+# a document opens by its number (also from the address: ?document=12)
+wanted = st.query_params.get("document")
+choices = [None, *(r.id for r in rows)]
+if wanted and wanted.isdigit() and int(wanted) not in choices:
+    choices.append(int(wanted))
+opened = st.selectbox(_("Open a document"), choices, key="docs_open",
+                      index=choices.index(int(wanted)) if wanted and wanted.isdigit() else 0,
+                      format_func=lambda i: _("—") if i is None else next(
+                          (f"{r.id} · {r.supplier_name or r.filename} {r.invoice_number or ''}" for r in rows
+                           if r.id == i), str(i)))
+if opened is not None:
+    st.query_params["document"] = str(opened)
+    with st.container(border=True):
+        open_document(opened)
+elif "document" in st.query_params:
+    del st.query_params["document"]
 
 failed = api.list_documents(principal, statuses=[DocumentStatus.FAILED], limit=50)
 st.subheader(_("Could not be read ({n})").format(n=len(failed)) if client_side(principal)
