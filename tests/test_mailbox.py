@@ -155,6 +155,8 @@ def test_a_mail_without_an_invoice_becomes_a_notice_naming_the_sender(
     assert document.status is DocumentStatus.FAILED and handed == []
     assert "Drukkerij Peeters <facturen@peeters.example>" in document.error
     assert "[no_attachments]" in document.error and "Factuur november" in document.error
+    # what the client is shown: the stored name says who sent it, the reason in plain words
+    assert document.original_filename.startswith("mail from facturen@peeters.example ")
 
 
 def test_a_body_only_html_invoice_becomes_a_pdf_of_the_body(

@@ -163,6 +163,16 @@ def html_to_pdf(html: str) -> bytes:
     return buffer.getvalue()
 
 
+def _sender_address(raw: bytes) -> str:
+    """The From address of a raw message, for its stored name; never raises."""
+    try:
+        _name, address = parseaddr(str(email.message_from_bytes(raw, policy=email.policy.default).get("From") or ""))
+    except Exception:
+        log.info("a message whose From header cannot be read", exc_info=True)
+        address = ""
+    return address or "an unknown sender"
+
+
 def _sender(message: Message) -> str:
     name, address = parseaddr(str(message.get("From") or ""))
     return (
@@ -184,13 +194,16 @@ class Accepted:
 def accept_message(
     session: Session, settings: Settings, client_id: int, raw: bytes
 ) -> Accepted:
-    """Store the raw message for the client, then decide how it is read. Commits."""
+    """Store the raw message for the client, then decide how it is read. Commits.
+
+    The stored message is named after its sender, so a client sees who sent a mail
+    that carried no invoice, whatever language the notice is shown in."""
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     received = receive(
         session,
         settings,
         client_id=client_id,
-        filename=f"mail-{stamp}.eml",
+        filename=f"mail from {_sender_address(raw)} {stamp}.eml",
         data=raw,
         channel="email",
     )
