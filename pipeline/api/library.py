@@ -49,6 +49,7 @@ from pipeline.api.live import display_text
 from pipeline.core.accounts import Principal
 from pipeline.core.errors import Forbidden, NotFound
 from pipeline.core.fields import FIELD_NAMES
+from pipeline.core.identifiers import alnum_upper
 from pipeline.deliver import booking, download
 from pipeline.deliver import library as deliver_library
 from pipeline.deliver.common import MACHINE, slug, ubl_filename, validated_by
@@ -157,14 +158,54 @@ def library_rows(
     document_type: DocumentType | str | None = None,
     statuses: Sequence[DocumentStatus | str] | None = None,
     limit: int = 2000,
+    direction: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The library's rows (``pipeline.deliver.library.COLUMNS``), newest invoice first."""
+    """The library's rows (``pipeline.deliver.library.COLUMNS``), newest invoice first.
+
+    Each row also says ``direction``: ``"sales"`` when the client itself is the supplier (its own
+    sales invoice, sent in with the rest), else ``"purchase"``; and ``signed_total``: the total
+    incl. VAT with a credit note counted as a credit (negative). ``direction`` filters on it.
+    """
     with work() as session:
         _visible(session, principal, client_id)
         period = None if date_from is None and date_to is None else (date_from, date_to)
-        return deliver_library.library(session, principal, client_id, period, (supplier or "").strip() or None,
+        rows = deliver_library.library(session, principal, client_id, period, (supplier or "").strip() or None,
                                        document_type or None, list(statuses) if statuses else None,
                                        limit=max(1, min(limit, 10_000)))
+        own = _own_keys(session, {row["client_id"] for row in rows})
+    for row in rows:
+        row["direction"] = SALES if _is_own(row.get("supplier_key"), own.get(row["client_id"], ())) else PURCHASE
+        row["signed_total"] = signed_total(row.get("total_incl_vat"), row.get("document_type"))
+    return [row for row in rows if direction is None or row["direction"] == direction]
+
+
+SALES, PURCHASE = "sales", "purchase"
+
+
+def signed_total(total: Any, document_type: Any) -> Any:
+    """A credit note's total as a credit: negative, whatever sign the document printed."""
+    if total is None:
+        return None
+    return -abs(total) if str(document_type or "") == DocumentType.CREDIT_NOTE else total
+
+
+def _own_keys(session: Any, client_ids: set[int]) -> dict[int, tuple[str, ...]]:
+    """Per client, the 10 digits of its own enterprise number (from its VAT number or KBO number)."""
+    if not client_ids:
+        return {}
+    found = session.execute(select(Client.id, Client.vat, Client.enterprise_number)
+                            .where(Client.id.in_(client_ids))).all()
+    return {cid: tuple(k for k in (_digits(vat), _digits(kbo)) if k) for cid, vat, kbo in found}
+
+
+def _digits(value: str | None) -> str:
+    digits = "".join(ch for ch in alnum_upper(value) or "" if ch.isdigit())
+    return digits[-10:].zfill(10) if digits else ""
+
+
+def _is_own(supplier_key: str | None, own: Sequence[str]) -> bool:
+    key = alnum_upper(supplier_key) or ""
+    return bool(own) and key.startswith("BE") and _digits(key) in own
 
 
 def library_document(principal: Principal, document_id: int) -> LibraryDocument:

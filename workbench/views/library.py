@@ -67,7 +67,8 @@ def period_of(value: Any) -> tuple[date | None, date | None]:
 
 
 def money(row: dict[str, Any]) -> str:
-    total = row.get("total_incl_vat")
+    """The total incl. VAT; a credit note as a credit (negative)."""
+    total = row.get("signed_total", row.get("total_incl_vat"))
     return "" if total is None else format_money(total, row.get("currency") or "EUR")
 
 
@@ -112,9 +113,14 @@ doc_type = f4.selectbox(_("Type"), [None, *DocumentType], format_func=lambda t: 
                         key="lib_type")
 statuses = status_filter(f5, "lib_status", principal, default=[] if CLIENT else HANDED_OVER)
 
+# purchases and the client's own sales invoices are kept apart (its own invoice is not a cost)
+DIRECTION_WORDS = {"purchase": N_("Purchases"), "sales": N_("Own sales invoices")}
+direction = st.segmented_control(_("Kind"), list(DIRECTION_WORDS), default="purchase", key="lib_direction",
+                                 format_func=lambda d: _(DIRECTION_WORDS[d]), label_visibility="collapsed") or "purchase"
 try:
     rows = api.library_rows(principal, client_id=client.id if client else None, date_from=date_from, date_to=date_to,
-                            supplier=supplier or None, document_type=doc_type, statuses=statuses or None)
+                            supplier=supplier or None, document_type=doc_type, statuses=statuses or None,
+                            direction=direction)
 except api.BoekbrugError as error:
     st.error(reason_label(error.reason(), principal))
     st.stop()
