@@ -100,3 +100,20 @@ class AuditEntry(Base):
     target: Mapped[str | None] = mapped_column(String(255))
     detail: Mapped[str | None] = mapped_column(String(2000))
     created_at: Mapped[created_at]
+
+
+class AccountLink(Base):
+    """A one-time link sent by e-mail: an invitation (set a first password) or a password reset.
+
+    Only the token's hash is stored; a link expires and works once (``used_at``)."""
+
+    __tablename__ = "account_links"
+
+    id: Mapped[intpk]
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))  # "invite" or "reset"
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[created_at]

@@ -46,7 +46,7 @@ def ingest_files(
     with unit_of_work(settings.database_url) as session:
         client = find_client(session, client_name)
         if client is None:
-            raise LookupError(f"no client {client_name!r}; create it first (python -m pipeline demo, or the admin page)")
+            raise LookupError(f"no client {client_name!r}; create it first (workbench: Clients page, or python -m pipeline demo)")
         client_id = client.id
     for path in paths:
         try:

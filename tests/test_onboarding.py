@@ -1,0 +1,168 @@
+"""Onboarding: clients created with checked numbers, users invited by a one-time e-mailed link,
+passwords reset by e-mail, users deactivated; an accountant acts for their own office only.
+
+E-mail goes to a real local SMTP server (aiosmtpd); the database is the workbench fixture's.
+"""
+
+from __future__ import annotations
+
+import email
+import re
+import socket
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email import policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select, update
+from streamlit.runtime.pages_manager import PagesManager
+
+from models import AccountingOffice, User
+from models.enums import Role
+from models.tenancy import AccountLink
+from pipeline import api
+from pipeline.api import onboarding
+from pipeline.core.config import settings as settings_fn
+from pipeline.core.db import unit_of_work
+from pipeline.core.errors import Forbidden, NotFound
+from tests import workbench_data as testdata
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
+        return "250 OK"
+
+    def link_token(self) -> str:
+        body = self.messages[-1].get_content()
+        return re.search(r"/setpassword\?token=([A-Za-z0-9_\-]+)", body).group(1)  # type: ignore[union-attr]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def world(tmp_path, monkeypatch) -> Iterator[tuple[Inbox, str]]:
+    monkeypatch.setattr(PagesManager, "__init__", testdata.navigation_pinned_init())
+    testdata.fast_password_hashing()
+    inbox, port = Inbox(), _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("SMTP_PORT", str(port))
+    monkeypatch.setenv("SMTP_STARTTLS", "0")
+    monkeypatch.setenv("SMTP_FROM", "boekbrug@example.be")
+    settings, _world = testdata.build(tmp_path / "data", documents=1)
+    yield inbox, settings.database_url
+    controller.stop()
+    settings_fn.cache_clear()
+
+
+def _principal(name: str) -> api.Principal:
+    return api.sign_in(name, testdata.PASSWORD).principal
+
+
+def test_accountant_creates_a_client_with_checked_numbers(world):
+    accountant = _principal("acc_a")
+    made = onboarding.create_client(accountant, "Slagerij Wouters", vat="be 0202.239.951", vat_period="monthly",
+                                    language="fr")
+    assert (made.vat, made.enterprise_number, made.vat_period, made.office_id) == (
+        "BE0202239951", "0202239951", "monthly", accountant.office_id)
+    with pytest.raises(onboarding.InvalidInput):
+        onboarding.create_client(accountant, "Foutief BV", vat="BE0202239952")  # wrong check digits
+    with pytest.raises(onboarding.InvalidInput):
+        onboarding.create_client(accountant, "Foutief BV", enterprise_number="0202.239.952")
+    with pytest.raises(api.BoekbrugError):
+        onboarding.create_client(accountant, "Slagerij Wouters")  # twice
+
+
+def test_an_accountant_cannot_act_for_another_office(world):
+    _inbox, url = world
+    accountant = _principal("acc_a")
+    with unit_of_work(url) as session:
+        other = session.scalars(select(AccountingOffice).where(AccountingOffice.name == "Kantoor Zuid")).one().id
+        stranger = session.scalars(select(User).where(User.username == "acc_b")).one().id
+    with pytest.raises(Forbidden):
+        onboarding.invite_user(accountant, "nieuw@zuid.be", "Nieuw", Role.ACCOUNTANT, office_id=other)
+    with pytest.raises(Forbidden):
+        onboarding.create_client(accountant, "Niet van ons", office_id=other)
+    with pytest.raises(Forbidden):
+        onboarding.deactivate_user(accountant, stranger)
+    with pytest.raises(Forbidden):
+        onboarding.users_of(accountant, office_id=other)
+    with pytest.raises(Forbidden):
+        onboarding.invite_user(_principal("op1"), "x@y.be", "X", Role.ACCOUNTANT)
+    with pytest.raises(Forbidden):
+        onboarding.invite_user(_principal("client_a"), "x@y.be", "X", Role.CLIENT)
+    with pytest.raises(Forbidden):  # an office never makes staff of the validation centre
+        onboarding.invite_user(accountant, "op@y.be", "Op", Role.OPERATOR)
+
+
+def test_invitation_link_sets_the_password_once(world):
+    inbox, _url = world
+    accountant = _principal("acc_a")
+    client = onboarding.clients_of(accountant)[0]
+    user = onboarding.invite_user(accountant, "An@Bakkerij.be", "An Peeters", Role.CLIENT, client_id=client.id,
+                                  base_url="https://boekbrug.example")
+    assert user.username == "an@bakkerij.be" and user.invited
+    assert inbox.messages[-1]["To"] == "an@bakkerij.be"
+    token = inbox.link_token()
+    assert "https://boekbrug.example/setpassword?token=" in inbox.messages[-1].get_content()
+    with pytest.raises(api.SignInError):
+        api.sign_in("an@bakkerij.be", "whatever-password")
+    assert onboarding.link_purpose(token) == "invite"
+    with pytest.raises(onboarding.InvalidInput):
+        onboarding.set_password(token, "short")
+    assert onboarding.set_password(token, "een-lang-wachtwoord") == "an@bakkerij.be"
+    signed = api.sign_in("an@bakkerij.be", "een-lang-wachtwoord")
+    assert signed.principal.role is Role.CLIENT and signed.principal.client_id == client.id
+    with pytest.raises(onboarding.LinkInvalid):
+        onboarding.set_password(token, "nog-een-wachtwoord")  # single use
+    assert onboarding.link_purpose(token) is None
+
+
+def test_reset_by_email_expires_and_says_nothing_about_unknown_addresses(world):
+    inbox, url = world
+    accountant = _principal("acc_a")
+    onboarding.invite_user(accountant, "jo@kantoor.be", "Jo", Role.ACCOUNTANT)
+    onboarding.set_password(inbox.link_token(), "eerste-wachtwoord")
+    sent = len(inbox.messages)
+    onboarding.request_reset("niemand@nergens.be")  # unknown: no error, no mail
+    assert len(inbox.messages) == sent
+    onboarding.request_reset("JO@kantoor.be ")
+    assert len(inbox.messages) == sent + 1
+    token = inbox.link_token()
+    with unit_of_work(url) as session:  # only the hash is stored
+        assert session.scalars(select(AccountLink.token_hash)).all() and token not in session.scalars(
+            select(AccountLink.token_hash)).all()
+    onboarding.set_password(token, "tweede-wachtwoord")
+    assert api.sign_in("jo@kantoor.be", "tweede-wachtwoord").principal.username == "jo@kantoor.be"
+    onboarding.request_reset("jo@kantoor.be")
+    late = inbox.link_token()
+    with unit_of_work(url) as session:
+        session.execute(update(AccountLink).where(AccountLink.used_at.is_(None))
+                        .values(expires_at=datetime.now(UTC) - timedelta(minutes=1)))
+    with pytest.raises(onboarding.LinkInvalid):
+        onboarding.set_password(late, "derde-wachtwoord")
+
+
+def test_deactivated_user_cannot_sign_in_and_loses_the_session(world):
+    inbox, _url = world
+    accountant = _principal("acc_a")
+    made = onboarding.invite_user(accountant, "weg@kantoor.be", "Weg", Role.ACCOUNTANT)
+    onboarding.set_password(inbox.link_token(), "een-lang-wachtwoord")
+    session_token = api.sign_in("weg@kantoor.be", "een-lang-wachtwoord").token
+    assert api.resume(session_token) is not None
+    assert not onboarding.deactivate_user(accountant, made.id).active
+    assert api.resume(session_token) is None
+    with pytest.raises(api.SignInError):
+        api.sign_in("weg@kantoor.be", "een-lang-wachtwoord")
+    with pytest.raises(NotFound):
+        onboarding.deactivate_user(accountant, 10_000)
