@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib.resources import files
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
 from pipeline.http import problems
 from pipeline.http.guards import Audit, AuditLog, BodyLimit, OneAtATime
@@ -39,6 +43,10 @@ ERRORS = {
     }
     for status in (401, 403, 404, 422, 429)
 }
+# Swagger UI's JavaScript and CSS as installed with the package fastapi-offline (Swagger UI 5, which
+# reads OpenAPI 3.1), served by the API itself: /docs works on a machine without internet.
+DOCS_ASSETS = Path(str(files("fastapi_offline").joinpath("static")))
+DOCS_ASSETS_URL = "/docs-assets"
 
 
 def create_app(settings: HttpSettings | None = None) -> FastAPI:
@@ -54,7 +62,7 @@ def create_app(settings: HttpSettings | None = None) -> FastAPI:
         title="Boekbrug API",
         version=VERSION,
         description=DESCRIPTION,
-        docs_url="/docs",
+        docs_url=None,  # served below, from the installation instead of a CDN
         redoc_url=None,
         openapi_url="/openapi.json",
         lifespan=lifespan,
@@ -64,6 +72,7 @@ def create_app(settings: HttpSettings | None = None) -> FastAPI:
         current.redis_url, current.rate_per_second, current.burst
     )
     problems.install(app)
+    add_docs(app)
     for module in (account, documents, library, sales, payments):
         app.include_router(module.router, prefix="/v1", responses=ERRORS)
     if current.sqlite:
@@ -81,6 +90,22 @@ def create_app(settings: HttpSettings | None = None) -> FastAPI:
             OneAtATime
         )  # outermost: the answer and its audit entry inside one turn
     return app
+
+
+def add_docs(app: FastAPI) -> None:
+    """``/docs``: Swagger UI with its assets under ``/docs-assets``, nothing fetched from elsewhere."""
+    app.mount(DOCS_ASSETS_URL, StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "").rstrip("/")
+        return get_swagger_ui_html(
+            openapi_url=f"{root}{app.openapi_url}",
+            title=f"{app.title} — docs",
+            swagger_js_url=f"{root}{DOCS_ASSETS_URL}/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}{DOCS_ASSETS_URL}/swagger-ui.css",
+            swagger_favicon_url=f"{root}{DOCS_ASSETS_URL}/favicon.png",
+        )
 
 
 def openapi_text(app: FastAPI | None = None) -> str:
