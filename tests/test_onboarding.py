@@ -166,3 +166,62 @@ def test_deactivated_user_cannot_sign_in_and_loses_the_session(world):
         api.sign_in("weg@kantoor.be", "een-lang-wachtwoord")
     with pytest.raises(NotFound):
         onboarding.deactivate_user(accountant, 10_000)
+
+
+# ---------------------------------------------------------------------- the pages (AppTest)
+def _submit(at) -> None:  # type: ignore[no-untyped-def]
+    """Press the page's form button (the one without a key of ours; the sidebar's has one)."""
+    next(b for b in at.button if not (b.key or "").startswith(("sign_out", "users_"))).click().run()
+
+
+def test_clients_page_creates_a_client_and_says_why_a_number_is_wrong(world):
+    at = testdata.signed_in("acc_a")
+    at.switch_page("views/clients.py").run()
+    assert not at.exception, at.exception
+    at.text_input(key="client_name").input("Frituur Gent")
+    at.text_input(key="client_vat").input("BE0202239952")  # a wrong check digit
+    _submit(at)
+    assert not at.exception, at.exception
+    assert at.error and "BE0202239952" in at.error[0].value
+    assert "Frituur Gent" not in set(at.dataframe[0].value.iloc[:, 0])
+    at.text_input(key="client_vat").input("BE0403019261")
+    _submit(at)
+    assert not at.exception, at.exception
+    assert "Frituur Gent" in set(at.dataframe[0].value.iloc[:, 0])
+
+
+def test_users_page_invites_and_deactivates(world):
+    inbox, _url = world
+    at = testdata.signed_in("acc_a")
+    at.switch_page("views/users.py").run()
+    assert not at.exception, at.exception
+    listed = set(at.dataframe[0].value.iloc[:, 0])
+    assert "acc_a" in listed and "acc_b" not in listed  # another office's users are not listed
+    at.text_input(key="invite_email").input("nieuw@kantoor.be")
+    at.text_input(key="invite_name").input("Nieuw")
+    _submit(at)
+    assert not at.exception, at.exception
+    assert inbox.messages and inbox.messages[-1]["To"] == "nieuw@kantoor.be"
+    assert "nieuw@kantoor.be" in set(at.dataframe[0].value.iloc[:, 0])
+    choices = [u.username for u in onboarding.users_of(_principal("acc_a")) if u.active and u.username != "acc_a"]
+    at.selectbox(key="users_deactivate_choice").select_index(choices.index("nieuw@kantoor.be"))
+    at.button(key="users_deactivate").click().run()
+    assert not at.exception, at.exception
+    assert not next(u for u in onboarding.users_of(_principal("acc_a")) if u.username == "nieuw@kantoor.be").active
+
+
+def test_set_password_page_with_a_link(world):
+    from streamlit.testing.v1 import AppTest
+
+    inbox, _url = world
+    onboarding.invite_user(_principal("acc_a"), "lien@kantoor.be", "Lien", Role.ACCOUNTANT)
+    token = inbox.link_token()
+    at = AppTest.from_file(testdata.APP, default_timeout=60)
+    at.query_params["token"] = token
+    at.switch_page("views/setpassword.py").run()
+    assert not at.exception, at.exception
+    at.text_input(key="setpw_1").input("een-lang-wachtwoord")
+    at.text_input(key="setpw_2").input("een-lang-wachtwoord")
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert api.sign_in("lien@kantoor.be", "een-lang-wachtwoord").principal.username == "lien@kantoor.be"

@@ -80,27 +80,32 @@ def pages_for(role: Role) -> list[st.Page]:
     library = st.Page(PAGES / "library.py", title=_("Library"), icon="📚", url_path="library")
     dashboard = st.Page(PAGES / "dashboard.py", title=_("Dashboard"), icon="📊", url_path="dashboard")
     tokens = st.Page(PAGES / "tokens.py", title=_("API tokens"), icon="🔐", url_path="tokens")
+    clients = st.Page(PAGES / "clients.py", title=_("Clients"), icon="🏢", url_path="clients")
+    users = st.Page(PAGES / "users.py", title=_("Users"), icon="👥", url_path="users")
     if role is Role.ADMIN:
-        return [validate, group, upload, documents, library, dashboard, sales, payments, tokens]
+        return [validate, group, upload, documents, library, dashboard, sales, payments, tokens, clients, users]
     if role is Role.SUPERVISOR:
         return [validate, group, documents, dashboard, library]  # the library read-only
     if role is Role.OPERATOR:
         return [validate, group, documents]
     if role is Role.ACCOUNTANT:
-        return [library, upload, documents, sales, payments, tokens]
+        return [library, upload, documents, sales, payments, tokens, clients, users]
     return [upload, documents, library, sales, payments]
 
 
 # every page path a role can have: before sign-in each one shows the sign-in form, so a deep link
 # (typed, bookmarked or reloaded) is remembered in the URL and opens after sign-in
-PAGE_PATHS = ("validate", "group", "upload", "documents", "sales", "payments", "library", "dashboard", "tokens")
+PAGE_PATHS = ("validate", "group", "upload", "documents", "sales", "payments", "library", "dashboard", "tokens",
+              "clients", "users")
 
 
 def signin_pages() -> list[st.Page]:
-    """The sign-in form under its own path (the default) and under every page path."""
+    """The sign-in form under its own path (the default) and under every page path; the page that
+    sets a password from an e-mailed link (and asks for a reset link)."""
     signin = PAGES / "signin.py"
     pages = [st.Page(signin, title=_("Sign in"), icon="🔑", url_path="signin", default=True)]
     pages += [st.Page(signin, title=_("Sign in"), icon="🔑", url_path=path) for path in PAGE_PATHS]
+    pages.append(st.Page(PAGES / "setpassword.py", title=_("Choose your password"), icon="🔑", url_path="setpassword"))
     return pages
 
 

@@ -47,3 +47,4 @@ if submitted:
         st.session_state.pop("signin_password", None)
         st.session_state.pop("signin_code", None)
         st.rerun()
+st.page_link("views/setpassword.py", label=_("Forgot your password?"))
