@@ -22,6 +22,7 @@ from pipeline.core.accounts import (
 from pipeline.core.config import PROJECT_ROOT
 from pipeline.core.db import unit_of_work
 from pipeline.core.errors import Forbidden, NotFound
+from pipeline.core.i18n import translate
 from pipeline.deliver.common import system_principal
 
 PAGE = PROJECT_ROOT / "workbench" / "views" / "tokens.py"
@@ -185,13 +186,14 @@ def test_the_workbench_page_shows_the_secret_once_and_revokes(
     assert not at.exception, at.exception
     (shown,) = at.code
     assert tokens.authenticate(shown.value) is not None
-    assert "Exact Online" in at.dataframe[0].value["name"].tolist()
+    lang = w["acc_a"].language  # the page speaks the accountant's language (the office's)
+    assert "Exact Online" in at.dataframe[0].value[translate("name", lang)].tolist()
     at.run()  # shown once: gone on the next run
     assert not at.code
     at.button(key="tokens_revoke").click().run()
     assert not at.exception, at.exception
     assert tokens.authenticate(shown.value) is None
-    assert at.dataframe[0].value["state"].tolist() == ["revoked"]
+    assert at.dataframe[0].value[translate("state", lang)].tolist() == [translate("revoked", lang)]
     # a client user is told it cannot manage tokens
     client_view = AppTest.from_file(str(PAGE), default_timeout=60)
     client_view.session_state["principal"] = w["klant"]

@@ -274,7 +274,6 @@ def test_only_a_pdf_can_be_split(db_url: str, settings_for) -> None:  # type: ig
 
 def test_workbench_split_box_is_filled_with_the_ranges_found(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.testing.v1 import AppTest
 
     monkeypatch.setattr(PagesManager, "__init__", testdata.navigation_pinned_init())
     testdata.fast_password_hashing()
@@ -283,11 +282,7 @@ def test_workbench_split_box_is_filled_with_the_ranges_found(tmp_path: Path, mon
     with unit_of_work(settings.database_url) as session:
         for document in session.scalars(select(Document).where(Document.status == DocumentStatus.NEEDS_VALIDATION)):
             document.review_notes, document.invoice_page_ranges = [note], [[1, 2], [3, 4]]
-    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "workbench" / "app.py"), default_timeout=60)
-    at.run()
-    at.text_input(key="signin_user").input("op1")
-    at.text_input(key="signin_password").input(testdata.PASSWORD)
-    at.button[0].click().run()
+    at = testdata.signed_in("op1")  # also sets this thread's language, where AppTest formats options
     at.button(key="next_document").click().run()
     assert not at.exception, at.exception
     box = next(t for t in at.text_input if t.key and t.key.startswith("split-"))
