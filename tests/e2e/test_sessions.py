@@ -2,15 +2,25 @@
 
 A reload (F5) keeps the session (the ``bb_session`` cookie is read back when the browser
 reconnects); a typed page address opens that page after sign-in; signing out clears the
-cookie, so a reload then shows the sign-in form again.
+cookie, so a reload then shows the sign-in form again. An invitation link sets a first password;
+"Forgot your password?" e-mails a reset link (caught by a local aiosmtpd) that works once.
 """
 
 from __future__ import annotations
 
-import pytest
+import email
+import re
+from email import policy
+from typing import Any
 
+import pytest
+from aiosmtpd.controller import Controller
+
+from models.enums import Role
+from pipeline import api
+from pipeline.api import onboarding
 from tests import workbench_data as testdata
-from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS, start_workbench
+from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS, free_port, start_workbench
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -124,3 +134,82 @@ def test_a_new_tab_with_the_cookie_is_signed_in_and_a_forged_cookie_is_not(serve
         guess.get_by_label("User name", exact=True).wait_for()
         assert guess.get_by_role("button", name="Sign out").count() == 0
         browser.close()
+
+
+# ---------------------------------------------------------------------- e-mailed links (a local aiosmtpd)
+class _Inbox:
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def link(self) -> str:
+        body = self.messages[-1].get_content()
+        return re.search(r"https?://\S+/setpassword\?token=[A-Za-z0-9_\-]+", body).group(0)  # type: ignore[union-attr]
+
+
+@pytest.fixture
+def mail_server(tmp_path, monkeypatch):
+    inbox, port = _Inbox(), free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    for name, value in (("SMTP_HOST", "127.0.0.1"), ("SMTP_PORT", str(port)), ("SMTP_STARTTLS", "0"),
+                        ("SMTP_FROM", "boekbrug@example.be")):
+        monkeypatch.setenv(name, value)  # the workbench process inherits them
+    testdata.fast_password_hashing()
+    settings, _world = testdata.build(tmp_path / "data", documents=1)
+    for url in start_workbench(tmp_path, settings):
+        yield url, inbox
+    controller.stop()
+
+
+def _choose_password(page, link: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    _open(page, link)
+    page.get_by_label("New password", exact=True).fill(password)
+    page.get_by_label("The same password again", exact=True).fill(password)
+    page.get_by_role("button", name="Set password").click()
+    page.get_by_text("Your password is set").wait_for()
+
+
+def test_invitation_link_then_a_password_reset_by_email(mail_server):
+    from playwright.sync_api import expect, sync_playwright
+
+    url, inbox = mail_server
+    expect.set_options(timeout=20_000)
+    accountant = api.sign_in("acc_a", testdata.PASSWORD).principal
+    onboarding.invite_user(accountant, "els@kantoor.be", "Els", Role.ACCOUNTANT, base_url=url)
+    invitation = inbox.link()
+    assert invitation.startswith(url)
+    with sync_playwright() as p:
+        browser = _browser(p)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(30_000)
+        _warm(page, url)
+        _choose_password(page, invitation, "eerste-wachtwoord")
+        _open(page, f"{url}/library")
+        _sign_in_as(page, "els@kantoor.be", "eerste-wachtwoord")
+        expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+        page.get_by_role("button", name="Sign out").click()
+
+        page.get_by_text("Forgot your password?", exact=True).click()  # from the sign-in form
+        page.get_by_label("E-mail address", exact=True).fill("els@kantoor.be")
+        page.get_by_role("button", name="Send me a link").click()
+        page.get_by_text("a link is on its way").wait_for()
+        sent = len(inbox.messages)
+        assert sent == 2 and inbox.messages[-1]["To"] == "els@kantoor.be"
+        reset = inbox.link()
+        _choose_password(page, reset, "tweede-wachtwoord")
+        _open(page, reset)  # used once: the link no longer works
+        page.get_by_text("unknown, expired or used already").wait_for()
+        _open(page, url)
+        _sign_in_as(page, "els@kantoor.be", "tweede-wachtwoord")
+        expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+        browser.close()
+
+
+def _sign_in_as(page, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_label("User name", exact=True).fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_label("Password", exact=True).press("Enter")
