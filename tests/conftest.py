@@ -98,3 +98,12 @@ def redis_url() -> Iterator[str]:
     connection.flushdb()
     yield REDIS_URL
     connection.flushdb()
+
+
+@pytest.fixture
+def smtp_inbox() -> Iterator[tuple[object, int]]:
+    """A real SMTP server on a free local port (aiosmtpd): (its inbox, its port)."""
+    from tests.smtp_inbox import smtp_server
+
+    with smtp_server() as served:
+        yield served

@@ -4,13 +4,9 @@ in their language, in plain words, once per document, immediately or in a daily 
 from __future__ import annotations
 
 import email
-import socket
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from email import policy
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from models import Document
 from models.enums import DocumentKind, DocumentStatus, DocumentType
@@ -24,28 +20,9 @@ from pipeline.deliver.client_notices import (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
-        return "250 OK"
-
-
 @pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox, port = Inbox(), _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
+def smtp(smtp_inbox):  # type: ignore[no-untyped-def]
+    return smtp_inbox
 
 
 def _document(session, client_id: int, name: str, status: DocumentStatus, **extra) -> int:  # type: ignore[no-untyped-def]

@@ -4,17 +4,13 @@ failed delivery is recorded, visible and retried with back-off, and re-delivery 
 
 from __future__ import annotations
 
-import email
-import socket
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from email import policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from models import Delivery, Document, Forwarding, ForwardingAttempt
@@ -45,30 +41,9 @@ UBL = PROJECT_ROOT / "tests" / "fixtures" / "be-invoice-0208.xml"
 SECRET = "s3cret-for-the-test"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(
-            email.message_from_bytes(envelope.content, policy=policy.default)
-        )
-        return "250 OK"
-
-
 @pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox, port = Inbox(), _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
+def smtp(smtp_inbox):  # type: ignore[no-untyped-def]
+    return smtp_inbox
 
 
 class Receiver(ThreadingHTTPServer):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import email
 import io
 import zipfile
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal as D
@@ -13,7 +12,6 @@ from email import policy
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from models import Delivery, Document, UblRelease
@@ -33,19 +31,12 @@ from tests.test_http_world import (  # noqa: F401
 )
 from tests.test_payments_flow import DUE, SUPPLIER_OGM, camt053, incoming
 from tests.test_sales_invoices import seller_with_customers
-from tests.test_sales_mail import Inbox
 
 
 @pytest.fixture
-def mailbox() -> Iterator[tuple[Inbox, int]]:
+def mailbox(smtp_inbox):  # type: ignore[no-untyped-def]
     """A real SMTP server on a free port (aiosmtpd)."""
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
+    return smtp_inbox
 
 
 def test_documents_library_and_booking(http_world: HttpWorld) -> None:
@@ -285,7 +276,7 @@ def test_sales_invoices_payments_and_statements(
             "invoice_id": invoice_id,
             "sent_to": "cafe@example.be",
         }
-        ((_, to, raw),) = inbox.messages
+        ((_, to, raw),) = inbox.envelopes
         message = email.message_from_bytes(raw, policy=policy.default)
         assert to == ["cafe@example.be"] and len(list(message.iter_attachments())) == 2
         assert [

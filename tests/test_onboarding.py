@@ -6,15 +6,10 @@ E-mail goes to a real local SMTP server (aiosmtpd); the database is the workbenc
 
 from __future__ import annotations
 
-import email
-import re
-import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from email import policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select, update
 from streamlit.runtime.pages_manager import PagesManager
 
@@ -27,41 +22,20 @@ from pipeline.core.config import settings as settings_fn
 from pipeline.core.db import unit_of_work
 from pipeline.core.errors import Forbidden, NotFound
 from tests import workbench_data as testdata
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
-        return "250 OK"
-
-    def link_token(self) -> str:
-        body = self.messages[-1].get_content()
-        return re.search(r"/setpassword\?token=([A-Za-z0-9_\-]+)", body).group(1)  # type: ignore[union-attr]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.smtp_inbox import Inbox
 
 
 @pytest.fixture
-def world(tmp_path, monkeypatch) -> Iterator[tuple[Inbox, str]]:
+def world(tmp_path, monkeypatch, smtp_inbox) -> Iterator[tuple[Inbox, str]]:
     monkeypatch.setattr(PagesManager, "__init__", testdata.navigation_pinned_init())
     testdata.fast_password_hashing()
-    inbox, port = Inbox(), _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
+    inbox, port = smtp_inbox
     monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("SMTP_PORT", str(port))
     monkeypatch.setenv("SMTP_STARTTLS", "0")
     monkeypatch.setenv("SMTP_FROM", "boekbrug@example.be")
     settings, _world = testdata.build(tmp_path / "data", documents=1)
     yield inbox, settings.database_url
-    controller.stop()
     settings_fn.cache_clear()
 
 

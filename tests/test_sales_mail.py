@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import email
-import socket
-from collections.abc import Iterator
 from datetime import date
 from email import policy
 from email.message import EmailMessage
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from models.sales import SalesInvoice
 from pipeline.core.config import from_environment
@@ -21,30 +18,9 @@ from pipeline.sales.mail import send_invoice
 from tests.test_sales_invoices import MIXED, seller_with_customers
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, list[str], bytes]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content or envelope.content))
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
-def smtp_server() -> Iterator[tuple[Inbox, int]]:
-    inbox, port = Inbox(), _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
+def smtp_server(smtp_inbox):  # type: ignore[no-untyped-def]
+    return smtp_inbox
 
 
 def test_settings_come_from_the_environment() -> None:
@@ -68,8 +44,8 @@ def test_invoice_mail_carries_pdf_and_ubl(db_url: str, settings_for, smtp_server
         recipient = send_invoice(session, settings, invoice.id)
         session.commit()
     assert recipient == "boekhouding@klant.example"
-    assert len(inbox.messages) == 1
-    sender, recipients, raw = inbox.messages[0]
+    assert len(inbox.envelopes) == 1
+    sender, recipients, raw = inbox.envelopes[0]
     assert sender == "facturen@peeters.example" and recipients == [recipient]
     message = email.message_from_bytes(raw, policy=policy.default)
     assert "2026-00001" in message["Subject"]
