@@ -1,10 +1,10 @@
-"""Peak memory of one file through intake → read → extract, measured in a fresh process.
+"""Peak memory of files through intake → read → extract, measured in a fresh process.
 
-``python -m tests.hostile_memory FILE [BALLAST_MB]`` ingests FILE for the client
-"Client" with the settings of the environment (DATABASE_URL, DATA_DIR, OCR_ENGINE …)
-and prints one JSON object: the document ids and ``peak_growth_mb``, how far the
-process's peak resident memory (VmHWM, reset just before) rose above what it held once
-the pipeline was imported. Measured in the pytest process, ru_maxrss only ever rises,
+``python -m tests.hostile_memory [--ballast MB] FILE…`` ingests each FILE in turn for
+the client "Client" with the settings of the environment (DATABASE_URL, DATA_DIR,
+OCR_ENGINE …) and prints one JSON object per file: the document ids and
+``peak_growth_mb``, how far the process's peak resident memory (VmHWM, reset just
+before each file) rose above what it held just before that file. Measured in the pytest process, ru_maxrss only ever rises,
 so an earlier test's peak hid the case's and the budget could never fail; and a child's
 ru_maxrss starts from its parent's, so the child reads its own address space's peak.
 ``BALLAST_MB`` holds that many megabytes more during the ingest, to show the
@@ -46,9 +46,7 @@ def resident_mb() -> float:
     return psutil.Process().memory_info().rss / 2**20
 
 
-def main(argv: list[str]) -> int:
-    path = Path(argv[0])
-    ballast_mb = int(argv[1]) if len(argv) > 1 else 0
+def measure(path: Path, ballast_mb: int = 0) -> dict[str, object]:
     current = settings()
     before = resident_mb()
     reset_peak()
@@ -56,14 +54,15 @@ def main(argv: list[str]) -> int:
     outcome = ingest_files(current, "Client", [path])
     growth = peak_mb() - before
     del ballast
-    print(
-        json.dumps(
-            {
-                "document_ids": list(outcome.document_ids),
-                "peak_growth_mb": round(growth, 1),
-            }
-        )
-    )
+    return {"file": str(path), "document_ids": list(outcome.document_ids), "peak_growth_mb": round(growth, 1)}
+
+
+def main(argv: list[str]) -> int:
+    ballast_mb = 0
+    if argv[:1] == ["--ballast"]:
+        ballast_mb, argv = int(argv[1]), argv[2:]
+    for name in argv:  # one process for all: the peak is reset before each file
+        print(json.dumps(measure(Path(name), ballast_mb)), flush=True)
     return 0
 
 

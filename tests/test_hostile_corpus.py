@@ -125,41 +125,60 @@ def test_one_batch_of_everything_goes_on(db_url: str, settings_for, tmp_path: Pa
     assert releases.count(good) == 1
 
 
-def _ingest_measured(tmp_path: Path, case: Case, ballast_mb: int = 0) -> tuple[int, float]:
-    """Ingest one case in a fresh process (tests/hostile_memory.py): (document id, peak growth in MB).
+def _measure(tmp_path: Path, cases: list[Case], ballast_mb: int = 0) -> list[tuple[int, float]]:
+    """Ingest ``cases`` one after the other in one fresh process (tests/hostile_memory.py):
+    (document id, peak growth in MB) of each, the peak reset before each case.
 
     ru_maxrss only ever rises, so in this pytest process an earlier test's peak would hide
-    the case's; a fresh process measures the case alone."""
-    path = _write(tmp_path / "in", 0, case)
-    done = subprocess.run([sys.executable, "-m", "tests.hostile_memory", str(path), str(ballast_mb)],
-                          cwd=PROJECT_ROOT, env=dict(os.environ), capture_output=True, text=True, timeout=50, check=False)
+    a case's; the fresh process resets its own peak (VmHWM) before every case."""
+    paths = [str(_write(tmp_path / "in", index, case)) for index, case in enumerate(cases)]
+    command = [sys.executable, "-m", "tests.hostile_memory", *(["--ballast", str(ballast_mb)] if ballast_mb else []), *paths]
+    done = subprocess.run(command, cwd=PROJECT_ROOT, env=dict(os.environ), capture_output=True, text=True,
+                          timeout=600, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
-    measured = json.loads(done.stdout.strip().splitlines()[-1])
-    assert len(measured["document_ids"]) == 1
-    return measured["document_ids"][0], measured["peak_growth_mb"]
+    measured = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    assert len(measured) == len(cases), done.stdout[-2000:]
+    for one in measured:
+        assert len(one["document_ids"]) == 1, one
+    return [(one["document_ids"][0], one["peak_growth_mb"]) for one in measured]
 
 
-@pytest.mark.timeout(60)
-@pytest.mark.parametrize("name", list(CASES))
-def test_each_case_alone(name: str, settings_for, tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'case.sqlite3'}"
+@pytest.fixture(scope="module")
+def every_case_measured(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """Every case ingested alone, in one fresh process: (url, data dir, {name: (id, growth)})."""
     from pipeline.core.db import engine_for, migrate
 
+    folder = tmp_path_factory.mktemp("hostile-alone")
+    url = f"sqlite:///{folder / 'cases.sqlite3'}"
     migrate(url)
-    settings = settings_for(url, **ENV)
     _client(url)
+    saved = dict(os.environ)
+    os.environ.update({**ENV, "DATA_DIR": str(folder / "data"), "DATABASE_URL": url})
+    os.environ.pop("REDIS_URL", None)
+    try:
+        results = _measure(folder, list(CASES.values()))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    yield url, folder / "data", dict(zip(CASES, results, strict=True))
+    engine_for(url).dispose()
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("name", list(CASES))
+def test_each_case_alone(name: str, every_case_measured) -> None:  # type: ignore[no-untyped-def]
+    url, data_dir, results = every_case_measured
     case = CASES[name]
-    document_id, rss_growth_mb = _ingest_measured(tmp_path, case)
+    document_id, rss_growth_mb = results[name]
     everything = _documents(url)
-    check_case(case, everything[document_id], everything, settings.data_dir)
+    check_case(case, everything[document_id], everything, data_dir)
     # a refused bomb is never decoded; anything read is bounded by MAX_PIXELS (a 60 Mpx
     # giant page costs ~0.75 GB at peak through clean-up and OCR)
     budget = 300 if case.expect == "too_large" else 1500
     assert rss_growth_mb < budget, f"{name}: peak memory grew by {rss_growth_mb:.0f} MB"
-    engine_for(url).dispose()
 
 
-@pytest.mark.timeout(60)
+@pytest.mark.timeout(120)
 def test_the_memory_measure_sees_an_allocation(settings_for, tmp_path: Path) -> None:
     """The budget above can fail: 400 MB held during a refused bomb's ingest are measured."""
     url = f"sqlite:///{tmp_path / 'ballast.sqlite3'}"
@@ -169,8 +188,8 @@ def test_the_memory_measure_sees_an_allocation(settings_for, tmp_path: Path) -> 
     settings_for(url, **ENV)
     _client(url)
     refused = next(case for case in CASES.values() if case.expect == "too_large")
-    _, alone = _ingest_measured(tmp_path / "alone", refused)
-    _, with_ballast = _ingest_measured(tmp_path / "ballast", refused, ballast_mb=400)
+    [(_, alone)] = _measure(tmp_path / "alone", [refused])
+    [(_, with_ballast)] = _measure(tmp_path / "ballast", [refused], ballast_mb=400)
     assert alone < 300, alone  # the refused bomb's own budget
     assert with_ballast >= 400, with_ballast
     engine_for(url).dispose()
