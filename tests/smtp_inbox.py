@@ -32,10 +32,14 @@ class Inbox:
         self.messages.append(email.message_from_bytes(raw, policy=policy.default))  # type: ignore[arg-type]
         return "250 OK"
 
-    def link_token(self) -> str:
-        """The one-time token of the link in the last message (invitations, password resets)."""
+    def link(self) -> str:
+        """The one-time link in the last message (invitations, password resets)."""
         body = self.messages[-1].get_content()
-        return re.search(r"/setpassword\?token=([A-Za-z0-9_\-]+)", body).group(1)  # type: ignore[union-attr]
+        return re.search(r"https?://\S+/setpassword\?token=[A-Za-z0-9_\-]+", body).group(0)  # type: ignore[union-attr]
+
+    def link_token(self) -> str:
+        """The token of that link."""
+        return self.link().rsplit("token=", 1)[1]
 
 
 @contextmanager

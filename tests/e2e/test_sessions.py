@@ -8,19 +8,13 @@ cookie, so a reload then shows the sign-in form again. An invitation link sets a
 
 from __future__ import annotations
 
-import email
-import re
-from email import policy
-from typing import Any
-
 import pytest
-from aiosmtpd.controller import Controller
 
 from models.enums import Role
 from pipeline import api
 from pipeline.api import onboarding
 from tests import workbench_data as testdata
-from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS, free_port, start_workbench
+from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS, start_workbench
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -137,24 +131,9 @@ def test_a_new_tab_with_the_cookie_is_signed_in_and_a_forged_cookie_is_not(serve
 
 
 # ---------------------------------------------------------------------- e-mailed links (a local aiosmtpd)
-class _Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-    def link(self) -> str:
-        body = self.messages[-1].get_content()
-        return re.search(r"https?://\S+/setpassword\?token=[A-Za-z0-9_\-]+", body).group(0)  # type: ignore[union-attr]
-
-
 @pytest.fixture
-def mail_server(tmp_path, monkeypatch):
-    inbox, port = _Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
+def mail_server(tmp_path, monkeypatch, smtp_inbox):
+    inbox, port = smtp_inbox
     for name, value in (("SMTP_HOST", "127.0.0.1"), ("SMTP_PORT", str(port)), ("SMTP_STARTTLS", "0"),
                         ("SMTP_FROM", "boekbrug@example.be")):
         monkeypatch.setenv(name, value)  # the workbench process inherits them
@@ -162,7 +141,6 @@ def mail_server(tmp_path, monkeypatch):
     settings, _world = testdata.build(tmp_path / "data", documents=1)
     for url in start_workbench(tmp_path, settings):
         yield url, inbox
-    controller.stop()
 
 
 def _choose_password(page, link: str, password: str) -> None:  # type: ignore[no-untyped-def]
