@@ -10,7 +10,7 @@ the database; signing out deletes it there and clears the cookie. The cookie is
 ``SameSite=Strict``, ``Secure`` whenever the page is served over HTTPS, and lives no
 longer than the session; it is *not* HttpOnly (Streamlit's own server cannot set
 headers from a page), so a script injected into the page could read it — every
-user-supplied string is escaped before it is shown (``plain``/``escape_markdown``).
+user-supplied string is escaped before it is shown (``workbench.components.plain``).
 
 Deep links: before sign-in every page path is known (each shows the sign-in form), so
 ``/validate`` typed or reloaded signs in and lands on the Validate page.
@@ -35,7 +35,7 @@ from pipeline.core.config import Settings, settings
 from pipeline.core.db import engine_for
 from pipeline.core.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _, set_language
 from workbench import session_cookie
-from workbench.markdown import escape_markdown
+from workbench.components import plain
 
 PAGES = Path(__file__).resolve().parent / "views"
 log = logging.getLogger(__name__)
@@ -149,7 +149,7 @@ def main() -> None:
     st.session_state["principal"] = principal
     set_language(principal.language)
     with st.sidebar:
-        st.markdown(f"**{escape_markdown(principal.display_name)}** · {_(ROLE_NAMES[principal.role])}")
+        st.markdown(f"**{plain(principal.display_name)}** · {_(ROLE_NAMES[principal.role])}")
         choice = st.selectbox(_("Language"), LANGUAGES, index=LANGUAGES.index(principal.language),
                               format_func=LANGUAGE_NAMES.__getitem__, key="language_choice")
         if choice != principal.language:

@@ -30,6 +30,7 @@ import streamlit.components.v1 as components
 
 from models.enums import DocumentStatus, FieldState, Role
 from pipeline import api
+from pipeline.api import onboarding
 from pipeline.core.check_words import check_words
 from pipeline.core.i18n import N_, _, current_language
 from pipeline.core.plain_words import reason_words, status_words
@@ -324,3 +325,21 @@ def page_head(principal: api.Principal, title: str, prefix: str) -> Any:
         st.stop()
     return st.selectbox(_("Client"), clients, format_func=lambda c: c.name, key=f"{prefix}_client",
                         disabled=len(clients) == 1)
+
+
+def office_head(principal: api.Principal, title: str, prefix: str, refused: str) -> Any:
+    """Title, the last action's message, and the office picker of an office's onboarding
+    page (stops the page for a user who may not onboard, or who has no office)."""
+    st.title(title)
+    if not onboarding.may_onboard(principal):
+        st.warning(refused)
+        st.stop()
+    flash = st.session_state.pop(f"{prefix}_flash", None)
+    if flash:
+        st.success(plain(flash))
+    offices = onboarding.offices_for(principal)
+    if not offices:
+        st.warning(_("No office is linked to your account."))
+        st.stop()
+    return offices[0] if len(offices) == 1 else st.selectbox(
+        _("Office"), offices, format_func=lambda o: o.name, key=f"{prefix}_office")

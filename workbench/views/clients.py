@@ -8,26 +8,13 @@ import streamlit as st
 from pipeline import api
 from pipeline.api import onboarding
 from pipeline.core.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _, set_language
-from workbench.components import plain
+from workbench.components import office_head, plain
 
 principal: api.Principal = st.session_state["principal"]
 set_language(principal.language)
 PERIOD_WORDS = {"monthly": N_("monthly"), "quarterly": N_("quarterly")}
 
-st.title(_("Clients"))
-if not onboarding.may_onboard(principal):
-    st.warning(_("Only accountants and administrators manage clients."))
-    st.stop()
-flash = st.session_state.pop("clients_flash", None)
-if flash:
-    st.success(flash)
-
-offices = onboarding.offices_for(principal)
-if not offices:
-    st.warning(_("No office is linked to your account."))
-    st.stop()
-office = offices[0] if len(offices) == 1 else st.selectbox(
-    _("Office"), offices, format_func=lambda o: o.name, key="clients_office")
+office = office_head(principal, _("Clients"), "clients", _("Only accountants and administrators manage clients."))
 
 with st.form("client_new", clear_on_submit=False):
     st.subheader(_("New client"))

@@ -12,7 +12,7 @@ from pipeline import api
 from pipeline.api import onboarding
 from pipeline.core.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _, set_language
 from pipeline.core.mail import MailNotConfigured
-from workbench.components import plain
+from workbench.components import office_head, plain
 
 principal: api.Principal = st.session_state["principal"]
 set_language(principal.language)
@@ -26,19 +26,7 @@ def base_url() -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
-st.title(_("Users"))
-if not onboarding.may_onboard(principal):
-    st.warning(_("Only accountants and administrators manage users."))
-    st.stop()
-flash = st.session_state.pop("users_flash", None)
-if flash:
-    st.success(flash)
-offices = onboarding.offices_for(principal)
-if not offices:
-    st.warning(_("No office is linked to your account."))
-    st.stop()
-office = offices[0] if len(offices) == 1 else st.selectbox(
-    _("Office"), offices, format_func=lambda o: o.name, key="users_office")
+office = office_head(principal, _("Users"), "users", _("Only accountants and administrators manage users."))
 clients = onboarding.clients_of(principal, office.id)
 
 with st.form("user_invite"):
