@@ -1,6 +1,6 @@
 """The operator's speed, measured where the operator sits: a scripted operator in Debian Chromium.
 
-    .venv/bin/python bench/operator.py [--documents 12] [--csv out.csv]
+    .venv/bin/python bench/operator_speed.py [--documents 12] [--csv out.csv]
 
 Builds a fresh queue (``tests/workbench_data.py``: one-page invoice PDFs with their fields
 and open validation tasks; some read wrongly on purpose), starts the real workbench
@@ -22,8 +22,8 @@ from __future__ import annotations
 import os
 import sys
 
-# run as a script, this file's folder comes first on sys.path and its name would hide the standard
-# library's ``operator`` (which argparse, enum and random import): take the folder off first
+# run as a script, this file's folder comes first on sys.path, and bench/queue.py would hide the
+# standard library's ``queue``: take the folder off first
 sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or ".") != os.path.dirname(os.path.abspath(__file__))]
 
 import argparse
