@@ -68,6 +68,12 @@ class UpkeepWorker(SimpleWorker):
             schedule_upkeep(self.current, recover_every=self.recover_every)
 
 
+def asked_to_stop(worker: SimpleWorker) -> bool:
+    """A stop was requested (SIGTERM, SIGINT): rq marks it with the request's time whether the
+    worker was idle (it then leaves its loop at once) or busy (``_stop_requested``, after the job)."""
+    return worker._stop_requested or worker._shutdown_requested_date is not None
+
+
 def run(args: argparse.Namespace) -> int:
     current = ready_settings()
     if current.redis_url is None:
@@ -101,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
             log.warning("Redis at %s is unreachable (%s); trying again in %.0f s", _where(current), error, wait)
         finally:
             beating.set()
-        if args.burst or (worker is not None and worker._stop_requested):
+        if args.burst or (worker is not None and asked_to_stop(worker)):
             return 0
         if worker is not None and _redis_answers(connection):  # rq's loop ended otherwise: a fresh worker
             log.warning("worker %s stopped on its own; starting a fresh one", worker.name)
