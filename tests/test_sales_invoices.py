@@ -270,3 +270,22 @@ def _warm_xml(url: str, settings, ids: dict[str, int]) -> bytes:  # type: ignore
     with session_factory(url)() as session:
         invoice = issue(session, settings, draft_id, issue_date=DAY)
         return artefacts(session, settings, invoice.id)[2]
+
+
+@pytest.mark.parametrize("which", ["pdf", "xml"])
+def test_a_changed_file_of_an_issued_invoice_is_never_handed_over(db_url: str, settings_for, which: str) -> None:
+    from pipeline.deliver.download import DamagedRelease
+
+    settings = settings_for(db_url)
+    ids = seller_with_customers(db_url)
+    with unit_of_work(db_url) as session:
+        draft_id = create_draft(session, ids["client"], ids["be"], MIXED).id
+    with session_factory(db_url)() as session:
+        invoice = issue(session, settings, draft_id, issue_date=DAY)
+        document = session.get(Document, invoice.document_id)
+        release = session.scalars(select(UblRelease).where(UblRelease.document_id == document.id)).one()
+        stored = settings.data_dir / (document.original_path if which == "pdf" else release.xml_path)
+        stored.chmod(0o644)
+        stored.write_bytes(stored.read_bytes() + b"\n<!-- changed after issue -->\n")
+        with pytest.raises(DamagedRelease, match="damaged"):
+            artefacts(session, settings, invoice.id)

@@ -21,13 +21,14 @@ from decimal import Decimal
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
-from models import Client, Document, UblRelease
+from models import Client, Document
 from models.enums import DocumentKind, DocumentStatus, DocumentType
 from models.sales import SalesContact, SalesInvoice, SalesLine
 from pipeline.core.config import Settings
 from pipeline.core.errors import BoekbrugError, Conflict, NotFound
 from pipeline.core.records import Address, InvoiceData, InvoiceLine, Party
-from pipeline.core.storage import read_original, store_original
+from pipeline.core.storage import read_original, sha256_of, store_original
+from pipeline.deliver.download import DamagedRelease, released_ubl
 from pipeline.jobs.release_job import add_passed_release
 from pipeline.sales.amounts import (
     LineAmounts,
@@ -350,11 +351,20 @@ def artefacts(session: Session, settings: Settings, invoice_id: int) -> tuple[st
     if invoice is None or invoice.status != ISSUED or invoice.document_id is None:
         raise NotFound(f"issued sales invoice {invoice_id} not found")
     document = session.get(Document, invoice.document_id)
-    release = session.scalars(select(UblRelease).where(UblRelease.released_document_id == invoice.document_id)).first()
-    if document is None or release is None or release.xml_path is None:
+    if document is None:
         raise NotFound(f"the files of invoice {invoice.number} are missing")
-    pdf = read_original(settings.data_dir, document.original_path)
-    xml = read_original(settings.data_dir, release.xml_path)
+    # the UBL as the accountant's library hands it over: checked against the sha256
+    # recorded at release; the PDF against the sha256 it was stored under
+    _release, xml = released_ubl(session, settings, document)
+    try:
+        pdf = read_original(settings.data_dir, document.original_path)
+    except FileNotFoundError:
+        raise NotFound(f"the PDF of invoice {invoice.number} is missing from {settings.data_dir}",
+                       hint="restore DATA_DIR/originals from the backup") from None
+    if sha256_of(pdf) != document.sha256:  # never send or hand over a changed or torn file
+        log.error("the stored PDF of sales invoice %s (%s) does not match its sha256", invoice.id, document.original_path)
+        raise DamagedRelease(f"the stored PDF of invoice {invoice.number} is damaged: its content no longer "
+                             "matches the checksum recorded when it was issued")
     return invoice.number or f"invoice-{invoice.id}", pdf, xml
 
 
