@@ -13,14 +13,14 @@ import pytest
 from sqlalchemy import select, update
 from streamlit.runtime.pages_manager import PagesManager
 
-from models import AccountingOffice, User
+from models import AccountingOffice, AuditEntry, User
 from models.enums import Role
 from models.tenancy import AccountLink
 from pipeline import api
 from pipeline.api import onboarding
 from pipeline.core.config import settings as settings_fn
 from pipeline.core.db import unit_of_work
-from pipeline.core.errors import Forbidden, NotFound
+from pipeline.core.errors import Conflict, Forbidden, NotFound
 from tests import workbench_data as testdata
 from tests.smtp_inbox import Inbox
 
@@ -199,3 +199,72 @@ def test_set_password_page_with_a_link(world):
     at.button[0].click().run()
     assert not at.exception, at.exception
     assert api.sign_in("lien@kantoor.be", "een-lang-wachtwoord").principal.username == "lien@kantoor.be"
+
+
+def test_invitation_sent_again_gives_a_new_link_and_ends_the_old_one(world):
+    inbox, url = world
+    accountant = _principal("acc_a")
+    user = onboarding.invite_user(accountant, "laat@kantoor.be", "Laat", Role.ACCOUNTANT, base_url="https://bb.example")
+    first = inbox.link_token()
+    again = onboarding.resend_invitation(accountant, user.id, base_url="https://bb.example")
+    assert again.invited and len(inbox.messages) == 2 and inbox.messages[-1]["To"] == "laat@kantoor.be"
+    second = inbox.link_token()
+    assert second != first
+    assert onboarding.link_purpose(first) is None and onboarding.link_purpose(second) == "invite"
+    with pytest.raises(onboarding.LinkInvalid):
+        onboarding.set_password(first, "een-lang-wachtwoord")
+    assert onboarding.set_password(second, "een-lang-wachtwoord") == "laat@kantoor.be"
+    with pytest.raises(Conflict):  # a password chosen: a reset, not an invitation, from now on
+        onboarding.resend_invitation(accountant, user.id)
+    with pytest.raises(Forbidden):  # another office's accountant
+        onboarding.resend_invitation(_principal("acc_b"), user.id)
+    with unit_of_work(url) as session:
+        actions = [e.action for e in session.scalars(select(AuditEntry).where(AuditEntry.target == f"user:{user.id}"))]
+    assert actions.count("invitation_resent") == 1
+
+
+def test_reactivated_user_signs_in_again(world):
+    _inbox, url = world
+    accountant = _principal("acc_a")
+    user = onboarding.invite_user(accountant, "terug@kantoor.be", "Terug", Role.ACCOUNTANT)
+    token = _inbox.link_token()
+    onboarding.set_password(token, "een-lang-wachtwoord")
+    onboarding.deactivate_user(accountant, user.id)
+    with pytest.raises(api.SignInError):
+        api.sign_in("terug@kantoor.be", "een-lang-wachtwoord")
+    with pytest.raises(Conflict):
+        onboarding.resend_invitation(accountant, user.id)  # deactivated: reactivate first
+    back = onboarding.reactivate_user(accountant, user.id)
+    assert back.active and not back.invited
+    assert api.sign_in("terug@kantoor.be", "een-lang-wachtwoord").principal.user_id == user.id
+    with unit_of_work(url) as session:
+        actions = [e.action for e in session.scalars(select(AuditEntry).where(AuditEntry.target == f"user:{user.id}"))]
+    assert "user_reactivated" in actions
+
+
+def test_users_page_sends_again_and_reactivates_in_dutch(world):
+    inbox, url = world
+    accountant = _principal("acc_a")
+    waiting = onboarding.invite_user(accountant, "wacht@kantoor.be", "Wacht", Role.ACCOUNTANT)
+    old = inbox.link_token()
+    gone = onboarding.invite_user(accountant, "weg2@kantoor.be", "Weg", Role.ACCOUNTANT)
+    onboarding.deactivate_user(accountant, gone.id)
+    with unit_of_work(url) as session:
+        session.scalars(select(User).where(User.username == "acc_a")).one().language = "nl"
+    at = testdata.signed_in("acc_a")
+    at.switch_page("views/users.py").run()
+    assert not at.exception, at.exception
+    assert at.button(key="users_resend").label == "Opnieuw versturen"
+    choices = at.selectbox(key="users_resend_choice").options
+    at.selectbox(key="users_resend_choice").select_index(next(i for i, o in enumerate(choices) if "wacht@" in o))
+    at.button(key="users_resend").click().run()
+    assert not at.exception, at.exception
+    assert inbox.messages[-1]["To"] == "wacht@kantoor.be" and inbox.link_token() != old
+    assert onboarding.link_purpose(old) is None
+    assert any("wacht@kantoor.be" in s.value.replace("\\", "") and "werkt niet meer" in s.value for s in at.success), \
+        [s.value for s in at.success]
+    at.button(key="users_reactivate").click().run()  # the only deactivated user is chosen
+    assert not at.exception, at.exception
+    assert next(u for u in onboarding.users_of(accountant) if u.id == gone.id).active
+    assert any("kan opnieuw aanmelden" in s.value for s in at.success), [s.value for s in at.success]
+    assert waiting.invited

@@ -20,7 +20,7 @@ from email.utils import formatdate, make_msgid
 
 from sqlalchemy import select, update
 
-from models import AccountingOffice, Client, User, UserSession
+from models import AccountingOffice, AuditEntry, Client, User, UserSession
 from models.enums import Role
 from models.tenancy import AccountLink
 from pipeline.api._common import current_settings, require_role, work
@@ -47,14 +47,14 @@ MIN_PASSWORD = 10
 
 class InvalidInput(BoekbrugError):
     code = "invalid_input"
-    hint = "Correct the value and try again."
+    hint = N_("Correct the value and try again.")
 
 
 class LinkInvalid(BoekbrugError):
     """Unknown, expired or already used: one answer for all three."""
 
     code = "link_invalid"
-    hint = "Ask for a new link (Forgot your password?) or a new invitation."
+    hint = N_("Ask for a new link (Forgot your password?) or a new invitation.")
 
 
 @dataclass(frozen=True)
@@ -96,10 +96,10 @@ def _office_of(principal: Principal, office_id: int | None) -> int:
     require_role(principal, Role.ACCOUNTANT)
     if principal.role is Role.ADMIN:
         if office_id is None:
-            raise InvalidInput("choose an office")
+            raise InvalidInput(N_("choose an office"))
         return office_id
     if principal.office_id is None or (office_id is not None and office_id != principal.office_id):
-        raise Forbidden("an accountant acts for their own office only")
+        raise Forbidden(N_("an accountant acts for their own office only"))
     return principal.office_id
 
 
@@ -127,25 +127,25 @@ def create_client(
     office = _office_of(principal, office_id)
     name = " ".join((name or "").split())
     if not name:
-        raise InvalidInput("a client needs a name")
+        raise InvalidInput(N_("a client needs a name"))
     vat_clean = normalise_vat(vat) if vat and vat.strip() else None
     if vat_clean:
         problem = vat_problem(vat_clean)
         if problem:
-            raise InvalidInput(f"VAT number {vat_clean}: {problem}")
+            raise InvalidInput(N_("VAT number {vat}: {problem}"), params={"vat": vat_clean, "problem": problem})
     kbo = normalise_kbo(enterprise_number) if enterprise_number and enterprise_number.strip() else None
     if kbo and not kbo_valid(kbo):
-        raise InvalidInput(f"enterprise number {kbo} is not valid (check digits)")
+        raise InvalidInput(N_("enterprise number {kbo} is not valid (check digits)"), params={"kbo": kbo})
     kbo = kbo or (kbo_from_vat(vat_clean) if vat_clean else None)
     if vat_period not in VAT_PERIODS:
-        raise InvalidInput(f"VAT return rhythm must be one of {', '.join(VAT_PERIODS)}")
+        raise InvalidInput(N_("VAT return rhythm must be one of {choices}"), params={"choices": ", ".join(VAT_PERIODS)})
     if language is not None and language not in LANGUAGES:
-        raise InvalidInput(f"language must be one of {', '.join(LANGUAGES)}")
+        raise InvalidInput(N_("language must be one of {choices}"), params={"choices": ", ".join(LANGUAGES)})
     with work() as session:
         if session.get(AccountingOffice, office) is None:
-            raise NotFound(f"office {office} not found")
+            raise NotFound(N_("office {id} not found"), params={"id": office})
         if session.scalars(select(Client).where(Client.office_id == office, Client.name == name)).first():
-            raise Conflict(f"the office has a client named {name!r} already")
+            raise Conflict(N_("the office has a client named {name} already"), params={"name": repr(name)})
         client = Client(office_id=office, name=name, vat=vat_clean, enterprise_number=kbo, vat_period=vat_period,
                         language=language)
         session.add(client)
@@ -165,10 +165,8 @@ def clients_of(principal: Principal, office_id: int | None = None) -> list[Clien
 def users_of(principal: Principal, office_id: int | None = None) -> list[UserView]:
     office = _office_of(principal, office_id)
     with work() as session:
-        pending = set(session.scalars(select(AccountLink.user_id).where(AccountLink.purpose == "invite",
-                                                                        AccountLink.used_at.is_(None))))
-        users = session.scalars(select(User).where(User.office_id == office).order_by(User.username))
-        return [_user_view(u, u.id in pending) for u in users]
+        users = list(session.scalars(select(User).where(User.office_id == office).order_by(User.username)))
+        return [_user_view(u, _awaiting_password(session, u.id)) for u in users]
 
 
 def invite_user(
@@ -187,20 +185,20 @@ def invite_user(
     office = _office_of(principal, office_id)
     email = (email or "").strip().lower()
     if "@" not in email or " " in email or len(email) > 120:
-        raise InvalidInput("give a valid e-mail address")
+        raise InvalidInput(N_("give a valid e-mail address"))
     if role not in INVITABLE:
-        raise Forbidden("an office invites accountants and client users only")
+        raise Forbidden(N_("an office invites accountants and client users only"))
     if role is Role.CLIENT and client_id is None:
-        raise InvalidInput("a client user belongs to a client: choose one")
+        raise InvalidInput(N_("a client user belongs to a client: choose one"))
     if language is not None and language not in LANGUAGES:
-        raise InvalidInput(f"language must be one of {', '.join(LANGUAGES)}")
+        raise InvalidInput(N_("language must be one of {choices}"), params={"choices": ", ".join(LANGUAGES)})
     with work() as session:
         if client_id is not None:
             client = session.get(Client, client_id)
             if client is None or client.office_id != office:
-                raise NotFound(f"client {client_id} not found")
+                raise NotFound(N_("client {id} not found"), params={"id": client_id})
         if session.scalars(select(User).where(User.username == email)).first() is not None:
-            raise Conflict("a user with this e-mail address exists already")
+            raise Conflict(N_("a user with this e-mail address exists already"))
         user = User(username=email, display_name=" ".join(display_name.split()) or email,
                     password_hash=hash_password(secrets.token_urlsafe(32)),  # nobody knows it: the link sets one
                     role=role, office_id=office, client_id=client_id if role is Role.CLIENT else None,
@@ -219,16 +217,52 @@ def deactivate_user(principal: Principal, user_id: int) -> UserView:
     with work() as session:
         user = session.get(User, user_id)
         if user is None or user.office_id is None:
-            raise NotFound(f"user {user_id} not found")
+            raise NotFound(N_("user {id} not found"), params={"id": user_id})
         _office_of(principal, user.office_id)
         if user.id == principal.user_id:
-            raise Conflict("you cannot deactivate yourself")
+            raise Conflict(N_("you cannot deactivate yourself"))
         user.active = False
         session.execute(UserSession.__table__.delete().where(UserSession.user_id == user.id))
         session.execute(update(AccountLink).where(AccountLink.user_id == user.id, AccountLink.used_at.is_(None))
                         .values(used_at=datetime.now(UTC)))
         audit(session, principal.user_id, "user_deactivated", f"user:{user.id}", user.username)
         return _user_view(user, False)
+
+
+def resend_invitation(principal: Principal, user_id: int, *, base_url: str = "") -> UserView:
+    """A new invitation e-mail with a new one-time link, for an active user who never chose a password;
+    every earlier link of theirs stops working. Raises MailNotConfigured (nothing changes) when mail cannot go."""
+    with work() as session:
+        user = session.get(User, user_id)
+        if user is None or user.office_id is None:
+            raise NotFound(N_("user {id} not found"), params={"id": user_id})
+        _office_of(principal, user.office_id)
+        if not user.active:
+            raise Conflict(N_("this user is deactivated: reactivate them first"))
+        if not _awaiting_password(session, user.id):
+            raise Conflict(N_("this user chose a password already: they can ask for a new one (Forgot your "
+                              "password?)"))
+        session.execute(update(AccountLink).where(AccountLink.user_id == user.id, AccountLink.used_at.is_(None))
+                        .values(used_at=datetime.now(UTC)))
+        token = _new_link(session, user.id, "invite", INVITE_HOURS, principal.user_id)
+        _mail(user.username, "invite", token, user.language or _office_language(session, user.office_id), base_url)
+        audit(session, principal.user_id, "invitation_resent", f"user:{user.id}", user.username)
+        return _user_view(user, True)
+
+
+def reactivate_user(principal: Principal, user_id: int) -> UserView:
+    """A deactivated user can sign in again (with their password; one who never chose one gets a new invitation)."""
+    with work() as session:
+        user = session.get(User, user_id)
+        if user is None or user.office_id is None:
+            raise NotFound(N_("user {id} not found"), params={"id": user_id})
+        _office_of(principal, user.office_id)
+        if user.role not in INVITABLE:
+            raise Forbidden(N_("an office invites accountants and client users only"))
+        user.active = True
+        user.failed_logins, user.locked_until = 0, None
+        audit(session, principal.user_id, "user_reactivated", f"user:{user.id}", user.username)
+        return _user_view(user, _awaiting_password(session, user.id))
 
 
 # ---------------------------------------------------------------------- links
@@ -256,14 +290,14 @@ def link_purpose(token: str) -> str | None:
 def set_password(token: str, password: str) -> str:
     """Set the password through a one-time link; returns the user name to sign in with."""
     if len(password or "") < MIN_PASSWORD:
-        raise InvalidInput(f"a password needs at least {MIN_PASSWORD} characters")
+        raise InvalidInput(N_("a password needs at least {n} characters"), params={"n": MIN_PASSWORD})
     with work() as session:
         link = _live_link(session, token)
         if link is None:
-            raise LinkInvalid("this link is unknown, expired or used already")
+            raise LinkInvalid(N_("this link is unknown, expired or used already"))
         user = session.get(User, link.user_id)
         if user is None or not user.active:
-            raise LinkInvalid("this link is unknown, expired or used already")
+            raise LinkInvalid(N_("this link is unknown, expired or used already"))
         link.used_at = datetime.now(UTC)
         user.password_hash = hash_password(password)
         user.failed_logins, user.locked_until = 0, None
@@ -293,6 +327,17 @@ def _live_link(session, token: str) -> AccountLink | None:  # type: ignore[no-un
         return None
     expires = link.expires_at if link.expires_at.tzinfo else link.expires_at.replace(tzinfo=UTC)
     return link if expires > datetime.now(UTC) else None
+
+
+def _awaiting_password(session, user_id: int) -> bool:  # type: ignore[no-untyped-def]
+    """Invited and never chose a password (a user made on the command line was never invited)."""
+    invited = session.scalar(select(AccountLink.id).where(AccountLink.user_id == user_id,
+                                                          AccountLink.purpose == "invite").limit(1))
+    if invited is None:
+        return False
+    chose = session.scalar(select(AuditEntry.id).where(AuditEntry.action == "password_set",
+                                                       AuditEntry.target == f"user:{user_id}").limit(1))
+    return chose is None
 
 
 def _office_language(session, office_id: int | None) -> str:  # type: ignore[no-untyped-def]

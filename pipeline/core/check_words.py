@@ -1,10 +1,17 @@
-"""A check's message in the reader's language.
+"""A machine's message in the reader's language: check lines, extraction warnings, task reasons.
 
-Checks store their message in English, made from a template with named placeholders
-(``pipeline.core.checks.MESSAGES``, ``"{iban} is not a valid IBAN: {problem}"``). To show
-one, the message is matched against the templates, the placeholders taken back out of it,
-and the translated template filled with them. A message made some other way is shown
-as it is.
+Messages are stored in English, made from a template with named placeholders
+(``pipeline.core.checks.MESSAGES``, ``"{iban} is not a valid IBAN: {problem}"``; the
+templates below for what extraction, supplier memory and the release rule say). The
+stored text is the template's code with its parameters filled in: to show one, the
+message is matched against the templates, the parameters taken back out of it, and the
+translated template filled with them. A parameter that is itself words (``{why}``,
+``{problem}``) is said in the reader's language too, a field's name (``{field}``) as the
+field's title. A message made some other way is looked up in the catalogue as a whole,
+else shown as it is.
+
+Nothing is translated when the message is made (a worker has no reader): only here,
+where it is shown, in the language of whoever reads it.
 """
 
 from __future__ import annotations
@@ -13,16 +20,113 @@ import re
 from functools import cache
 
 from pipeline.core.checks import MESSAGES
-from pipeline.core.i18n import translate
+from pipeline.core.i18n import N_, translate
+from pipeline.core.plain_words import field_title
+
+# --- what extraction says beside a value (pipeline.extract): the stored English is exactly these, filled
+LABEL_ALONE_NEXT = N_("{value} stands alone next to the label '{field}'")
+LABEL_ALONE_UNDER = N_("{value} stands alone under the column head '{field}'")
+NUMBER_REPEATED = N_("{value} is printed again elsewhere on the document: {text}")
+ONLY_DATE_NEXT = N_("the only date next to the label '{field}', unambiguous")
+ONLY_DATE_UNDER = N_("the only date under the column head '{field}', unambiguous")
+DAY_FIRST = N_("{text} read day-first: {why}")
+DAY_FIRST_DATE = N_("another date on it can only be day-first")
+DAY_FIRST_LANGUAGE = N_("it is written in Dutch, French or German ({words})")
+DAY_FIRST_COMMA = N_("its amounts are written with a decimal comma")
+TERMS_AGREE = N_("due date {due} is {days} days after the issue date {issue}, as the printed payment terms say")
+CURRENCY_MARKS = N_("all {n} currency marks printed read {code}")
+DIRECT_DEBIT = N_("{value} stands next to a direct-debit mention: it may be the customer's account")
+ROUNDED = N_("{before} rounded by {step} = {after}")
+NET_FROM_ZERO_VAT = N_("VAT is 0.00, so the net amount is the total {total}")
+SUPPLIER_SIDE = N_("{value} is the supplier's: the sides of the document are settled")
+CUSTOMER_SIDE = N_("{value} is the customer's: the sides of the document are settled")
+KBO_FROM_VAT = N_("enterprise number taken from VAT {vat}")
+CURRENCY_DEFAULT = N_("no currency printed; EUR assumed")
+COMPUTED_TOTAL = N_("sum of the VAT breakdown rows (not printed as a total)")
+SEVERAL_INVOICES = N_("{n} invoices in one file; fields are those of pages {first}-{last}")
+PARSE_FAILED = N_("the value could not be read: {problem}")
+
+# --- what the supplier's memory says (pipeline.suppliers)
+MEMORY_IBAN = N_("IBAN as on earlier validated invoices of this supplier")
+MEMORY_IBAN_CHANGED = N_("This supplier was validated before with IBAN {known}; this invoice asks for {iban}. Confirm "
+                         "the new account with the supplier by phone before anyone pays (invoice fraud).")
+MEMORY_NAME = N_("name as on earlier validated invoices")
+MEMORY_CURRENCY = N_("{currency}, as on the {n} earlier validated invoice(s) of this supplier")
+MEMORY_SAME = N_("as on earlier validated invoices")
+LAYOUT_OFFERED = N_("read after “{anchor}”, where an operator found the {title} on this supplier's earlier invoice; "
+                    "nothing else found it, so check it")
+LAYOUT_AGREED = N_("also printed after “{anchor}”, where an operator validated the {title} on this supplier's "
+                   "earlier invoice")
+LAYOUT_DOUBTED = N_("this supplier prints the {title} after “{anchor}”, and there it reads {there}, not {here}: "
+                    "check which is right")
+LAYOUT_CORRECTED = N_("read {there} after “{anchor}”, where an operator corrected the {title} on this supplier's "
+                      "earlier invoice; the general reading was {here}: check which is right")
+
+# --- why a document waits for a person, or was not taken (pipeline.review, pipeline.jobs, pipeline.api)
+FIELDS_TO_CHECK = N_("fields to check: {fields}")
+SUSPECTED_DUPLICATE = N_("suspected duplicate of document {id} ({file})")
+SUSPECTED_DUPLICATE_OPEN = N_("suspected duplicate of document {id}, not decided yet")
+SECOND_LOOK = N_("random second look at an auto-released document")
+NOT_AN_INVOICE = N_("not an invoice")
+NOT_AN_INVOICE_OPERATOR = N_("not an invoice (operator)")
+NO_INVOICE_FOUND = N_("the machine found no invoice on it; an operator can reopen it")
+REJECTED = N_("rejected: {reason}")
+DUPLICATE_OF = N_("duplicate of document {id} ({file})")
+SEVERAL_IN_PDF = N_("this PDF seems to hold several invoices (pages {ranges}): an operator should split it")
+REST_NOT_READ = N_("{note}: the rest of the file was not read")
+VALIDATED_BY_OPERATOR = N_("validated by an operator")
+ALL_CERTAIN = N_("every required field certain")
+
+# --- what reading leaves on a document (pipeline.read): "[code] message"
+PAGE_LIMIT = N_("only the first {limit} of {total} pages were read (MAX_PAGES)")
+BLANK_PAGE = N_("page {number} is blank: it has no text")
+NO_TEXT = N_("page {number}: no text was found on it")
+OCR_TOO_LONG = N_("page {number}: OCR took longer than {limit} s and was stopped")
+NOT_READ = N_("page {number}: not read, {why}")
+NO_OCR_ENGINE = N_("no OCR engine")
+CODED = N_("[{code}] {message}")
+
+TEMPLATES: tuple[str, ...] = (
+    *MESSAGES, LABEL_ALONE_NEXT, LABEL_ALONE_UNDER, NUMBER_REPEATED, ONLY_DATE_NEXT, ONLY_DATE_UNDER, DAY_FIRST,
+    DAY_FIRST_LANGUAGE, TERMS_AGREE, CURRENCY_MARKS, DIRECT_DEBIT, ROUNDED, NET_FROM_ZERO_VAT, SUPPLIER_SIDE,
+    CUSTOMER_SIDE, KBO_FROM_VAT, SEVERAL_INVOICES, PARSE_FAILED, MEMORY_IBAN_CHANGED, MEMORY_CURRENCY, LAYOUT_OFFERED,
+    LAYOUT_AGREED, LAYOUT_DOUBTED, LAYOUT_CORRECTED, FIELDS_TO_CHECK, SUSPECTED_DUPLICATE, SUSPECTED_DUPLICATE_OPEN,
+    REJECTED, DUPLICATE_OF, SEVERAL_IN_PDF, REST_NOT_READ, PAGE_LIMIT, BLANK_PAGE, NO_TEXT, OCR_TOO_LONG, NOT_READ,
+    CODED,
+)
+# messages with no placeholder: found in the catalogue as they are (listed for the test that renders them all)
+LITERALS: tuple[str, ...] = (
+    DAY_FIRST_DATE, DAY_FIRST_COMMA, CURRENCY_DEFAULT, COMPUTED_TOTAL, MEMORY_IBAN, MEMORY_NAME, MEMORY_SAME,
+    SECOND_LOOK, NOT_AN_INVOICE, NOT_AN_INVOICE_OPERATOR, NO_INVOICE_FOUND, VALIDATED_BY_OPERATOR, ALL_CERTAIN,
+    NO_OCR_ENGINE,
+)
+
+# what python-stdnum says of a number (the {problem} of a VAT number or IBAN)
+STDNUM_PROBLEMS = (
+    N_("The number's checksum or check digit is invalid."),
+    N_("The number has an invalid length."),
+    N_("The number has an invalid format."),
+    N_("One of the parts of the number are invalid or unknown."),
+    N_("The number is not valid."),
+)
+# the supplier memory's names of fields ({title})
+SUPPLIER_TITLES = (
+    N_("invoice number"), N_("issue date"), N_("due date"), N_("total excluding VAT"), N_("VAT total"),
+    N_("total including VAT"), N_("payment reference"), N_("supplier's VAT number"), N_("customer's VAT number"),
+    N_("customer name"), N_("supplier name"),
+)
 
 _FIELD = re.compile(r"\{([a-z_]+)\}")
+WORD_PARAMETERS = frozenset({"why", "problem", "title", "message", "note", "reason"})  # said in the reader's language
+FIELD_PARAMETERS = frozenset({"field"})  # a field's name: its title
+FIELD_LIST_PARAMETERS = frozenset({"fields"})  # field names, comma-separated: their titles
 
 
 @cache
 def _patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
     """(pattern, template) for every template, the most literal text first (the most specific)."""
     made = []
-    for template in MESSAGES:
+    for template in TEMPLATES:
         parts, last, seen = [], 0, set()
         for found in _FIELD.finditer(template):
             parts.append(re.escape(template[last:found.start()]))
@@ -35,10 +139,46 @@ def _patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
     return tuple(sorted(made, key=lambda pair: -len(_FIELD.sub("", pair[1]))))
 
 
-def check_words(message: str, lang: str | None = None) -> str:
-    """``message`` (a check's, in English) in ``lang`` (the current language when None)."""
+def template_of(message: str) -> tuple[str, dict[str, str]] | None:
+    """The template ``message`` was made from and its parameters; None when no template made it."""
     for pattern, template in _patterns():
         found = pattern.fullmatch(message)
         if found:
-            return translate(template, lang).format(**found.groupdict())
-    return translate(message, lang)
+            return template, found.groupdict()
+    return None
+
+
+def _parameter(name: str, value: str, lang: str | None, depth: int) -> str:
+    if name in FIELD_PARAMETERS:
+        return field_title(value.strip("'\""), lang)
+    if name in FIELD_LIST_PARAMETERS:
+        return ", ".join(field_title(part.strip(), lang) for part in value.split(","))
+    if name in WORD_PARAMETERS:
+        return _words(value, lang, depth + 1)
+    return value
+
+
+def _words(message: str, lang: str | None, depth: int) -> str:
+    if depth > 3 or not message.strip():
+        return message
+    whole = translate(message, lang)
+    if whole != message:
+        return whole
+    made = template_of(message)
+    if made is None:
+        return message
+    template, values = made
+    return translate(template, lang).format(**{k: _parameter(k, v, lang, depth) for k, v in values.items()})
+
+
+def check_words(message: str, lang: str | None = None) -> str:
+    """``message`` (a machine's, in English) in ``lang`` (the current language when None)."""
+    return _words(message, lang, 0)
+
+
+def several_words(text: str, lang: str | None = None) -> str:
+    """Messages joined by ``"; "`` (a task's reason, a document's notes), each in ``lang``."""
+    whole = check_words(text, lang)
+    if whole != text or "; " not in text:
+        return whole
+    return "; ".join(check_words(part, lang) for part in text.split("; "))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from models.enums import DocumentStatus
-from pipeline.core.i18n import N_, _
+from pipeline.core.i18n import N_, _, current_language, normalise_language, translate
 
 _STATUS_FOR_CLIENT = {
     DocumentStatus.RECEIVED: N_("Received"),
@@ -40,6 +40,31 @@ _STATUS_FOR_CENTRE = {
     DocumentStatus.DUPLICATE: N_("Duplicate"),
     DocumentStatus.SPLIT: N_("Split"),
 }
+
+
+# A field's title, as the validation screen and the documents page name it (the workbench shows these too)
+FIELD_TITLES: dict[str, str] = {
+    "supplier_name": N_("Supplier name"), "supplier_vat": N_("Supplier VAT number"),
+    "supplier_enterprise_number": N_("Supplier enterprise number"), "supplier_address": N_("Supplier address"),
+    "customer_name": N_("Customer name"), "customer_vat": N_("Customer VAT number"),
+    "customer_enterprise_number": N_("Customer enterprise number"), "customer_address": N_("Customer address"),
+    "invoice_number": N_("Invoice number"), "issue_date": N_("Invoice date"), "due_date": N_("Due date"),
+    "currency": N_("Currency"), "total_excl_vat": N_("Total excl. VAT"), "total_vat": N_("Total VAT"),
+    "total_incl_vat": N_("Total incl. VAT"), "iban": N_("IBAN"), "bic": N_("BIC"),
+    "payment_reference": N_("Structured communication"), "buyer_reference": N_("Buyer reference"),
+    "order_reference": N_("Order reference"), "vat_breakdown": N_("VAT breakdown"), "lines": N_("Invoice lines"),
+    "vat_exemption_reason": N_("VAT exemption reason"), "vat_exemption_code": N_("VAT exemption code"),
+    "supplier_electronic_address": N_("Supplier electronic address"),
+    "supplier_identifier": N_("Supplier identifier"), "customer_electronic_address": N_("Customer electronic address"),
+    "document_type": N_("Document type"),
+}
+
+
+def field_title(name: str, lang: str | None = None) -> str:
+    """A field's title in ``lang`` (the current language when None): ``iban`` → ``IBAN``."""
+    if name in FIELD_TITLES:
+        return translate(FIELD_TITLES[name], lang)
+    return name.replace("_", " ").capitalize().replace("Vat", "VAT").replace("vat", "VAT").replace("Iban", "IBAN")
 
 
 def status_words(status: DocumentStatus | str, *, for_client: bool = True) -> str:
@@ -87,10 +112,32 @@ def reason_words(reason: str | None, *, for_client: bool = True) -> str:
     if not reason:
         return ""
     if not for_client:
-        return reason.strip()
+        return centre_words(reason)
     code = reason_code(reason)
     if code in _REASON_FOR_CLIENT:
         return _(_REASON_FOR_CLIENT[code])
     if code is not None:
         return _("We could not process this document. Your accountant has been told.")
     return reason.strip()
+
+
+def centre_words(reason: str, lang: str | None = None) -> str:
+    """A stored reason for the centre's staff, in ``lang``: the code kept (they look it up), the message and the
+    hint said in words; a message no template made (an engine's own text) shown after the plain words of its
+    code, as the technical detail it is."""
+    # (imported here: check_words names fields with this module's titles)
+    from pipeline.core.check_words import several_words
+
+    text = reason.strip()
+    code = reason_code(text)
+    body = _CODE.sub("", text, count=1) if code else text
+    message, _dash, hint = body.partition(" — ")
+    said = several_words(message, lang)
+    if said == message and code and normalise_language(lang or current_language()) != "en":
+        detail = translate("Technical detail: {detail}", lang).format(detail=message)
+        plain = translate(_REASON_FOR_CLIENT[code], lang) if code in _REASON_FOR_CLIENT and not hint else ""
+        said = f"{plain} {detail}".strip()
+    parts = [f"[{code}] {said}" if code else said]
+    if hint:
+        parts.append(several_words(hint, lang))
+    return " — ".join(parts)

@@ -53,6 +53,19 @@ def show(outcome: Outcome) -> None:
         st.success(_("{file}: received as document {id}.").format(file=name, id=outcome.document_id), icon="✅")
 
 
+UPLOADER_CSS = """<style>
+.st-key-__KEY__ [data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
+.st-key-__KEY__ [data-testid="stFileUploaderDropzone"] button { font-size: 0; }
+.st-key-__KEY__ [data-testid="stFileUploaderDropzone"] button::after { content: "__CHOOSE__"; font-size: 1rem; }
+.st-key-__KEY__ [data-testid="stFileUploaderDropzone"] > :not(input):not(:has(button)) { visibility: hidden; }
+</style>"""
+
+
+def css_text(text: str) -> str:
+    """``text`` as a CSS string's content (quotes, backslashes and line ends escaped; no markup can close it)."""
+    return "".join(ch if ch.isalnum() or ch in " .,:;!?()'-" else f"\\{ord(ch):06x}" for ch in text)
+
+
 st.title(_("Upload invoices"))
 clients = api.clients_for(principal)
 if not clients:
@@ -65,6 +78,11 @@ limit_mb = settings().max_upload_mb
 files = st.file_uploader(_("Invoices (PDF, JPEG/PNG/TIFF/WebP, .eml e-mails, UBL XML), at most {mb} MB a file")
                          .format(mb=limit_mb), type=ACCEPTED, accept_multiple_files=True, key=f"uploader-{round_no}",
                          max_upload_size=limit_mb)
+# Streamlit writes its drop zone's words in English only ("Upload", "50MB per file • PDF, …", "Drag and drop
+# files here") and offers no way to translate them: they are hidden, and the zone says ours, in the user's language
+# (the label above already gives the limit and the kinds of file).
+st.markdown(UPLOADER_CSS.replace("__KEY__", f"uploader-{round_no}").replace(
+    "__CHOOSE__", css_text(_("Choose files or drop them here"))), unsafe_allow_html=True)
 if st.button(_("Upload"), type="primary", key="upload_go", disabled=not files):
     chosen = list(files or [])
     batch: list[Outcome] = []

@@ -1,4 +1,5 @@
-"""Users: an office invites its accountants and client users by e-mail, and deactivates them."""
+"""Users: an office invites its accountants and client users by e-mail, sends an invitation again (a new
+one-time link; the old one stops working), deactivates and reactivates them."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ with st.form("user_invite"):
         except MailNotConfigured:
             st.error(_("E-mail is not set up on this server; ask the administrator to configure SMTP."))
         except onboarding.InvalidInput as error:
-            st.error(_("Check the values: {detail}").format(detail=plain(str(error))))
+            st.error(_("Check the values: {detail}").format(detail=plain(error.words())))
         except api.BoekbrugError:
             st.error(_("This user cannot be invited (the address is in use already?)."))
         except OSError:
@@ -76,4 +77,43 @@ if active:
             st.error(_("This user cannot be deactivated."))
         else:
             st.session_state["users_flash"] = _("{name} can no longer sign in.").format(name=chosen.display_name)
+            st.rerun()
+
+
+def mailed(call, done: str) -> None:  # type: ignore[no-untyped-def]
+    """Run ``call`` (it e-mails); say ``done`` on the next run, or why it failed now."""
+    try:
+        call()
+    except MailNotConfigured:
+        st.error(_("E-mail is not set up on this server; ask the administrator to configure SMTP."))
+    except api.BoekbrugError as error:
+        st.error(plain(error.words()))
+    except OSError:
+        st.error(_("The e-mail could not be sent; try again later."))
+    else:
+        st.session_state["users_flash"] = done
+        st.rerun()
+
+
+waiting = [u for u in users if u.active and u.invited]
+if waiting:
+    left, right = st.columns([3, 1])
+    again = left.selectbox(_("Send the invitation again (a new link; the old one stops working)"), waiting,
+                           format_func=lambda u: f"{u.display_name} ({u.username})", key="users_resend_choice")
+    if right.button(_("Send again"), key="users_resend"):
+        mailed(lambda: onboarding.resend_invitation(principal, again.id, base_url=base_url()),
+               _("A new invitation was sent to {email}; the earlier link no longer works.").format(email=again.username))
+
+inactive = [u for u in users if not u.active and u.role in onboarding.INVITABLE]
+if inactive:
+    left, right = st.columns([3, 1])
+    back = left.selectbox(_("Reactivate a user"), inactive, format_func=lambda u: f"{u.display_name} ({u.username})",
+                          key="users_reactivate_choice")
+    if right.button(_("Reactivate"), key="users_reactivate"):
+        try:
+            onboarding.reactivate_user(principal, back.id)
+        except api.BoekbrugError as error:
+            st.error(plain(error.words()))
+        else:
+            st.session_state["users_flash"] = _("{name} can sign in again.").format(name=back.display_name)
             st.rerun()
