@@ -45,6 +45,8 @@ CURRENCY_DEFAULT = N_("no currency printed; EUR assumed")
 COMPUTED_TOTAL = N_("sum of the VAT breakdown rows (not printed as a total)")
 SEVERAL_INVOICES = N_("{n} invoices in one file; fields are those of pages {first}-{last}")
 PARSE_FAILED = N_("the value could not be read: {problem}")
+DATELINE = N_("dated '{text}': a letter's dateline, at {town}, a town of an address printed on it")
+SALE_TIMESTAMP = N_("'{text}' printed with the time of the sale, the only date on the slip")
 
 # --- what the supplier's memory says (pipeline.suppliers)
 MEMORY_IBAN = N_("IBAN as on earlier validated invoices of this supplier")
@@ -89,7 +91,7 @@ CODED = N_("[{code}] {message}")
 TEMPLATES: tuple[str, ...] = (
     *MESSAGES, LABEL_ALONE_NEXT, LABEL_ALONE_UNDER, NUMBER_REPEATED, ONLY_DATE_NEXT, ONLY_DATE_UNDER, DAY_FIRST,
     DAY_FIRST_LANGUAGE, TERMS_AGREE, CURRENCY_MARKS, DIRECT_DEBIT, ROUNDED, NET_FROM_ZERO_VAT, SUPPLIER_SIDE,
-    CUSTOMER_SIDE, KBO_FROM_VAT, SEVERAL_INVOICES, PARSE_FAILED, MEMORY_IBAN_CHANGED, MEMORY_CURRENCY, LAYOUT_OFFERED,
+    CUSTOMER_SIDE, KBO_FROM_VAT, SEVERAL_INVOICES, PARSE_FAILED, DATELINE, SALE_TIMESTAMP, MEMORY_IBAN_CHANGED, MEMORY_CURRENCY, LAYOUT_OFFERED,
     LAYOUT_AGREED, LAYOUT_DOUBTED, LAYOUT_CORRECTED, FIELDS_TO_CHECK, SUSPECTED_DUPLICATE, SUSPECTED_DUPLICATE_OPEN,
     REJECTED, DUPLICATE_OF, SEVERAL_IN_PDF, REST_NOT_READ, PAGE_LIMIT, BLANK_PAGE, NO_TEXT, OCR_TOO_LONG, NOT_READ,
     CODED,
@@ -178,7 +180,11 @@ def check_words(message: str, lang: str | None = None) -> str:
 
 def several_words(text: str, lang: str | None = None) -> str:
     """Messages joined by ``"; "`` (a task's reason, a document's notes), each in ``lang``."""
-    whole = check_words(text, lang)
-    if whole != text or "; " not in text:
-        return whole
-    return "; ".join(check_words(part, lang) for part in text.split("; "))
+    parts = text.split("; ")
+    if len(parts) > 1 and all(_known(part) for part in parts):
+        return "; ".join(check_words(part, lang) for part in parts)
+    return check_words(text, lang)
+
+
+def _known(message: str) -> bool:
+    return template_of(message) is not None or translate(message, "nl") != message
