@@ -42,7 +42,7 @@ workbench: install
 	@echo "Workbench on http://$(ADDRESS):$(PORT), HTTP API on http://127.0.0.1:$(API_PORT)/docs (Ctrl+C stops both); clients' mailboxes on SMTP 127.0.0.1:2525 (python -m pipeline mailin)"
 	$(PY) -m pipeline serve --host 127.0.0.1 --port $(API_PORT) & api=$$!; \
 	$(PY) -m pipeline mailin & mail=$$!; trap 'kill $$api $$mail 2>/dev/null' EXIT; \
-	$(PY) -m streamlit run workbench/app.py --server.address $(ADDRESS) --server.port $(PORT) --server.maxUploadSize $(MAX_UPLOAD_MB)
+	$(PY) -m streamlit run workbench/server.py --server.address $(ADDRESS) --server.port $(PORT) --server.maxUploadSize $(MAX_UPLOAD_MB)
 
 services:
 	@bash .ci/services.sh

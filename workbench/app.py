@@ -1,16 +1,17 @@
-"""Boekbrug workbench: the router. ``python -m streamlit run workbench/app.py`` from the repo root.
+"""Boekbrug workbench: the router. ``python -m streamlit run workbench/server.py`` from the repo root.
 
 Shows the sign-in page until there is a live session, then the pages of the
 signed-in role. The pages draw the UI and call ``pipeline.api``; nothing else.
 
-Staying signed in: the session token also lives in a cookie (``bb_session``), written
-by a tiny same-origin script after sign-in and read back with ``st.context.cookies``
+Staying signed in: the session token also lives in a cookie (``bb_session``), set by the
+server (``workbench/server.py`` serves this app as an ``st.App`` with one route that
+exchanges a one-time grant for the cookie) and read back with ``st.context.cookies``
 when the browser reconnects (F5, a typed URL, a new tab). Only the token's hash is in
-the database; signing out deletes it there and clears the cookie. The cookie is
-``SameSite=Strict``, ``Secure`` whenever the page is served over HTTPS, and lives no
-longer than the session; it is *not* HttpOnly (Streamlit's own server cannot set
-headers from a page), so a script injected into the page could read it — every
-user-supplied string is escaped before it is shown (``workbench.components.plain``).
+the database; signing out deletes it there and expires the cookie. The cookie is
+HttpOnly (no script of the page can read it), ``SameSite=Strict``, ``Secure`` whenever
+the page is served over HTTPS, and lives no longer than the session
+(``workbench/session_cookie.py``). Started as ``streamlit run workbench/app.py`` (no route)
+the script writes it itself, without HttpOnly.
 
 Deep links: before sign-in every page path is known (each shows the sign-in form), so
 ``/validate`` typed or reloaded signs in and lands on the Validate page.

@@ -55,8 +55,8 @@ def show(outcome: Outcome) -> None:
 
 UPLOADER_CSS = """<style>
 .st-key-__KEY__ [data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
-.st-key-__KEY__ [data-testid="stFileUploaderDropzone"] button { font-size: 0; }
-.st-key-__KEY__ [data-testid="stFileUploaderDropzone"] button::after { content: "__CHOOSE__"; font-size: 1rem; }
+.st-key-__KEY__ [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] { display: none; }
+.st-key-__KEY__ [data-testid="stFileUploaderDropzone"] button::after { content: "__CHOOSE__"; margin-left: 0.4rem; }
 .st-key-__KEY__ [data-testid="stFileUploaderDropzone"] > :not(input):not(:has(button)) { visibility: hidden; }
 </style>"""
 
