@@ -208,3 +208,20 @@ def test_documents_page_in_dutch_says_the_centre_its_reason_in_words(world) -> N
     assert "[corrupt_file]" in shown  # the centre keeps the code
     assert "Het bestand is beschadigd; vraag de afzender om een nieuwe kopie." in shown
     assert "The file is damaged" not in shown
+
+
+def test_an_error_shown_with_underscore_is_said_from_its_template() -> None:
+    """Pages show ``_(error.message)``: a message made from a template is said in the reader's language."""
+    from pipeline.api.live import parse_input
+    from pipeline.core.errors import BoekbrugError
+
+    with pytest.raises(BoekbrugError) as typed:
+        parse_input("issue_date", "31/13/2026")
+    assert translate(typed.value.message, "nl") == "'31/13/2026' bestaat niet in de kalender"
+    assert translate(typed.value.message, "en") == typed.value.message
+    with pytest.raises(BoekbrugError) as amount:
+        parse_input("total_incl_vat", "twaalf")
+    assert "n'est pas un montant" in translate(amount.value.message, "fr")
+    assert translate("required field(s) still empty: iban, due_date", "fr") == \
+        "champs obligatoires encore vides : IBAN, Date d'échéance"
+    assert translate("a label the catalogue does not hold", "nl") == "a label the catalogue does not hold"

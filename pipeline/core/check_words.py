@@ -17,10 +17,10 @@ where it is shown, in the language of whoever reads it.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from pipeline.core.checks import MESSAGES
-from pipeline.core.i18n import N_, translate
+from pipeline.core.i18n import N_, lookup
 from pipeline.core.plain_words import field_title
 
 # --- what extraction says beside a value (pipeline.extract): the stored English is exactly these, filled
@@ -88,19 +88,37 @@ NOT_READ = N_("page {number}: not read, {why}")
 NO_OCR_ENGINE = N_("no OCR engine")
 CODED = N_("[{code}] {message}")
 
+# --- what the validation screen's API answers to a typed value or a decision (pipeline.api)
+NOT_IN_CALENDAR = N_("{text} is not a date in the calendar")
+NOT_A_DATE = N_("{text} is not a date (write 31/12/2026 or 2026-12-31)")
+NOT_A_CURRENCY = N_("{text} is not a currency code (EUR, USD, …)")
+NOT_AN_AMOUNT = N_("{text} is not an amount")
+NOT_AN_AMOUNT_FORM = N_("{text} is not an amount (write it as 1.234,56)")
+LIST_OF_ROWS = N_("{field} takes a list of rows")
+REQUIRED_EMPTY = N_("required field(s) still empty: {fields}")
+REQUIRED_EMPTY_HINT = N_("fill them in, or reject the document if they are not on it")
+NOT_A_DOCUMENT_TYPE = N_("{text} is not a document type")
+UNDECIDED = N_("this document is a suspected duplicate of document {id}")
+UNDECIDED_HINT = N_("Compare both and choose 'Same invoice' or 'A different invoice' first.")
+WRONG_DOCUMENT = N_("the form belongs to another document")
+WRONG_DOCUMENT_HINT = N_("Reload the page: the values were typed for another document.")
+NOT_EARLIER = N_("document {id} is no earlier document of the same client")
+NOT_SUSPECTED = N_("document {id} is not a suspected duplicate")
+
 TEMPLATES: tuple[str, ...] = (
     *MESSAGES, LABEL_ALONE_NEXT, LABEL_ALONE_UNDER, NUMBER_REPEATED, ONLY_DATE_NEXT, ONLY_DATE_UNDER, DAY_FIRST,
     DAY_FIRST_LANGUAGE, TERMS_AGREE, CURRENCY_MARKS, DIRECT_DEBIT, ROUNDED, NET_FROM_ZERO_VAT, SUPPLIER_SIDE,
     CUSTOMER_SIDE, KBO_FROM_VAT, SEVERAL_INVOICES, PARSE_FAILED, DATELINE, SALE_TIMESTAMP, MEMORY_IBAN_CHANGED, MEMORY_CURRENCY, LAYOUT_OFFERED,
     LAYOUT_AGREED, LAYOUT_DOUBTED, LAYOUT_CORRECTED, FIELDS_TO_CHECK, SUSPECTED_DUPLICATE, SUSPECTED_DUPLICATE_OPEN,
     REJECTED, DUPLICATE_OF, SEVERAL_IN_PDF, REST_NOT_READ, PAGE_LIMIT, BLANK_PAGE, NO_TEXT, OCR_TOO_LONG, NOT_READ,
-    CODED,
+    CODED, NOT_IN_CALENDAR, NOT_A_DATE, NOT_A_CURRENCY, NOT_AN_AMOUNT, NOT_AN_AMOUNT_FORM, LIST_OF_ROWS,
+    REQUIRED_EMPTY, NOT_A_DOCUMENT_TYPE, UNDECIDED, NOT_EARLIER, NOT_SUSPECTED,
 )
 # messages with no placeholder: found in the catalogue as they are (listed for the test that renders them all)
 LITERALS: tuple[str, ...] = (
     DAY_FIRST_DATE, DAY_FIRST_COMMA, CURRENCY_DEFAULT, COMPUTED_TOTAL, MEMORY_IBAN, MEMORY_NAME, MEMORY_SAME,
     SECOND_LOOK, NOT_AN_INVOICE, NOT_AN_INVOICE_OPERATOR, NO_INVOICE_FOUND, VALIDATED_BY_OPERATOR, ALL_CERTAIN,
-    NO_OCR_ENGINE,
+    NO_OCR_ENGINE, REQUIRED_EMPTY_HINT, UNDECIDED_HINT, WRONG_DOCUMENT, WRONG_DOCUMENT_HINT,
 )
 
 # what python-stdnum says of a number (the {problem} of a VAT number or IBAN)
@@ -163,14 +181,22 @@ def _parameter(name: str, value: str, lang: str | None, depth: int) -> str:
 def _words(message: str, lang: str | None, depth: int) -> str:
     if depth > 3 or not message.strip():
         return message
-    whole = translate(message, lang)
+    whole = lookup(message, lang)
     if whole != message:
         return whole
     made = template_of(message)
     if made is None:
         return message
     template, values = made
-    return translate(template, lang).format(**{k: _parameter(k, v, lang, depth) for k, v in values.items()})
+    return lookup(template, lang).format(**{k: _parameter(k, v, lang, depth) for k, v in values.items()})
+
+
+@lru_cache(maxsize=4096)
+def template_words(message: str, lang: str) -> str:
+    """``message`` said from the template that made it (``pipeline.core.i18n.translate`` asks, on a miss)."""
+    if len(message) > 2000 or template_of(message) is None:
+        return message
+    return _words(message, lang, 0)
 
 
 def check_words(message: str, lang: str | None = None) -> str:
@@ -187,4 +213,4 @@ def several_words(text: str, lang: str | None = None) -> str:
 
 
 def _known(message: str) -> bool:
-    return template_of(message) is not None or translate(message, "nl") != message
+    return template_of(message) is not None or lookup(message, "nl") != message

@@ -64,9 +64,24 @@ def _messages(lang: str) -> dict[str, str]:
     return {str(m.id): str(m.string) for m in catalog if m.id and isinstance(m.id, str) and m.string and not m.fuzzy}
 
 
-def translate(message: str, lang: str | None = None) -> str:
-    """``message`` in ``lang`` (the current language when None); the English text when untranslated."""
+def lookup(message: str, lang: str | None = None) -> str:
+    """``message`` as the catalogue of ``lang`` has it (the current language when None), else unchanged."""
     return _messages(normalise_language(lang) if lang else _current.get()).get(message, message)
+
+
+def translate(message: str, lang: str | None = None) -> str:
+    """``message`` in ``lang`` (the current language when None); the English text when untranslated.
+
+    A message the catalogue does not hold whole may be a machine's, made from a template with its
+    parameters filled in (``"'31/13' is not a date in the calendar"``): it is said from its template
+    (``pipeline.core.check_words``), so ``_(error.message)`` shows an error in the reader's language."""
+    code = normalise_language(lang) if lang else _current.get()
+    found = _messages(code).get(message)
+    if found is not None or code == "en" or not message:
+        return found if found is not None else message
+    from pipeline.core.check_words import template_words  # it uses the catalogues above
+
+    return template_words(message, code)
 
 
 def _(message: str) -> str:
