@@ -126,8 +126,10 @@ def test_the_known_check_can_fail() -> None:
 def test_centre_reasons_in_words_with_the_code_kept() -> None:
     reason = CorruptFile("The PDF cannot be opened: xref table broken").reason()
     said = centre_words(reason, "nl")
-    assert said.startswith("[corrupt_file] ") and "Technisch detail: The PDF cannot be opened" in said
-    assert "Het bestand is beschadigd; vraag de afzender om een nieuwe kopie." in said
+    assert said == ("[corrupt_file] De pdf kan niet geopend worden: xref table broken — Het bestand is beschadigd; "
+                    "vraag de afzender om een nieuwe kopie.")  # the library's own words stay as they are
+    odd = centre_words(CorruptFile("a sentence no template made").reason(), "fr")
+    assert odd.startswith("[corrupt_file] Détail technique : a sentence no template made — ")
     assert centre_words("[page_limit] only the first 20 of 31 pages were read (MAX_PAGES)", "fr") == \
         "[page_limit] seules les 20 premières pages sur 31 ont été lues (MAX_PAGES)"
     assert centre_words("fields to check: iban; random second look at an auto-released document", "nl") == \
@@ -225,3 +227,18 @@ def test_an_error_shown_with_underscore_is_said_from_its_template() -> None:
     assert translate("required field(s) still empty: iban, due_date", "fr") == \
         "champs obligatoires encore vides : IBAN, Date d'échéance"
     assert translate("a label the catalogue does not hold", "nl") == "a label the catalogue does not hold"
+
+
+@pytest.mark.parametrize(("data", "name"), [(b"PK\x03\x04zip", "facturen.zip"), (b"<html><body>hi</body></html>", "f.html"),
+                                            (b"MZ\x90\x00", "factuur.pdf.exe"), (b"GIF89a....", "scan.gif")])
+def test_a_refusal_at_intake_is_said_to_the_centre_without_english(data: bytes, name: str) -> None:
+    from pipeline.core.errors import BoekbrugError
+    from pipeline.intake.sniff import sniff
+
+    with pytest.raises(BoekbrugError) as refused:
+        sniff(data, name)
+    reason = refused.value.reason()
+    for lang, english in (("nl", (" not ", " the ", "Upload a")), ("fr", (" is ", " not ", " the ", "Upload a"))):
+        said = centre_words(reason, lang)
+        assert "Technis" not in said and "technique" not in said, said  # every part came from a template
+        assert not any(word in said for word in english), said

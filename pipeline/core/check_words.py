@@ -88,6 +88,42 @@ NOT_READ = N_("page {number}: not read, {why}")
 NO_OCR_ENGINE = N_("no OCR engine")
 CODED = N_("[{code}] {message}")
 
+# --- why a file was refused or failed (pipeline.intake, pipeline.read): "[code] message — hint"; {detail} is an
+# engine's own text (a PDF library's, a mail parser's) and stays as it is
+NO_PAGES = N_("The PDF has no pages.")
+IMAGE_NO_PAGES = N_("The image has no pages.")
+IMAGE_UNDECODED = N_("Image page {n} cannot be decoded: {detail}")
+IMAGE_NO_PIXELS = N_("Image page {n} has no pixels.")
+IMAGE_TOO_MANY_PIXELS = N_("Image page {n} has {width}x{height} pixels, over the limit of {limit}.")
+IMAGE_TOO_LARGE = N_("The image is too large to open safely ({detail}).")
+PDF_UNOPENED = N_("The PDF cannot be opened: {detail}")
+XML_MALFORMED = N_("The XML is not well-formed: {detail}")
+MAIL_UNPARSED = N_("The e-mail cannot be parsed: {detail}")
+DOCUMENT_EMPTY = N_("The document is empty.")
+MAIL_EMPTY = N_("The e-mail is empty.")
+IMAGE_EMPTY = N_("The image file is empty.")
+FILE_EMPTY = N_("The file is empty.")
+NAMED_EMPTY = N_("{file} is empty.")
+PDF_PASSWORD = N_("The PDF is protected with a password to open it.")
+XML_DOCTYPE = N_("The XML declares a DOCTYPE or entities.")
+NO_INVOICE_IN_MAIL = N_("No PDF, image or invoice XML in the e-mail ({why}).")
+NO_ATTACHMENTS_AT_ALL = N_("it has no attachments")
+OCR_EVERY_PAGE_TOO_LONG = N_("OCR of every page took longer than {seconds} s.")
+TOO_MANY_MB = N_("{file} is {size} MB; the limit is {limit} MB. Nothing was kept: send a smaller file (fewer pages, "
+                 "or scanned at a lower resolution).")
+NOT_AN_IMAGE = N_("The file is not a JPEG, PNG, TIFF, WebP or HEIC image.")
+WEB_PAGE = N_("{file} is a web page (HTML), not an invoice document.")
+AVIF = N_("{file} is an AVIF photo or a video; export it as JPEG.")
+NOT_A_DOCUMENT = N_("{file} is not a PDF, image, e-mail or invoice XML.")
+REFUSED_KIND = N_("{file} is {what}, not an invoice document.")
+DANGEROUS_NAME = N_("{file} has a .{ext} name, which is refused whatever it contains.")
+REFUSED_KINDS = (
+    N_("a Windows program"), N_("a Linux program"), N_("a macOS program"), N_("a program or Java class"),
+    N_("a script"), N_("a ZIP archive or Office document"), N_("a ZIP archive"), N_("a RAR archive"),
+    N_("a 7-Zip archive"), N_("a gzip archive"), N_("an old Office document (doc/xls/msg)"),
+    N_("a GIF image (not supported: send a PDF, JPEG or PNG)"), N_("a BMP image (not supported: send a PDF, JPEG or PNG)"),
+)
+
 # --- what the validation screen's API answers to a typed value or a decision (pipeline.api)
 NOT_IN_CALENDAR = N_("{text} is not a date in the calendar")
 NOT_A_DATE = N_("{text} is not a date (write 31/12/2026 or 2026-12-31)")
@@ -112,13 +148,17 @@ TEMPLATES: tuple[str, ...] = (
     LAYOUT_AGREED, LAYOUT_DOUBTED, LAYOUT_CORRECTED, FIELDS_TO_CHECK, SUSPECTED_DUPLICATE, SUSPECTED_DUPLICATE_OPEN,
     REJECTED, DUPLICATE_OF, SEVERAL_IN_PDF, REST_NOT_READ, PAGE_LIMIT, BLANK_PAGE, NO_TEXT, OCR_TOO_LONG, NOT_READ,
     CODED, NOT_IN_CALENDAR, NOT_A_DATE, NOT_A_CURRENCY, NOT_AN_AMOUNT, NOT_AN_AMOUNT_FORM, LIST_OF_ROWS,
-    REQUIRED_EMPTY, NOT_A_DOCUMENT_TYPE, UNDECIDED, NOT_EARLIER, NOT_SUSPECTED,
+    REQUIRED_EMPTY, NOT_A_DOCUMENT_TYPE, UNDECIDED, NOT_EARLIER, NOT_SUSPECTED, IMAGE_UNDECODED, IMAGE_NO_PIXELS,
+    IMAGE_TOO_MANY_PIXELS, IMAGE_TOO_LARGE, PDF_UNOPENED, XML_MALFORMED, MAIL_UNPARSED, NAMED_EMPTY, NO_INVOICE_IN_MAIL,
+    OCR_EVERY_PAGE_TOO_LONG, TOO_MANY_MB, WEB_PAGE, AVIF, NOT_A_DOCUMENT, REFUSED_KIND, DANGEROUS_NAME,
 )
 # messages with no placeholder: found in the catalogue as they are (listed for the test that renders them all)
 LITERALS: tuple[str, ...] = (
     DAY_FIRST_DATE, DAY_FIRST_COMMA, CURRENCY_DEFAULT, COMPUTED_TOTAL, MEMORY_IBAN, MEMORY_NAME, MEMORY_SAME,
     SECOND_LOOK, NOT_AN_INVOICE, NOT_AN_INVOICE_OPERATOR, NO_INVOICE_FOUND, VALIDATED_BY_OPERATOR, ALL_CERTAIN,
-    NO_OCR_ENGINE, REQUIRED_EMPTY_HINT, UNDECIDED_HINT, WRONG_DOCUMENT, WRONG_DOCUMENT_HINT,
+    NO_OCR_ENGINE, REQUIRED_EMPTY_HINT, UNDECIDED_HINT, WRONG_DOCUMENT, WRONG_DOCUMENT_HINT, NO_PAGES, IMAGE_NO_PAGES,
+    DOCUMENT_EMPTY, MAIL_EMPTY, IMAGE_EMPTY, FILE_EMPTY, PDF_PASSWORD, XML_DOCTYPE, NO_ATTACHMENTS_AT_ALL, NOT_AN_IMAGE,
+    *REFUSED_KINDS,
 )
 
 # what python-stdnum says of a number (the {problem} of a VAT number or IBAN)
@@ -137,7 +177,7 @@ SUPPLIER_TITLES = (
 )
 
 _FIELD = re.compile(r"\{([a-z_]+)\}")
-WORD_PARAMETERS = frozenset({"why", "problem", "title", "message", "note", "reason"})  # said in the reader's language
+WORD_PARAMETERS = frozenset({"why", "problem", "title", "message", "note", "reason", "what"})  # said in the reader's language
 FIELD_PARAMETERS = frozenset({"field"})  # a field's name: its title
 FIELD_LIST_PARAMETERS = frozenset({"fields"})  # field names, comma-separated: their titles
 

@@ -13,7 +13,7 @@ from models.enums import DocumentStatus
 from pipeline import api
 from pipeline.core.config import settings
 from pipeline.core.i18n import _, format_moment, set_language
-from workbench.components import client_side, plain, reason_label, status_label
+from workbench.components import plain, reason_label, status_label
 
 ACCEPTED = ["pdf", "png", "jpg", "jpeg", "tif", "tiff", "webp", "eml", "xml"]
 RESULTS = "upload_results"  # this session's outcomes, one per file, newest batch first
@@ -136,7 +136,7 @@ def statuses() -> None:
                        _("status"): status_label(r.status, principal),
                        _("supplier"): r.supplier_name or "", _("number"): r.invoice_number or "",
                        _("received"): format_moment(r.received_at),
-                       _("reason"): reason_label(r.error, principal) if client_side(principal) else (r.error or "")}
+                       _("reason"): reason_label(r.error, principal)}
                       for r in rows]),
         hide_index=True, width="stretch", key="upload_statuses",
     )
