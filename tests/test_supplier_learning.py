@@ -218,3 +218,52 @@ def test_a_supplier_s_currency_is_remembered_and_agrees(db_url: str) -> None:
         )  # no memory of dollars: nothing gained
         remember(session, office.id, {**values, "currency": "USD"})
         assert profile.field_positions["currency"] == {"value": "USD", "documents": 1}
+
+
+def test_confirm_and_next_teaches_the_whole_released_form(
+    db_url: str, settings_for, tmp_path: Path
+) -> None:
+    """The operator confirms only what the workbench asks about (as "Confirm and next"
+    does); once the document is released, the fields the machine had set certain are
+    learnt too, as weaker evidence (``released``) beside what a person looked at
+    (``operator``), and a later release never puts a weaker entry over a looked-at one."""
+    from pipeline.suppliers.positions import learn_at_release
+
+    settings = settings_for(db_url)
+    principal = _setup(db_url)
+    first, _ = _two_invoices_of_one_supplier()
+    path = tmp_path / "first.pdf"
+    path.write_bytes(render_invoice(first))
+    one = ingest_files(settings, "Client", [path]).document_ids[0]
+    _, before = _rows(db_url, one)
+    certain = {n for n, r in before.items() if r.state is FieldState.CERTAIN and r.value not in (None, "", [])}
+    truth = truth_fields(first)
+    task = api.next_task(principal)
+    assert task is not None
+    corrections = {f.name: str(truth[f.name]) for f in task.fields
+                   if f.name in truth and truth[f.name] is not None and not score_value(f.name, truth[f.name], f.value)[0]
+                   and f.name in KEY_FIELDS + ("supplier_name",)}
+    asked = [f.name for f in task.fields if f.needs_look and f.name not in corrections and f.value not in (None, "", [])]
+    with unit_of_work(db_url) as session:  # nothing learnt yet of the fields nobody was asked about
+        assert not session.scalars(select(SupplierProfile)).all()
+    api.save(principal, task.task_id, task.version, corrections, asked)
+    document, _ = _rows(db_url, one)
+    assert document.status is DocumentStatus.RELEASED and not document.auto_released
+    with unit_of_work(db_url) as session:
+        layout = session.scalars(select(SupplierProfile)).one().field_positions
+    released = {n for n, e in layout.items() if isinstance(e, dict) and e.get("evidence") == "released"}
+    looked_at = {n for n, e in layout.items() if isinstance(e, dict) and e.get("evidence") == "operator"}
+    assert certain & set(KEY_FIELDS), certain  # the machine was sure of some key fields ...
+    assert certain & set(KEY_FIELDS) <= released  # ... and those are learnt at release
+    assert released.isdisjoint(set(corrections) | set(asked))
+    assert looked_at <= set(corrections) | set(asked)
+    with unit_of_work(db_url) as session:  # released again (a second copy): the looked-at entries stay
+        doc = session.get(Document, one)
+        profile = session.scalars(select(SupplierProfile)).one()
+        profile.field_positions = {**profile.field_positions,
+                                   **{n: {**layout[n], "evidence": "operator"} for n in released}}
+        session.flush()
+        assert learn_at_release(session, doc) == {}
+        doc.auto_released = True  # a document nobody saw teaches nothing
+        profile.field_positions = {}
+        assert learn_at_release(session, doc) == {}

@@ -526,3 +526,25 @@ def test_the_tail_of_another_label_is_not_the_label() -> None:
     assert (
         read_field(words_of_records([twice]), "issue_date", learnt) is None
     )  # which one? no guess
+
+
+def test_a_place_learnt_from_a_field_released_untouched_is_weaker_evidence() -> None:
+    """"Confirm and next" releases the whole form: a field the machine set certain and a
+    person released without looking is learnt as ``evidence: released``. It agrees with a
+    reading the extractor was fairly sure of, never rescues a doubtful one (a place a
+    person looked at does, from 0.2), and a disagreement is doubt as always."""
+    from pipeline.review.confidence import MIN_AGREEING_RELEASED
+
+    weak = {name: {**entry, "evidence": "released"} for name, entry in _layout().items()}
+    sure = {"invoice_number": _field("invoice_number", "F2025-0142", MIN_AGREEING_RELEASED + 0.1)}
+    assert apply_layout(sure, weak, words_of_records([NEXT]))["invoice_number"] == "agrees"
+    assert _state(sure["invoice_number"]) is FieldState.CERTAIN
+    doubtful = {"invoice_number": _field("invoice_number", "F2025-0142", MIN_AGREEING_RELEASED - 0.2)}
+    assert apply_layout(doubtful, weak, words_of_records([NEXT]))["invoice_number"] == "no evidence"
+    assert doubtful["invoice_number"].confidence == MIN_AGREEING_RELEASED - 0.2
+    assert not doubtful["invoice_number"].checks
+    looked_at = {"invoice_number": _field("invoice_number", "F2025-0142", MIN_AGREEING_RELEASED - 0.2)}
+    assert apply_layout(looked_at, _layout(), words_of_records([NEXT]))["invoice_number"] == "agrees"
+    wrong = {"invoice_number": _field("invoice_number", "F2025-0999", 0.9)}
+    assert apply_layout(wrong, weak, words_of_records([NEXT]))["invoice_number"] == "disagrees"
+    assert _state(wrong["invoice_number"]) is FieldState.FAILED_CHECK

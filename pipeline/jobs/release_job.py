@@ -43,6 +43,7 @@ from pipeline.review.fieldstore import current_values, field_rows
 from pipeline.review.split import original_bytes
 from pipeline.review.tasks import route_rule_failure
 from pipeline.suppliers.memory import remember
+from pipeline.suppliers.positions import learn_at_release
 from pipeline.ubl.build import image_to_pdf
 from pipeline.ubl.derive import derived_number
 from pipeline.ubl.parse import IncompleteInvoice, invoice_data_from_values
@@ -143,6 +144,7 @@ def release_document(session: Session, settings: Settings, document_id: int) -> 
     document.released_at = datetime.now(UTC)
     document.clear_reasons()  # released: no failure, findings or notes hold it any more
     remember(session, client.office_id, values)
+    learn_at_release(session, document)  # a person released the whole form: its certain fields count too
     session.commit()
     return release
 

@@ -116,17 +116,21 @@ SUPPLIER_AGREEMENT = 0.995  # the general reading and the supplier's layout agre
 SUPPLIER_OFFERED = 0.9  # only the layout found it: offered, never certain on its own
 SUPPLIER_DOUBT = 0.5  # the layout reads another value at the field's place
 MIN_AGREEING_CONFIDENCE = 0.2  # below this the extractor was guessing; agreement does not rescue a guess
+# a place learnt from a field nobody looked at (released with the whole form) is weaker evidence:
+# it only confirms a reading the extractor was already fairly sure of
+MIN_AGREEING_RELEASED = 0.5
 
 
-def supplier_agreement(confidence: float, checks: Iterable[object]) -> float:
+def supplier_agreement(confidence: float, checks: Iterable[object], *, weak: bool = False) -> float:
     """The confidence of a value that the general extractor found and that is also printed
     where an operator validated this field on the supplier's earlier invoice, after the same
     label and in the same format (``pipeline.suppliers.layout``).
 
     Two independent readings agreeing may make the field certain, but only when none of
     its own checks failed (checksums, totals adding up, dates against terms): a position
-    alone never vouches for a value, and a failed check still decides."""
-    if confidence < MIN_AGREEING_CONFIDENCE or any(not getattr(check, "ok", True) for check in checks):
+    alone never vouches for a value, and a failed check still decides. ``weak``: the place
+    was learnt from a field released untouched, not looked at (MIN_AGREEING_RELEASED)."""
+    if confidence < (MIN_AGREEING_RELEASED if weak else MIN_AGREEING_CONFIDENCE) or any(not getattr(check, "ok", True) for check in checks):
         return confidence
     return max(confidence, SUPPLIER_AGREEMENT)
 

@@ -16,8 +16,10 @@ same offset is read again and compared with what the general extractor found:
   evidence either way (the layout may have changed), the extraction stands as it is.
 
 A value is never made certain by its position alone: a field learnt without a label
-(a name in a letterhead) gives no agreement, and neither does a field no operator
-validated.
+(a name in a letterhead) gives no agreement. A place learnt from a field a person
+released with the whole form without looking at it (``evidence: released``, see
+:func:`pipeline.suppliers.positions.learn_at_release`) is weaker evidence: it agrees only
+with a reading the extractor was already fairly sure of.
 """
 
 from __future__ import annotations
@@ -34,7 +36,13 @@ from pipeline.review.confidence import (
     supplier_agreement,
     supplier_doubt,
 )
-from pipeline.suppliers.positions import PageWords, Reading, read_field, same_value
+from pipeline.suppliers.positions import (
+    RELEASED_EVIDENCE,
+    PageWords,
+    Reading,
+    read_field,
+    same_value,
+)
 
 LAYOUT_CHECK = "supplier_layout"
 _TITLES = {
@@ -77,7 +85,11 @@ def apply_layout(
             fields[name] = _offered(name, reading)
             outcomes[name] = "offered"
         elif same_value(name, reading.value, found.value):
-            fields[name] = _agreed(found, reading)
+            weak = entry.get("evidence") == RELEASED_EVIDENCE
+            if weak and supplier_agreement(found.confidence, found.checks, weak=True) <= found.confidence:
+                outcomes[name] = "no evidence"  # a place nobody looked at does not rescue a doubtful reading
+                continue
+            fields[name] = _agreed(found, reading, weak=weak)
             outcomes[name] = "agrees"
         elif FIELD_TYPES.get(name) is FieldType.TEXT:
             # free text (names, addresses) has no format to tell where the value ends: a
@@ -112,8 +124,8 @@ def _offered(name: str, reading: Reading) -> ExtractedField:
     )
 
 
-def _agreed(found: ExtractedField, reading: Reading) -> ExtractedField:
-    confidence = supplier_agreement(found.confidence, found.checks)
+def _agreed(found: ExtractedField, reading: Reading, *, weak: bool = False) -> ExtractedField:
+    confidence = supplier_agreement(found.confidence, found.checks, weak=weak)
     check = Check(
         LAYOUT_CHECK,
         True,

@@ -33,12 +33,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from models import Client, Document
+from models.enums import FieldState
 from pipeline.core.fields import FIELD_TYPES, FieldType, value_from_json
 from pipeline.core.records import BBox
 from pipeline.extract.amounts import parse_amount
 from pipeline.extract.dates import parse_date
 from pipeline.review.fieldstore import current_values, field_rows
-from pipeline.suppliers.memory import remember_positions
+from pipeline.suppliers.memory import match_profile, remember_positions
 
 # a currency is no place on the page (it is a sign next to every amount): not learnt
 POSITIONAL_TYPES = (
@@ -586,15 +587,29 @@ def read_field(
 
 
 # ----------------------------------------------------------------------- at validation
+OPERATOR_EVIDENCE = "operator"  # a person looked at the field: confirmed or corrected it
+RELEASED_EVIDENCE = "released"  # set certain by the machine, released by a person who changed nothing
+
+
 def learn_from_validation(
     session: Session, document: Document, names: Iterable[str]
 ) -> dict[str, dict[str, Any]]:
     """Remember, in the supplier's profile of this office, where the values an operator
     validated (``names``: confirmed or corrected) are printed on this document.
 
-    Only operator-validated fields are learnt: a value the machine was sure of but no
-    person looked at never teaches the layout (a wrong place would then confirm itself)."""
+    Only operator-validated fields are learnt here: a value the machine was sure of but no
+    person looked at never teaches the layout (a wrong place would then confirm itself);
+    those are learnt, as weaker evidence, when a person releases the whole form
+    (:func:`learn_at_release`)."""
     rows = field_rows(session, document.id)
+    learnt = _learn(document, rows, names, OPERATOR_EVIDENCE)
+    client = session.get(Client, document.client_id)
+    if client is not None and learnt:
+        remember_positions(session, client.office_id, current_values(rows), learnt)
+    return learnt
+
+
+def _learn(document: Document, rows: Mapping[str, Any], names: Iterable[str], evidence: str) -> dict[str, dict[str, Any]]:
     pages = words_of_rows(document.pages)
     learnt: dict[str, dict[str, Any]] = {}
     for name in names:
@@ -610,8 +625,50 @@ def learn_from_validation(
                 **entry,
                 "machine_was_right": confirmed,
                 "document_id": document.id,
+                "evidence": evidence,
             }
+    return learnt
+
+
+def learn_at_release(session: Session, document: Document) -> dict[str, dict[str, Any]]:
+    """"Confirm and next" releases the whole form: the policy.
+
+    When a person validated a document and it is released, every value on the form was
+    in front of them, the fields the machine had set certain (and the workbench did not
+    ask about) included: releasing the form is confirming it. So those fields are learnt
+    too — as weaker evidence (``evidence: released``) than a field a person confirmed or
+    corrected:
+
+    * they never replace what a person looked at on an earlier invoice of the supplier;
+    * on the next invoice, agreeing with them makes a field certain only when the general
+      extractor was already fairly sure of its own reading (``supplier_agreement``'s
+      ``weak`` rule), while a disagreement is doubt as always.
+
+    A document released by the machine alone teaches nothing: nobody saw it."""
+    if document.auto_released:
+        return {}
+    rows = field_rows(session, document.id)
+    names = [
+        name
+        for name, row in rows.items()
+        if row.state is FieldState.CERTAIN
+        and row.value not in (None, "", [])
+        and row.value == row.machine_value
+    ]
     client = session.get(Client, document.client_id)
-    if client is not None and learnt:
-        remember_positions(session, client.office_id, current_values(rows), learnt)
+    if client is None or not names:
+        return {}
+    values = current_values(rows)
+    profile = match_profile(session, client.office_id, values)
+    known = (profile.field_positions or {}) if profile is not None else {}
+    stronger = {
+        name
+        for name, entry in known.items()
+        if isinstance(entry, Mapping)
+        and "box" in entry
+        and entry.get("evidence", OPERATOR_EVIDENCE) == OPERATOR_EVIDENCE
+    }
+    learnt = _learn(document, rows, [n for n in names if n not in stronger], RELEASED_EVIDENCE)
+    if learnt:
+        remember_positions(session, client.office_id, values, learnt)
     return learnt
