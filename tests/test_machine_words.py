@@ -44,6 +44,7 @@ def known(message: str) -> bool:
 def test_every_template_is_said_in_the_language(lang: str) -> None:
     untranslated = []
     for template in (*words.TEMPLATES, *words.LITERALS, *words.STDNUM_PROBLEMS, *words.SUPPLIER_TITLES):
+        assert all(re.fullmatch(r"[a-z_]+", name) for name in re.findall(r"\{([^}]*)\}", template)), template
         said = translate(template, lang)
         if LETTERS.search(re.sub(r"\{[a-z_]+\}", "", template)) and said == template:
             untranslated.append(template)
@@ -242,3 +243,24 @@ def test_a_refusal_at_intake_is_said_to_the_centre_without_english(data: bytes, 
         said = centre_words(reason, lang)
         assert "Technis" not in said and "technique" not in said, said  # every part came from a template
         assert not any(word in said for word in english), said
+
+
+def test_what_a_client_or_operator_types_wrong_is_answered_in_their_language() -> None:
+    """Sales customers' numbers and split ranges: the real checks' errors, said through ``_()`` as pages do."""
+    from pipeline.core.errors import BoekbrugError
+    from pipeline.review.split import check_ranges, parse_ranges
+    from pipeline.sales.contacts import clean_iban, clean_kbo, clean_vat
+
+    made = []
+    for call in (lambda: clean_vat("BE0403170702"), lambda: clean_kbo("0403170702"), lambda: clean_iban("BE00 0000"),
+                 lambda: check_ranges(parse_ranges("1-9"), 4), lambda: check_ranges(parse_ranges("1-2, 2-3"), 4),
+                 lambda: parse_ranges("een tot drie")):
+        with pytest.raises(BoekbrugError) as refused:
+            call()
+        made.append(refused.value)
+    for error in made:
+        for lang in ("nl", "fr"):
+            said = translate(error.message, lang)
+            assert said != error.message, (error.message, lang)
+            if error.hint:
+                assert translate(error.hint, lang) != error.hint, (error.hint, lang)

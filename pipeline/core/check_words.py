@@ -140,6 +140,40 @@ WRONG_DOCUMENT = N_("the form belongs to another document")
 WRONG_DOCUMENT_HINT = N_("Reload the page: the values were typed for another document.")
 NOT_EARLIER = N_("document {id} is no earlier document of the same client")
 NOT_SUSPECTED = N_("document {id} is not a suspected duplicate")
+INVALID_VALUE_HINT = N_("Correct the value (amounts like 1234,56; dates like 31/12/2026) and save again.")
+DOCUMENT_TYPE_HINT = N_("type invoice, credit note or receipt")
+INCOMPLETE_HINT = N_("Fill in the missing fields before the UBL can be built.")
+MISSING = N_("missing: {fields}")
+# splitting a PDF (pipeline.review.split)
+NOT_RANGES = N_("{text} is not a list of page ranges like 1-2, 3-4")
+NO_RANGES = N_("no page ranges given")
+NO_RANGE = N_("{a}-{b} is no page range (pages count from 1, first page before last)")
+PAST_LAST_PAGE = N_("{a}-{b} goes past the last page: the PDF has {pages} pages")
+RANGES_OVERLAP = N_("{a}-{b} and {c}-{d} overlap: each page belongs to one invoice")
+WHOLE_PDF = N_("{ranges} is the whole PDF: give two ranges or fewer pages")
+RANGES_HINT = N_("Give the pages of each invoice as ranges like 1-2, 3-4 (first page 1, inclusive, no overlap).")
+SPLIT_ALREADY = N_("document {id} was split already (pages {pages})")
+SPLIT_ALREADY_HINT = N_("Each part is a document of its own; correct or reject the parts instead.")
+ONLY_PDF_SPLITS_HINT = N_("Reject it, or ask the sender for one file per invoice.")
+
+# --- what a client's own sales invoices and customers answer (pipeline.sales)
+SALES_VAT = N_("VAT number {vat} is not valid (check digits or format)")
+SALES_KBO = N_("enterprise number {number} is not valid (mod-97 check)")
+SALES_IBAN = N_("IBAN {iban} is not valid")
+SALES_BIC = N_("BIC {bic} is not valid")
+SALES_NAME = N_("a customer needs a name")
+SALES_TERMS = N_("payment terms are between 0 and 365 days")
+SALES_VAT_COUNTRY = N_("VAT number {vat} does not belong to country {country}")
+SALES_EMAIL = N_("{email} is not an e-mail address")
+SALES_NO_LINES = N_("an invoice needs at least one line")
+SALES_NO_DESCRIPTION = N_("line {n} has no description")
+SALES_NEGATIVE = N_("line {n}: a unit price is not negative (use a credit note)")
+SALES_DISCOUNT = N_("a discount of {percent}% is not between 0 and 100")
+SALES_RATE = N_("{rate}% is not a Belgian VAT rate (21, 12 or 6; 0 with category Z, E, AE or K)")
+SALES_ZERO_RATED = N_("category {category} is charged at 0%, not {rate}%")
+SALES_ISSUED = N_("invoice {number} is issued; it cannot be edited")
+SALES_ONLY_ISSUED = N_("only an issued invoice can be credited")
+SALES_COMPLETE_HINT = N_("Complete the details, then issue it again.")
 
 TEMPLATES: tuple[str, ...] = (
     *MESSAGES, LABEL_ALONE_NEXT, LABEL_ALONE_UNDER, NUMBER_REPEATED, ONLY_DATE_NEXT, ONLY_DATE_UNDER, DAY_FIRST,
@@ -150,7 +184,10 @@ TEMPLATES: tuple[str, ...] = (
     CODED, NOT_IN_CALENDAR, NOT_A_DATE, NOT_A_CURRENCY, NOT_AN_AMOUNT, NOT_AN_AMOUNT_FORM, LIST_OF_ROWS,
     REQUIRED_EMPTY, NOT_A_DOCUMENT_TYPE, UNDECIDED, NOT_EARLIER, NOT_SUSPECTED, IMAGE_UNDECODED, IMAGE_NO_PIXELS,
     IMAGE_TOO_MANY_PIXELS, IMAGE_TOO_LARGE, PDF_UNOPENED, XML_MALFORMED, MAIL_UNPARSED, NAMED_EMPTY, NO_INVOICE_IN_MAIL,
-    OCR_EVERY_PAGE_TOO_LONG, TOO_MANY_MB, WEB_PAGE, AVIF, NOT_A_DOCUMENT, REFUSED_KIND, DANGEROUS_NAME,
+    OCR_EVERY_PAGE_TOO_LONG, TOO_MANY_MB, WEB_PAGE, AVIF, NOT_A_DOCUMENT, REFUSED_KIND, DANGEROUS_NAME, MISSING,
+    NOT_RANGES, NO_RANGE, PAST_LAST_PAGE, RANGES_OVERLAP, WHOLE_PDF, SPLIT_ALREADY, SALES_VAT, SALES_KBO, SALES_IBAN,
+    SALES_BIC, SALES_VAT_COUNTRY, SALES_EMAIL, SALES_NO_DESCRIPTION, SALES_NEGATIVE, SALES_DISCOUNT, SALES_RATE,
+    SALES_ZERO_RATED, SALES_ISSUED,
 )
 # messages with no placeholder: found in the catalogue as they are (listed for the test that renders them all)
 LITERALS: tuple[str, ...] = (
@@ -158,7 +195,8 @@ LITERALS: tuple[str, ...] = (
     SECOND_LOOK, NOT_AN_INVOICE, NOT_AN_INVOICE_OPERATOR, NO_INVOICE_FOUND, VALIDATED_BY_OPERATOR, ALL_CERTAIN,
     NO_OCR_ENGINE, REQUIRED_EMPTY_HINT, UNDECIDED_HINT, WRONG_DOCUMENT, WRONG_DOCUMENT_HINT, NO_PAGES, IMAGE_NO_PAGES,
     DOCUMENT_EMPTY, MAIL_EMPTY, IMAGE_EMPTY, FILE_EMPTY, PDF_PASSWORD, XML_DOCTYPE, NO_ATTACHMENTS_AT_ALL, NOT_AN_IMAGE,
-    *REFUSED_KINDS,
+    *REFUSED_KINDS, INVALID_VALUE_HINT, DOCUMENT_TYPE_HINT, INCOMPLETE_HINT, NO_RANGES, RANGES_HINT, SPLIT_ALREADY_HINT,
+    ONLY_PDF_SPLITS_HINT, SALES_NAME, SALES_TERMS, SALES_NO_LINES, SALES_ONLY_ISSUED, SALES_COMPLETE_HINT,
 )
 
 # what python-stdnum says of a number (the {problem} of a VAT number or IBAN)
