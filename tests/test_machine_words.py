@@ -264,3 +264,34 @@ def test_what_a_client_or_operator_types_wrong_is_answered_in_their_language() -
             assert said != error.message, (error.message, lang)
             if error.hint:
                 assert translate(error.hint, lang) != error.hint, (error.hint, lang)
+
+
+def test_what_the_supplier_memory_says_is_known_and_translated() -> None:
+    """The supplier's memory and learnt layout (pipeline.suppliers) write these beside a field: real calls."""
+    from models import SupplierProfile
+    from models.enums import FieldSource
+    from pipeline.core.records import ExtractedField
+    from pipeline.suppliers import layout
+    from pipeline.suppliers.memory import memory_checks
+    from pipeline.suppliers.positions import Reading
+
+    profile = SupplierProfile(office_id=1, supplier_key="BE0403170701", name="Bakkerij Peeters", vat="BE0403170701",
+                              iban="BE71096123456769", documents_seen=3,
+                              field_positions={"currency": {"value": "EUR", "documents": 3}})
+    said = memory_checks(profile, {"iban": "BE68539007547034", "supplier_name": "Bakkerij Peeters", "currency": "EUR",
+                                   "supplier_vat": "BE0403170701"})
+    said_again = memory_checks(profile, {"iban": "BE71096123456769"})
+    messages = [c.message for found in (said, said_again) for checks_of in found.values() for c in checks_of]
+    reading = Reading(value="2026/0042", text="2026/0042", page=1, bbox=(0.1, 0.1, 0.2, 0.12), anchor="Factuur nr.",
+                      same_format=True)
+    found = ExtractedField("invoice_number", "2026/0041", 0.8, FieldSource.TEXT_LAYER)
+    messages += [c.message for c in layout._offered("invoice_number", reading).checks]
+    messages += [c.message for c in layout._agreed(found, reading).checks]
+    messages += [c.message for c in layout._doubted(found, reading, machine_was_right=True).checks]
+    messages += [c.message for c in layout._doubted(found, reading, machine_was_right=False).checks]
+    assert len(messages) >= 8
+    for message in messages:
+        assert known(message), message
+        for lang in ("nl", "fr"):
+            assert check_words(message, lang) != message, (message, lang)
+    assert "het veld factuurnummer" in check_words(messages[-1], "nl")
