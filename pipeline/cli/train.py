@@ -72,7 +72,23 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="skip the leave-family-out model (faster)",
     )
     p.add_argument(
-        "--out", type=Path, default=None, help="model file (default: the shipped one)"
+        "--out", type=Path, default=None, help="model file (default: the shipped one; with "
+        "--from-db: $DATA_DIR/models/office-<id>/ or shared/, never the shipped one)"
+    )
+    p.add_argument(
+        "--from-db",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="DATABASE_URL",
+        help="add every operator-confirmed or corrected field of the database (default: "
+        "DATABASE_URL) as labelled candidates; needs --office or --all-offices",
+    )
+    p.add_argument("--office", help="with --from-db: this office's verdicts only (its name or id)")
+    p.add_argument(
+        "--all-offices",
+        action="store_true",
+        help="with --from-db: one shared model from every office's verdicts (the admin's choice)",
     )
     p.add_argument(
         "--cache",
@@ -149,6 +165,8 @@ def run(args: argparse.Namespace) -> int:
             )
         say(f"{folder}: {len(records)} documents")
 
+    if args.from_db is not None:
+        examples += verdict_examples(args, say)
     rows, t_feat = training.timed(lambda: training.collect(examples, say))
     say(f"features of {len(rows.field)} fields in {t_feat}s")
     report: dict = {
@@ -203,7 +221,7 @@ def run(args: argparse.Namespace) -> int:
     report["fit_seconds"] = t_final
     report["features_seconds"] = t_feat
     report["model_meta"] = final.meta
-    out = args.out or ranker.MODEL_PATH
+    out = args.out or (verdict_model_path(args) if args.from_db is not None else ranker.MODEL_PATH)
     ranker.save(final, out)
     out.with_suffix(".json").write_text(
         json.dumps(report, indent=1, ensure_ascii=False) + "\n"
@@ -220,3 +238,43 @@ def run(args: argparse.Namespace) -> int:
         )
     )
     return 0
+
+
+def verdict_examples(args: argparse.Namespace, say) -> list:
+    """The operators' verdicts in the database as training examples: one office's
+    (``--office``), or every office's for a shared model (``--all-offices``), never by default."""
+    from pipeline.core.config import settings
+    from pipeline.core.db import unit_of_work
+    from pipeline.extract import training
+
+    if bool(args.office) == bool(args.all_offices):
+        raise SystemExit("--from-db needs --office NAME (that office's verdicts only) or --all-offices (a shared model)")
+    url = args.from_db or settings().database_url
+    with unit_of_work(url) as session:
+        args.office_id = None if args.all_offices else _office_id(session, args.office)
+        examples = training.examples_from_db(session, args.office_id)
+    say(f"{len(examples)} validated documents from the database "
+        f"({'every office' if args.all_offices else f'office {args.office_id}'})")
+    return examples
+
+
+def _office_id(session, name: str) -> int:
+    from sqlalchemy import select
+
+    from models import AccountingOffice
+
+    office = session.scalars(select(AccountingOffice).where(AccountingOffice.name == name)).first()
+    if office is None and name.isdigit():
+        office = session.get(AccountingOffice, int(name))
+    if office is None:
+        raise SystemExit(f"no office named {name!r}")
+    return office.id
+
+
+def verdict_model_path(args: argparse.Namespace) -> Path:
+    """Where a model with operators' verdicts goes: per office, or shared — never over the shipped model."""
+    from pipeline.core.config import settings
+    from pipeline.extract import ranker
+
+    folder = "shared" if args.all_offices else f"office-{args.office_id}"
+    return settings().data_dir / "models" / folder / ranker.MODEL_PATH.name

@@ -30,7 +30,8 @@ from sklearn.isotonic import IsotonicRegression
 from sklearn.model_selection import GroupKFold
 from threadpoolctl import threadpool_limits
 
-from pipeline.core.records import ReadResult
+from models.enums import FieldSource
+from pipeline.core.records import Line, PageText, ReadResult, Word
 from pipeline.extract.core import extract
 from pipeline.extract.features import FAMILIES, FAMILY_OF, N_FEATURES, values_match
 from pipeline.extract.ranker import VERSION, FamilyModel, RankerModel, using
@@ -267,3 +268,80 @@ def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
     t = time.perf_counter()
     value = fn()
     return value, round(time.perf_counter() - t, 1)
+
+
+# ------------------------------------------------------------ operators' verdicts
+def reading_of_pages(pages: Iterable[Any]) -> ReadResult:
+    """A stored reading (``Page`` rows: lines with words, normalised boxes) as the
+    extractor saw it, so its candidates and features are computed again exactly."""
+    out = []
+    for page in sorted(pages, key=lambda p: p.number):
+        lines = tuple(
+            Line(
+                str(line.get("text") or ""),
+                tuple(line.get("bbox") or (0.0, 0.0, 0.0, 0.0)),
+                float(line.get("confidence", 1.0)),
+                tuple(
+                    Word(str(w["text"]), tuple(w["bbox"]), float(w.get("confidence", 1.0)))
+                    for w in line.get("words") or ()
+                ),
+            )
+            for line in page.lines or ()
+        )
+        out.append(PageText(page.number, float(page.width), float(page.height), page.source,
+                            page.engine or "", lines))
+    return ReadResult(tuple(out))
+
+
+def _kind_of(document: Any) -> str:
+    """The corpus kind of a stored document, from how it was read."""
+    sources = {page.source for page in document.pages}
+    if document.document_type is not None and str(document.document_type) == "receipt":
+        return "receipt"
+    if sources and sources <= {FieldSource.TEXT_LAYER}:
+        return "text_pdf"
+    return "photo" if str(document.kind) == "image" else "scanned_pdf"
+
+
+def examples_from_db(session: Any, office_id: int | None) -> list[Example]:
+    """Every document a person validated in the database, as a training example.
+
+    The reading is the one stored for the document (its pages); the truth is every field
+    an operator confirmed or corrected, with the value finally kept (a corrected field's
+    typed value is the positive candidate, the machine's reading a negative one). Fields
+    no person looked at are not labels (``nulls_are_absent`` False): a value the machine
+    was sure of would otherwise teach itself. ``office_id``: that office's documents only
+    — one office's verdicts never reach another office's model; None (every office) is
+    the administrator's explicit choice of a shared model. Documents are grouped by
+    supplier, so held-out folds keep a supplier whole."""
+    from sqlalchemy import select
+
+    from models import Client, Document, ExtractedFieldRow
+    from models.enums import DocumentStatus, FieldState
+
+    query = select(Document).where(
+        Document.status.in_((DocumentStatus.VALIDATED, DocumentStatus.RELEASED)),
+        Document.auto_released.is_(False),
+    )
+    if office_id is not None:
+        query = query.join(Client, Client.id == Document.client_id).where(Client.office_id == office_id)
+    examples: list[Example] = []
+    for document in session.scalars(query.order_by(Document.id)):
+        truth = {
+            row.name: row.value
+            for row in session.scalars(select(ExtractedFieldRow).where(ExtractedFieldRow.document_id == document.id))
+            if row.state in (FieldState.CONFIRMED, FieldState.CORRECTED) and row.value not in (None, "", [])
+        }
+        if not truth or not document.pages:
+            continue
+        examples.append(
+            Example(
+                f"db-{document.id}",
+                _kind_of(document),
+                f"supplier-{document.supplier_key or document.id}",
+                truth,
+                reading_of_pages(document.pages),
+                False,
+            )
+        )
+    return examples
