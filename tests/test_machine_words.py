@@ -295,3 +295,13 @@ def test_what_the_supplier_memory_says_is_known_and_translated() -> None:
         for lang in ("nl", "fr"):
             assert check_words(message, lang) != message, (message, lang)
     assert "het veld factuurnummer" in check_words(messages[-1], "nl")
+
+
+def test_a_locked_sign_in_is_said_in_the_language() -> None:
+    from datetime import timedelta
+
+    from pipeline.core.accounts import TooManyAttempts
+
+    locked = str(TooManyAttempts(timedelta(seconds=90)))
+    assert translate(locked, "nl").startswith("Te veel mislukte aanmeldpogingen: wacht ")
+    assert translate(locked, "fr").startswith("Trop de tentatives de connexion échouées : attendez ")

@@ -268,3 +268,18 @@ def test_users_page_sends_again_and_reactivates_in_dutch(world):
     assert next(u for u in onboarding.users_of(accountant) if u.id == gone.id).active
     assert any("kan opnieuw aanmelden" in s.value for s in at.success), [s.value for s in at.success]
     assert waiting.invited
+
+
+def test_clients_page_says_a_wrong_number_in_dutch(world):
+    _inbox, url = world
+    with unit_of_work(url) as session:
+        session.scalars(select(User).where(User.username == "acc_a")).one().language = "nl"
+    at = testdata.signed_in("acc_a")
+    at.switch_page("views/clients.py").run()
+    at.text_input(key="client_name").input("Frituur Gent")
+    at.text_input(key="client_vat").input("BE0202239952")  # a wrong check digit
+    _submit(at)
+    assert not at.exception, at.exception
+    said = at.error[0].value.replace("\\", "")
+    assert "Btw-nummer BE0202239952: Het controlegetal van het nummer klopt niet." in said, said
+    assert "Verbeter de waarde en probeer opnieuw." in said and "checksum" not in said

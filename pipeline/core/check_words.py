@@ -156,6 +156,10 @@ SPLIT_ALREADY = N_("document {id} was split already (pages {pages})")
 SPLIT_ALREADY_HINT = N_("Each part is a document of its own; correct or reject the parts instead.")
 ONLY_PDF_SPLITS_HINT = N_("Reject it, or ask the sender for one file per invoice.")
 
+# --- signing in (pipeline.core.accounts)
+SIGN_IN_WRONG = N_("Unknown user, wrong password or wrong code.")
+SIGN_IN_LOCKED = N_("Too many failed sign-ins: wait {seconds} seconds, then try again.")
+
 # --- what a client's own sales invoices and customers answer (pipeline.sales)
 SALES_VAT = N_("VAT number {vat} is not valid (check digits or format)")
 SALES_KBO = N_("enterprise number {number} is not valid (mod-97 check)")
@@ -187,7 +191,7 @@ TEMPLATES: tuple[str, ...] = (
     OCR_EVERY_PAGE_TOO_LONG, TOO_MANY_MB, WEB_PAGE, AVIF, NOT_A_DOCUMENT, REFUSED_KIND, DANGEROUS_NAME, MISSING,
     NOT_RANGES, NO_RANGE, PAST_LAST_PAGE, RANGES_OVERLAP, WHOLE_PDF, SPLIT_ALREADY, SALES_VAT, SALES_KBO, SALES_IBAN,
     SALES_BIC, SALES_VAT_COUNTRY, SALES_EMAIL, SALES_NO_DESCRIPTION, SALES_NEGATIVE, SALES_DISCOUNT, SALES_RATE,
-    SALES_ZERO_RATED, SALES_ISSUED,
+    SALES_ZERO_RATED, SALES_ISSUED, SIGN_IN_LOCKED,
 )
 # messages with no placeholder: found in the catalogue as they are (listed for the test that renders them all)
 LITERALS: tuple[str, ...] = (
@@ -197,6 +201,7 @@ LITERALS: tuple[str, ...] = (
     DOCUMENT_EMPTY, MAIL_EMPTY, IMAGE_EMPTY, FILE_EMPTY, PDF_PASSWORD, XML_DOCTYPE, NO_ATTACHMENTS_AT_ALL, NOT_AN_IMAGE,
     *REFUSED_KINDS, INVALID_VALUE_HINT, DOCUMENT_TYPE_HINT, INCOMPLETE_HINT, NO_RANGES, RANGES_HINT, SPLIT_ALREADY_HINT,
     ONLY_PDF_SPLITS_HINT, SALES_NAME, SALES_TERMS, SALES_NO_LINES, SALES_ONLY_ISSUED, SALES_COMPLETE_HINT,
+    SIGN_IN_WRONG,
 )
 
 # what python-stdnum says of a number (the {problem} of a VAT number or IBAN)

@@ -32,7 +32,7 @@ with st.form("client_new", clear_on_submit=False):
             made = onboarding.create_client(principal, name, office_id=office.id, vat=vat or None,
                                             enterprise_number=kbo or None, vat_period=period, language=language)
         except onboarding.InvalidInput as error:
-            st.error(_("Check the values: {detail}").format(detail=plain(str(error))))
+            st.error(_("Check the values: {detail}").format(detail=plain(error.words())))
         except api.BoekbrugError:
             st.error(_("This client cannot be created (a client with this name exists already?)."))
         else:
