@@ -13,10 +13,9 @@ calibrate``, and the replay every few saves). A refit must *earn* any trust it a
   verdicts (the same value read the same way and kept — one client's name on every
   invoice) count once together, and one supplier brings at most SUPPLIER_CAP pieces
   of evidence to a field;
-* **the prior stays a Bayesian prior**: where the verdicts say a field is *better* than
-  the prior, the prior weighs as PRIOR_WEIGHT pieces of evidence, and the map rises by
-  at most MAX_RAISE above it; where they say it is *worse*, the verdicts' own
-  (Laplace) rate is taken at once — doubt needs no such proof;
+* **the prior stays a Bayesian prior**: it weighs as PRIOR_WEIGHT pieces of evidence
+  against the verdicts, (right + W·prior) / (n + W), both ways; a map may fall as far as
+  the verdicts take it, and rise at most MAX_RAISE above the prior;
 * the map only changes where verdicts were seen: above the highest confidence an
   operator judged, the prior stands (no block stretches over confidences it never saw);
 * **held-out check**: a refit that raises a field anywhere is adopted only when, fitted
@@ -59,7 +58,7 @@ from pipeline.review.confidence import (
 )
 
 SUPPLIER_CAP = 3.0  # pieces of evidence one supplier brings to one field
-PRIOR_WEIGHT = 40.0  # the shipped prior weighs as this many pieces of evidence where a refit would raise it
+PRIOR_WEIGHT = 40.0  # the shipped prior weighs as this many pieces of evidence against the verdicts
 MAX_RAISE = 0.02  # a refit never claims more than this above the prior
 MIN_SUPPLIERS = 3  # a field's verdicts must come from this many suppliers (or documents without one)
 IMPLICIT_WEIGHT = 0.5  # a certain field released by a person who did not change it
@@ -174,8 +173,8 @@ def _weighted_blocks(items: Sequence[Evidence]) -> list[list[float]]:
 
 def refit_points(prior: Calibration, name: str, items: Sequence[Evidence]) -> list[tuple[float, float]]:
     """The prior's map for ``name`` moved by the verdicts, only where verdicts were seen:
-    down to their own rate where they are worse, up (by MAX_RAISE at most, the prior
-    weighing PRIOR_WEIGHT) where they are better. Monotone: lowered where it must be,
+    the Bayesian blend of the verdicts and the prior (weighing PRIOR_WEIGHT), up by
+    MAX_RAISE at most. Monotone: lowered where it must be,
     except that a raise carries on above the highest verdict to the prior's next step."""
     blocks = _weighted_blocks(items)
 
@@ -187,10 +186,8 @@ def refit_points(prior: Calibration, name: str, items: Sequence[Evidence]) -> li
         if not blocks or not blocks[0][0] <= raw <= blocks[-1][1]:
             return base  # no verdict at this confidence: the prior
         _, _, right, total = [block for block in blocks if block[0] <= raw][-1]
-        rate = (right + 1.0) / (total + 2.0)
-        if rate < base:
-            return rate
-        return min(base + MAX_RAISE, (right + PRIOR_WEIGHT * base) / (total + PRIOR_WEIGHT), 1.0)
+        posterior = (right + PRIOR_WEIGHT * base) / (total + PRIOR_WEIGHT)
+        return min(base + MAX_RAISE, posterior) if posterior > base else posterior
 
     xs = {0.0, *(upper for upper, _ in prior.points.get(name) or ())}
     xs.update(block[0] for block in blocks)
