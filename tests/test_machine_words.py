@@ -305,3 +305,18 @@ def test_a_locked_sign_in_is_said_in_the_language() -> None:
     locked = str(TooManyAttempts(timedelta(seconds=90)))
     assert translate(locked, "nl").startswith("Te veel mislukte aanmeldpogingen: wacht ")
     assert translate(locked, "fr").startswith("Trop de tentatives de connexion échouées : attendez ")
+
+
+def test_a_reason_without_code_is_said_to_a_client_in_words() -> None:
+    """Rejections and an e-mail's attachments (pipeline.api.documents.attachment_summary) reach clients too."""
+    from pipeline.core.i18n import use_language
+    from pipeline.core.plain_words import reason_words
+
+    with use_language("fr"):
+        assert reason_words("a.pdf: taken; logo.png: not taken — image of 2048 bytes (logo or signature); "
+                            "b.pdf: taken") == ("a.pdf : accepté; logo.png : non accepté — image de 2048 octets (logo "
+                                                "ou signature); b.pdf : accepté")
+        assert reason_words("not an invoice (operator)") == "pas une facture (opérateur)"
+    with use_language("nl"):
+        assert reason_words("the machine found no invoice on it; an operator can reopen it") == \
+            "de machine vond er geen factuur op; een operator kan het heropenen"

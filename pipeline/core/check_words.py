@@ -156,6 +156,15 @@ SPLIT_ALREADY = N_("document {id} was split already (pages {pages})")
 SPLIT_ALREADY_HINT = N_("Each part is a document of its own; correct or reject the parts instead.")
 ONLY_PDF_SPLITS_HINT = N_("Reject it, or ask the sender for one file per invoice.")
 
+# --- an e-mail's attachments, one by one (pipeline.intake.email, pipeline.api.documents)
+ATTACHMENT_TAKEN = N_("{file}: taken")
+ATTACHMENT_NOT_TAKEN = N_("{file}: not taken")
+NESTED_TOO_DEEP = N_("messages nested too deep")
+ATTACHMENT_UNDECODED = N_("the attachment is empty or cannot be decoded")
+ATTACHED_MAIL_UNPARSED = N_("attached e-mail cannot be parsed")
+LOGO = N_("image of {n} bytes (logo or signature)")
+SAME_ATTACHMENT = N_("the same file as another attachment of this e-mail")
+
 # --- signing in (pipeline.core.accounts)
 SIGN_IN_WRONG = N_("Unknown user, wrong password or wrong code.")
 SIGN_IN_LOCKED = N_("Too many failed sign-ins: wait {seconds} seconds, then try again.")
@@ -191,7 +200,7 @@ TEMPLATES: tuple[str, ...] = (
     OCR_EVERY_PAGE_TOO_LONG, TOO_MANY_MB, WEB_PAGE, AVIF, NOT_A_DOCUMENT, REFUSED_KIND, DANGEROUS_NAME, MISSING,
     NOT_RANGES, NO_RANGE, PAST_LAST_PAGE, RANGES_OVERLAP, WHOLE_PDF, SPLIT_ALREADY, SALES_VAT, SALES_KBO, SALES_IBAN,
     SALES_BIC, SALES_VAT_COUNTRY, SALES_EMAIL, SALES_NO_DESCRIPTION, SALES_NEGATIVE, SALES_DISCOUNT, SALES_RATE,
-    SALES_ZERO_RATED, SALES_ISSUED, SIGN_IN_LOCKED,
+    SALES_ZERO_RATED, SALES_ISSUED, SIGN_IN_LOCKED, ATTACHMENT_TAKEN, ATTACHMENT_NOT_TAKEN, LOGO,
 )
 # messages with no placeholder: found in the catalogue as they are (listed for the test that renders them all)
 LITERALS: tuple[str, ...] = (
@@ -201,7 +210,7 @@ LITERALS: tuple[str, ...] = (
     DOCUMENT_EMPTY, MAIL_EMPTY, IMAGE_EMPTY, FILE_EMPTY, PDF_PASSWORD, XML_DOCTYPE, NO_ATTACHMENTS_AT_ALL, NOT_AN_IMAGE,
     *REFUSED_KINDS, INVALID_VALUE_HINT, DOCUMENT_TYPE_HINT, INCOMPLETE_HINT, NO_RANGES, RANGES_HINT, SPLIT_ALREADY_HINT,
     ONLY_PDF_SPLITS_HINT, SALES_NAME, SALES_TERMS, SALES_NO_LINES, SALES_ONLY_ISSUED, SALES_COMPLETE_HINT,
-    SIGN_IN_WRONG,
+    SIGN_IN_WRONG, NESTED_TOO_DEEP, ATTACHMENT_UNDECODED, ATTACHED_MAIL_UNPARSED, SAME_ATTACHMENT,
 )
 
 # what python-stdnum says of a number (the {problem} of a VAT number or IBAN)

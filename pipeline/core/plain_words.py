@@ -118,7 +118,14 @@ def reason_words(reason: str | None, *, for_client: bool = True) -> str:
         return _(_REASON_FOR_CLIENT[code])
     if code is not None:
         return _("We could not process this document. Your accountant has been told.")
-    return reason.strip()
+    return said_in_words(reason.strip())
+
+
+def said_in_words(text: str, lang: str | None = None) -> str:
+    """A reason with no code (a rejection, an e-mail's attachments one by one), each part said in ``lang``."""
+    from pipeline.core.check_words import several_words
+
+    return " — ".join(several_words(part, lang) for part in text.split(" — "))
 
 
 def centre_words(reason: str, lang: str | None = None) -> str:
