@@ -10,7 +10,8 @@ needs a person is handled by a simulated operator through ``pipeline.api`` exact
 the workbench does: ``next_task``, then ``save`` with a correction for every shown field
 whose value differs from the truth and a confirmation for every field the workbench
 asks to confirm (uncertain or failed check) that is right (``--confirm-all``: every
-value shown, as if the save confirmed the whole form). The system learns as in
+value shown, as if the save confirmed the whole form; without it, the release still
+counts the certain fields as weaker confirmations, as in production). The system learns as in
 production: supplier memory and layout at validation and release, and the calibration
 refitted on the operators' verdicts (``pipeline.review.calibration.fit``, what
 ``python -m pipeline calibrate`` runs) every ``--calibrate-every`` operator saves.
@@ -71,6 +72,7 @@ MAX_ROUNDS = (
     3  # tasks of one document (validate, then a rule failure, ...) before giving up
 )
 OCCURRENCES = ("1st", "2nd", "3rd+")
+CALIBRATION_REPORT: dict[str, dict[str, float]] = {}  # the last refit: per field considered
 
 
 @dataclass
@@ -328,7 +330,8 @@ def replay(
             saves += 1
             if calibrate_every and saves % calibrate_every == 0:
                 with unit_of_work(settings.database_url) as session:
-                    fit(session)
+                    CALIBRATION_REPORT.clear()
+                    fit(session, CALIBRATION_REPORT)
         else:
             out.auto_released = False
             out.note = f"{status.value}: {error or ''}"[:200]
@@ -431,7 +434,7 @@ def main() -> None:
         "--confirm-all",
         action="store_true",
         help="the operator's save confirms every value shown, certain ones too (the workbench "
-        "today confirms only the fields it marks for a look)",
+        "confirms only the fields it marks for a look; the release counts the rest as weaker evidence)",
     )
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args()
@@ -471,6 +474,18 @@ def main() -> None:
     print(
         "certain but wrong, by field: "
         + (", ".join(f"{n} {c}" for n, c in sorted(wrong.items())) or "none")
+    )
+    print(
+        "calibration at the last refit: "
+        + (
+            ", ".join(
+                f"{name} {'refitted' if entry.get('adopted') else 'prior kept'} "
+                f"({entry['evidence']:.0f} evidence, {entry['suppliers']:.0f} suppliers)"
+                for name, entry in sorted(CALIBRATION_REPORT.items())
+                if entry["evidence"] >= 10
+            )
+            or "no field with 10 pieces of evidence"
+        )
     )
     if args.json:
         args.json.write_text(json.dumps([out.__dict__ for out in outcomes], indent=1))
