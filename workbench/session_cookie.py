@@ -14,6 +14,8 @@ A Streamlit page cannot set a response header, but the server the workbench runs
 * ``st.context.cookies`` holds the cookies the browser sent when it connected (HttpOnly
   ones too): a reload (F5) resumes the session from it.
 
+Grants live in the workbench process that made them: several workbench processes behind one
+address need sticky sessions (as Streamlit's own WebSocket and file uploads already do).
 Started the old way (``streamlit run workbench/app.py``, and in AppTest) there is no route:
 the cookie is then written by the script itself, without HttpOnly, as before.
 The token is random (secrets.token_urlsafe), only its hash is stored server-side, and it
