@@ -320,3 +320,17 @@ def test_a_reason_without_code_is_said_to_a_client_in_words() -> None:
     with use_language("nl"):
         assert reason_words("the machine found no invoice on it; an operator can reopen it") == \
             "de machine vond er geen factuur op; een operator kan het heropenen"
+
+
+@pytest.mark.parametrize("damage", [{"repaired": True, "pages": 5, "lost": [3], "partial": [4, 5]},
+                                    {"repaired": False, "pages": 1, "lost": [], "partial": [1]},
+                                    {"repaired": True, "pages": 6, "lost": [2, 3], "partial": []},
+                                    {"repaired": True, "pages": 4, "lost": [], "partial": [2, 3], "loops": True}])
+def test_a_damaged_pdf_notice_is_said_to_the_centre_in_words(damage: dict[str, object]) -> None:
+    from pipeline.read.damage import PdfDamage
+
+    notice = PdfDamage(**damage).notice().text()  # type: ignore[arg-type]
+    for lang, english in (("nl", (" pages ", " page ", " only ", " could ", " the ", " lost")),
+                          ("fr", (" of ", " could ", " only ", " the "))):
+        said = centre_words(notice, lang)
+        assert said.startswith("[damaged_pdf] ") and not any(word in said for word in english), said

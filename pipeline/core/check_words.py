@@ -87,6 +87,23 @@ OCR_TOO_LONG = N_("page {number}: OCR took longer than {limit} s and was stopped
 NOT_READ = N_("page {number}: not read, {why}")
 NO_OCR_ENGINE = N_("no OCR engine")
 CODED = N_("[{code}] {message}")
+DAMAGED = N_("The PDF is damaged ({why}): {said}. The original is kept as received; check what was read, or ask the "
+             "sender for a new copy.")
+DAMAGED_NOTHING = N_("The PDF is damaged ({why}): none of its {pages} pages could be recovered.")
+DAMAGE_LOOPS = N_("its page tree loops back on itself")
+DAMAGE_CUT = N_("it is cut off or its index is broken")
+DAMAGE_PAGES = N_("some of its pages cannot be loaded")
+RECOVERED_ONE = N_("{recovered} of {pages} page could be recovered and read")
+RECOVERED = N_("{recovered} of {pages} pages could be recovered and read")
+RECOVERED_LOST_ONE = N_("{recovered} of {pages} pages could be recovered and read; page {lost} is lost")
+RECOVERED_LOST = N_("{recovered} of {pages} pages could be recovered and read; pages {lost} are lost")
+RECOVERED_LOST_ONE_PART = N_("{recovered} of {pages} pages could be recovered and read; page {lost} is lost; "
+                             "{partly}")
+RECOVERED_LOST_PART = N_("{recovered} of {pages} pages could be recovered and read; pages {lost} are lost; {partly}")
+RECOVERED_PART = N_("{recovered} of {pages} pages could be recovered and read; {partly}")
+RECOVERED_ONE_PART = N_("{recovered} of {pages} page could be recovered and read; {partly}")
+IN_PART_ONE = N_("page {partial} only in part")
+IN_PART = N_("pages {partial} only in part")
 
 # --- why a file was refused or failed (pipeline.intake, pipeline.read): "[code] message — hint"; {detail} is an
 # engine's own text (a PDF library's, a mail parser's) and stays as it is
@@ -194,7 +211,8 @@ TEMPLATES: tuple[str, ...] = (
     CUSTOMER_SIDE, KBO_FROM_VAT, SEVERAL_INVOICES, PARSE_FAILED, DATELINE, SALE_TIMESTAMP, MEMORY_IBAN_CHANGED, MEMORY_CURRENCY, LAYOUT_OFFERED,
     LAYOUT_AGREED, LAYOUT_DOUBTED, LAYOUT_CORRECTED, FIELDS_TO_CHECK, SUSPECTED_DUPLICATE, SUSPECTED_DUPLICATE_OPEN,
     REJECTED, DUPLICATE_OF, SEVERAL_IN_PDF, REST_NOT_READ, PAGE_LIMIT, BLANK_PAGE, NO_TEXT, OCR_TOO_LONG, NOT_READ,
-    CODED, NOT_IN_CALENDAR, NOT_A_DATE, NOT_A_CURRENCY, NOT_AN_AMOUNT, NOT_AN_AMOUNT_FORM, LIST_OF_ROWS,
+    CODED, DAMAGED, DAMAGED_NOTHING, RECOVERED_ONE, RECOVERED, RECOVERED_LOST_ONE, RECOVERED_LOST,
+    RECOVERED_LOST_ONE_PART, RECOVERED_LOST_PART, RECOVERED_PART, RECOVERED_ONE_PART, IN_PART_ONE, IN_PART, NOT_IN_CALENDAR, NOT_A_DATE, NOT_A_CURRENCY, NOT_AN_AMOUNT, NOT_AN_AMOUNT_FORM, LIST_OF_ROWS,
     REQUIRED_EMPTY, NOT_A_DOCUMENT_TYPE, UNDECIDED, NOT_EARLIER, NOT_SUSPECTED, IMAGE_UNDECODED, IMAGE_NO_PIXELS,
     IMAGE_TOO_MANY_PIXELS, IMAGE_TOO_LARGE, PDF_UNOPENED, XML_MALFORMED, MAIL_UNPARSED, NAMED_EMPTY, NO_INVOICE_IN_MAIL,
     OCR_EVERY_PAGE_TOO_LONG, TOO_MANY_MB, WEB_PAGE, AVIF, NOT_A_DOCUMENT, REFUSED_KIND, DANGEROUS_NAME, MISSING,
@@ -210,7 +228,7 @@ LITERALS: tuple[str, ...] = (
     DOCUMENT_EMPTY, MAIL_EMPTY, IMAGE_EMPTY, FILE_EMPTY, PDF_PASSWORD, XML_DOCTYPE, NO_ATTACHMENTS_AT_ALL, NOT_AN_IMAGE,
     *REFUSED_KINDS, INVALID_VALUE_HINT, DOCUMENT_TYPE_HINT, INCOMPLETE_HINT, NO_RANGES, RANGES_HINT, SPLIT_ALREADY_HINT,
     ONLY_PDF_SPLITS_HINT, SALES_NAME, SALES_TERMS, SALES_NO_LINES, SALES_ONLY_ISSUED, SALES_COMPLETE_HINT,
-    SIGN_IN_WRONG, NESTED_TOO_DEEP, ATTACHMENT_UNDECODED, ATTACHED_MAIL_UNPARSED, SAME_ATTACHMENT,
+    SIGN_IN_WRONG, DAMAGE_LOOPS, DAMAGE_CUT, DAMAGE_PAGES, NESTED_TOO_DEEP, ATTACHMENT_UNDECODED, ATTACHED_MAIL_UNPARSED, SAME_ATTACHMENT,
 )
 
 # what python-stdnum says of a number (the {problem} of a VAT number or IBAN)
@@ -229,7 +247,7 @@ SUPPLIER_TITLES = (
 )
 
 _FIELD = re.compile(r"\{([a-z_]+)\}")
-WORD_PARAMETERS = frozenset({"why", "problem", "title", "message", "note", "reason", "what"})  # said in the reader's language
+WORD_PARAMETERS = frozenset({"why", "problem", "title", "message", "note", "reason", "what", "said", "partly"})  # said in the reader's language
 FIELD_PARAMETERS = frozenset({"field"})  # a field's name: its title
 FIELD_LIST_PARAMETERS = frozenset({"fields"})  # field names, comma-separated: their titles
 
