@@ -97,25 +97,21 @@ def test_ranker_beats_hand_set_scores_on_an_unseen_family() -> None:
 
 def test_train_command_on_a_tiny_corpus(tmp_path: Path) -> None:
     out = tmp_path / "ranker-v1.joblib"
-    args = argparse.Namespace(
-        corpus=[],
-        seed=1,
-        docs=40,
-        classic_docs=7,
-        families=6,
-        receipt_families=2,
-        hold_out_sources=[],
-        iterations=15,
-        no_holdout=False,
-        out=out,
-        cache=tmp_path / "cache",
-    )
+    parser = argparse.ArgumentParser()
+    train_cli.register(parser.add_subparsers())
+    # through the command's own parser, so every option has its default
+    args = parser.parse_args(
+        ["train", "--seed", "1", "--docs", "40", "--classic-docs", "7", "--families", "6",
+         "--receipt-families", "2", "--hold-out-sources", "--iterations", "15", "--noisy", "0.5",
+         "--out", str(out), "--cache", str(tmp_path / "cache")]
+    )  # fmt: skip
     assert train_cli.run(args) == 0
     report = json.loads(out.with_suffix(".json").read_text())
     assert (
         report["seed"] == 1
         and "held_out_families" in report
-        and report["documents"] == 47
+        and report["documents"] == 47 + report["simulated_ocr_readings"]
+        and report["simulated_ocr_readings"] > 5
     )
     model = ranker.load(out)
     assert model is not None and set(model.families) >= {"date", "amount", "number"}

@@ -194,3 +194,24 @@ def test_cli_writes_the_schema_layout(tmp_path: Path) -> None:
 def test_write_corpus_round_trip(tmp_path: Path, corpus) -> None:
     records = write_corpus(tmp_path, corpus[:2])
     assert json.loads((tmp_path / "index.json").read_text(encoding="utf-8")) == records
+
+
+def test_simulated_ocr_reading_is_noisy_reproducible_and_keeps_most_words() -> None:
+    """Training sees generated documents as OCR would read them from a photo: an OCR
+    source, lower and uneven confidences, a few words damaged, the same seed the same."""
+    from models.enums import FieldSource
+    from pipeline.extract.textlayer import read_text_layer
+    from pipeline.synth.ocrnoise import noisy_reading
+
+    doc = make_invoice(random.Random(5), 5, belgian_company(random.Random(1)), belgian_company(random.Random(2)), layout=LAYOUTS[0])
+    clean = read_text_layer(render_invoice(doc))
+    noisy = noisy_reading(clean, "photo", 3)
+    assert noisy == noisy_reading(clean, "photo", 3)
+    assert noisy != noisy_reading(clean, "photo", 4)
+    assert len(noisy.pages) == 1 and noisy.pages[0].source is FieldSource.OCR
+    words = [w for line in noisy.pages[0].lines for w in line.words]
+    clean_words = {w.text for line in clean.pages[0].lines for w in line.words}
+    kept = sum(w.text in clean_words for w in words) / len(words)
+    assert 0.8 < kept < 1.0
+    assert all(0 <= v <= 1 for w in words for v in w.bbox)
+    assert min(w.confidence for w in words) < 0.9 < max(w.confidence for w in words)

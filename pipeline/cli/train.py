@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import random
 import sys
 from pathlib import Path
 
@@ -61,6 +62,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="corpus source_groups kept out of the leave-out model",
     )
     p.add_argument(
+        "--noisy",
+        type=float,
+        default=0.4,
+        help="share of generated documents also trained on as a simulated OCR reading "
+        "(photo, scan or photographed till slip); 0: none",
+    )
+    p.add_argument(
         "--iterations",
         type=int,
         default=80,
@@ -100,71 +108,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipeline.core.config import settings
     from pipeline.extract import ranker, training
-    from pipeline.extract.textlayer import read_text_layer
-    from pipeline.reports.evaluate import read_file
-    from pipeline.synth import generate
-    from pipeline.synth.corpus import generate_families
-    from pipeline.synth.families import RECEIPT_BASE
 
     def say(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)
 
     seed = args.seed
-    inv_fams = tuple(range(args.families))
-    rec_fams = tuple(RECEIPT_BASE + k for k in range(args.receipt_families))
-    held_fams = {f"family-{f}" for f in inv_fams if f % 5 == 4} | {
-        f"family-{f}" for f in rec_fams[-max(1, len(rec_fams) // 4) :]
-    }
-    examples: list[training.Example] = []
-
-    def add_generated(items, tag: str) -> None:
-        for it in items:
-            rec = it.record
-            group = rec["extra"]["layout"]
-            group = group if group.startswith("family-") else f"layout-{group}"
-            examples.append(
-                training.Example(
-                    rec["id"] + tag,
-                    rec["kind"],
-                    group,
-                    rec["fields"],
-                    read_text_layer(it.data),
-                    True,
-                )
-            )
-
-    (_, t_gen) = training.timed(
-        lambda: (
-            add_generated(generate_families(args.docs, seed, inv_fams + rec_fams), ""),
-            add_generated(generate(args.classic_docs, seed, ("text_pdf",)), ""),
-        )
-    )
-    say(f"generated {len(examples)} documents in {t_gen}s")
-    cache = args.cache or settings().data_dir / "cache"
-    for folder in args.corpus:
-        records = json.loads((folder / "index.json").read_text())
-        for rec in records:
-            try:
-                read = read_file(folder / rec["file"], cache)
-            except Exception:  # an unreadable document is left out, and said so
-                logging.getLogger(__name__).exception(
-                    "%s: not read; left out of training", rec["id"]
-                )
-                continue
-            examples.append(
-                training.Example(
-                    rec["id"],
-                    rec["kind"],
-                    rec["source_group"],
-                    rec["fields"],
-                    read,
-                    False,
-                )
-            )
-        say(f"{folder}: {len(records)} documents")
-
+    examples, held_fams = build_examples(args, say)
     if args.from_db is not None:
         examples += verdict_examples(args, say)
     rows, t_feat = training.timed(lambda: training.collect(examples, say))
@@ -174,6 +124,8 @@ def run(args: argparse.Namespace) -> int:
         "seed": seed,
         "command": " ".join(sys.argv),
         "documents": len(examples),
+        "simulated_ocr_readings": sum(ex.doc.endswith("~ocr") for ex in examples),
+        "noisy": args.noisy,
         "families": args.families,
         "receipt_families": args.receipt_families,
         "corpora": [str(c) for c in args.corpus],
@@ -238,6 +190,102 @@ def run(args: argparse.Namespace) -> int:
         )
     )
     return 0
+
+
+def build_examples(args: argparse.Namespace, say) -> tuple[list, set[str]]:
+    """The training documents (generated, their simulated OCR readings, the corpora) and
+    the layout families the leave-out model keeps aside."""
+    from pipeline.core.config import settings
+    from pipeline.extract import training
+    from pipeline.extract.textlayer import read_text_layer
+    from pipeline.reports.evaluate import read_file
+    from pipeline.synth import generate
+    from pipeline.synth.corpus import generate_families
+    from pipeline.synth.families import RECEIPT_BASE
+    from pipeline.synth.ocrnoise import noisy_reading
+
+    seed = args.seed
+    inv_fams = tuple(range(args.families))
+    rec_fams = tuple(RECEIPT_BASE + k for k in range(args.receipt_families))
+    held_fams = {f"family-{f}" for f in inv_fams if f % 5 == 4} | {
+        f"family-{f}" for f in rec_fams[-max(1, len(rec_fams) // 4) :]
+    }
+    examples: list[training.Example] = []
+
+    def add_generated(items, tag: str) -> None:
+        for it in items:
+            rec = it.record
+            group = rec["extra"]["layout"]
+            group = group if group.startswith("family-") else f"layout-{group}"
+            examples.append(
+                training.Example(
+                    rec["id"] + tag,
+                    rec["kind"],
+                    group,
+                    rec["fields"],
+                    read_text_layer(it.data),
+                    True,
+                )
+            )
+
+    (_, t_gen) = training.timed(
+        lambda: (
+            add_generated(generate_families(args.docs, seed, inv_fams + rec_fams), ""),
+            add_generated(generate(args.classic_docs, seed, ("text_pdf",)), ""),
+        )
+    )
+    say(f"generated {len(examples)} documents in {t_gen}s")
+    # the same documents as OCR would read them from a photo, a scan or a till slip
+    # photographed, so that the model learns what noisy readings look like
+    rng = random.Random(f"train-noise:{seed}")
+    clean = list(examples)
+    for k, ex in enumerate(clean):
+        if ex.kind == "receipt":
+            kind = "receipt"
+        elif len(ex.read.pages) == 1:
+            kind = "photo" if rng.random() < 0.6 else "scanned_pdf"
+        else:
+            continue
+        if rng.random() >= args.noisy:
+            continue
+        examples.append(
+            training.Example(
+                ex.doc + "~ocr",
+                kind,
+                ex.group,
+                ex.truth,
+                noisy_reading(ex.read, kind, _noise_seed(seed, k)),
+                True,
+            )
+        )
+    say(f"with simulated OCR readings: {len(examples)} documents")
+    cache = args.cache or settings().data_dir / "cache"
+    for folder in args.corpus:
+        records = json.loads((folder / "index.json").read_text())
+        for rec in records:
+            try:
+                read = read_file(folder / rec["file"], cache)
+            except Exception:  # an unreadable document is left out, and said so
+                logging.getLogger(__name__).exception(
+                    "%s: not read; left out of training", rec["id"]
+                )
+                continue
+            examples.append(
+                training.Example(
+                    rec["id"],
+                    rec["kind"],
+                    rec["source_group"],
+                    rec["fields"],
+                    read,
+                    False,
+                )
+            )
+        say(f"{folder}: {len(records)} documents")
+    return examples, held_fams
+
+
+def _noise_seed(seed: int, k: int) -> int:
+    return seed * 1_000_003 + k
 
 
 def verdict_examples(args: argparse.Namespace, say) -> list:

@@ -15,7 +15,7 @@ from pipeline.core.records import (
     PageText,
     ReadResult,
 )
-from pipeline.extract import basics, parties, table, totals, widen
+from pipeline.extract import basics, issuedate, parties, table, totals, widen
 from pipeline.extract.amounts import guess_decimal_mark
 from pipeline.extract.doctype import document_type, page_ranges
 from pipeline.extract.features import DocContext
@@ -194,6 +194,8 @@ def _extract_layout(
     if learned:
         issue_c = widen.dates("issue_date", issue_c, layout, mdy)
         due_c = widen.dates("due_date", due_c, layout, mdy)
+    # a letter's dateline or a till's timestamp: an issue date with no label, vouched for
+    issuedate.vouch(issue_c, layout, doc_type is DocumentType.RECEIPT, mdy)
     if issue is not None:
         put(issue_c, 0.92)
     if due_c:
@@ -314,6 +316,12 @@ def _extract_layout(
     if lines:
         net = chosen.get("total_excl_vat")
         lcheck = [checks.check_lines_sum(lines, net.value)] if net else []
+        gross = chosen.get("total_incl_vat")
+        if doc_type is DocumentType.RECEIPT and gross and not (lcheck and lcheck[0].ok):
+            # a till prints its prices with VAT: the lines add up to the total paid
+            with_vat = checks.check_lines_sum(lines, gross.value)
+            if with_vat.ok:
+                lcheck = [with_vat]
         arith = [checks.line_arithmetic_ok(ln) for ln in lines]
         score = 0.5 if lcheck and lcheck[0].ok else 0.3
         if any(a is False for a in arith):

@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from models.enums import FieldSource
 from pipeline.extract.amounts import find_amounts
 from pipeline.extract.dates import find_dates
 from pipeline.extract.labels import LEXICON, exact_labels
@@ -94,6 +95,9 @@ class DocContext:
     pools: dict[str, list[Cand]] = field(
         default_factory=dict
     )  # every field's candidates, for rivals
+    ocr: dict[int, tuple[float, float]] = field(
+        default_factory=dict
+    )  # per page: (read by OCR, median word confidence)
 
     @classmethod
     def build(
@@ -116,6 +120,12 @@ class DocContext:
                     amounts.add(abs(a.value))
             for d in find_dates(text, prefer_month_first=mdy):
                 dates.add(d.value)
+        for page in layout.pages:
+            confs = sorted(t.conf for r in page.rows for t in r.toks)
+            ctx.ocr[page.number] = (
+                float(page.source == FieldSource.OCR),
+                confs[len(confs) // 2] if confs else 1.0,
+            )
         ctx.amounts = sorted(amounts, reverse=True)
         ctx.dates = sorted(dates)
         if layout.pages:
@@ -255,6 +265,9 @@ def featurize(name: str, cands: list[Cand], ctx: DocContext) -> np.ndarray:
             )
             v[41] = len(_alnum(cell_text)) - len(_alnum(text))
             v[42] = float(_alnum(text) == _alnum(cell_text))
+            # how the page was read: a photo's or scan's words are less sure than a text layer's
+            v[53], v[54] = ctx.ocr.get(c.toks[0].page, (0.0, 1.0))
+            v[55] = c.reading_conf - v[54]
         else:
             v[34] = v[35] = v[36] = 99.0
         _shape(fam, c, folded, ctx, v)
@@ -314,6 +327,10 @@ def _shape(fam: str, c: Cand, folded: str, ctx: DocContext, v: np.ndarray) -> No
         v[45] = float(bool(exact_labels(folded)))
         v[46] = float(bool(re.search(r"\d", folded)))
     v[52] = float(getattr(c, "cut", False))
+    if fam == "date":
+        # an issue date with no label: a letter's dateline, a till's timestamp
+        v[56] = float(any(x.ok and x.name == "dateline" for x in c.checks))
+        v[57] = float(any(x.ok and x.name == "sale_timestamp" for x in c.checks))
 
 
 def values_match(name: str, truth: Any, value: Any) -> bool:

@@ -17,7 +17,8 @@ from pipeline.extract.labels import find_labels
 from pipeline.extract.layout import Layout, Row
 
 _QTY_PRICE = re.compile(r"^\s*(\d{1,4}(?:[.,]\d{1,3})?)\s*[x×X*]\s*(\S+)")
-_CODE = re.compile(r"\s([A-Da-d])\s*$")
+_CODE = re.compile(r"(?:\s|(?<=\d))([A-Da-d])\s*$")  # "30,12 A", or read glued: "56,25B"
+_DEBRIS = re.compile(r"^\s+[^\W\d_]{1,4}$")  # a VAT code OCR made into a few letters: "2,41 aara"
 _CODE_RATE = re.compile(r"^\s*([A-D])\s*[:=]?\s*(\d{1,2}(?:[.,]\d{1,2})?)\s?%")
 _TOTAL_FIELDS = ("total_incl_vat", "total_excl_vat")
 
@@ -46,7 +47,10 @@ def _item(row: Row, decimal_mark: str | None) -> tuple[str, Decimal, str | None,
     code_m = _CODE.search(" " + last)
     amount_text = last[: code_m.start() - 1] if code_m else last
     found = find_amounts(amount_text, decimal_mark)
-    if len(found) != 1 or found[0].decimals != 2 or amount_text[found[0].end :].strip(" €"):
+    if len(found) != 1 or found[0].decimals != 2:
+        return None
+    tail = amount_text[found[0].end :]
+    if tail.strip(" €") and not (code_m is None and _DEBRIS.match(tail)):
         return None
     desc = " ".join(c.text for c in row.cells[:-1]).strip()
     qp = None

@@ -34,6 +34,8 @@ STRONG_CHECKS = frozenset(
         "currency_consistent",
         "number_repeated",
         "dates_terms_agree",
+        "dateline",  # a letter's "Town, date", the town that of an address printed on it
+        "sale_timestamp",  # a till slip's only date, printed with the time of the sale
     }
 )
 

@@ -1,0 +1,132 @@
+"""Two ways an issue date is printed without a label, and the facts that vouch for them.
+
+Most issue dates stand after a label (``Factuurdatum``, ``Date``) and the label rule
+backs them (``label_value_agree``). Two common forms have no label at all, so before
+this the date could never be more than a guess, however right it was:
+
+* **the letter's dateline** — ``Oostende, 4 september 2025`` at the head of a letter-style
+  invoice: a place, a comma, the date. It is the date of the document. It is vouched for
+  when the place is the town of an address printed on the page (``8400 Oostende``), so the
+  words before the date are a place and not a label or a sentence, and the row holds
+  nothing else (``dateline``).
+* **the till's timestamp** — ``01-09-2025 17:17`` on a till slip: the moment of the sale,
+  which is the slip's date. It is vouched for when it is printed with a time of day and no
+  other date is printed on the slip (``sale_timestamp``).
+
+Each is a passing check on the candidate (``pipeline.extract.scoring`` counts both as
+proving checks), in words an operator can follow; nothing else about the candidate
+changes. A damaged reading still caps the confidence (``scoring.confidence``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from pipeline.core.records import Check
+from pipeline.extract.dates import find_dates
+from pipeline.extract.layout import Layout, Row, Tok, row_string
+from pipeline.extract.scoring import Cand
+from pipeline.extract.text import fold
+
+DATELINE = "dateline"
+SALE_TIMESTAMP = "sale_timestamp"
+_POSTCODE_TOWN = re.compile(
+    r"(?:^|\s)(?:[a-z]{1,2}-?)?\d{4,5}\s+([a-z][a-z' -]{1,40}?)(?:\s*\(|\s*$|\s{2,}|,)"
+)
+_PLACE = re.compile(r"^([a-z][a-z' -]{1,40}?)\s*[,.]?\s*(?:le|den|the)?\s*$")
+_TIME = re.compile(r"^\s{0,4}\d{1,2}[:.h]\d{2}(?:[:.]\d{2})?(?!\d)")
+
+
+def _alpha(text: str) -> str:
+    return re.sub(r"[^a-z]", "", text)
+
+
+def address_towns(layout: Layout) -> set[str]:
+    """Towns printed after a postcode on the first page (``8400 Oostende`` → oostende)."""
+    towns: set[str] = set()
+    if not layout.pages:
+        return towns
+    for row in layout.pages[0].rows:
+        for cell in row.cells:
+            for m in _POSTCODE_TOWN.finditer(fold(cell.text) + "  "):
+                town = _alpha(m.group(1))
+                if len(town) >= 3:
+                    towns.add(town)
+    return towns
+
+
+def _row_of(layout: Layout, toks: tuple[Tok, ...]) -> Row | None:
+    if not toks:
+        return None
+    first = toks[0]
+    for row in layout.rows(first.page):
+        if any(t is first for t in row.toks):
+            return row
+    return None
+
+
+def _dateline(layout: Layout, cand: Cand, towns: set[str]) -> Check | None:
+    row = _row_of(layout, cand.toks)
+    if row is None or row.page != layout.pages[0].number or row.top > 0.5:
+        return None
+    text, _ = row_string(row)
+    found = find_dates(text)
+    if len(found) != 1 or found[0].value != cand.value:
+        return None
+    d = found[0]
+    if text[d.end :].strip(" .,;"):
+        return None  # more after the date: a sentence, not a dateline
+    place = _PLACE.match(fold(text[: d.start]).strip())
+    if place is None:
+        return None
+    town = _alpha(place.group(1))
+    if len(town) < 3 or town not in towns:
+        return None
+    return Check(
+        DATELINE,
+        True,
+        f"dated '{text.strip()}': a letter's dateline, at {place.group(1).strip().title()}, a town of an address printed on it",
+    )
+
+
+def _timestamp(layout: Layout, cand: Cand, all_dates: set) -> Check | None:
+    if all_dates != {cand.value}:
+        return None
+    row = _row_of(layout, cand.toks)
+    if row is None:
+        return None
+    text, _ = row_string(row)
+    for d in find_dates(text):
+        if d.value == cand.value and _TIME.match(text[d.end :]):
+            return Check(
+                SALE_TIMESTAMP,
+                True,
+                f"'{text[d.start : d.end]}' printed with the time of the sale, the only date on the slip",
+            )
+    return None
+
+
+def vouch(cands: Iterable[Cand], layout: Layout, receipt: bool, mdy: bool) -> None:
+    """Add the dateline or sale-timestamp check to the issue-date candidates it holds for."""
+    cands = list(cands)
+    if not cands or not layout.pages:
+        return
+    towns = address_towns(layout)
+    all_dates = (
+        {
+            d.value
+            for row in layout.rows()
+            for d in find_dates(row.text, prefer_month_first=mdy)
+        }
+        if receipt
+        else set()
+    )
+    for cand in cands:
+        if any(c.name in (DATELINE, SALE_TIMESTAMP) for c in cand.checks):
+            continue
+        check = _timestamp(layout, cand, all_dates) if receipt else None
+        if check is None and towns:
+            check = _dateline(layout, cand, towns)
+        if check is not None:
+            cand.checks.append(check)
