@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from pipeline.core import check_words as words
 from pipeline.core.records import Check
 from pipeline.extract.dates import find_dates
 from pipeline.extract.layout import Layout, Row, Tok, row_string
@@ -86,7 +87,7 @@ def _dateline(layout: Layout, cand: Cand, towns: set[str]) -> Check | None:
     return Check(
         DATELINE,
         True,
-        f"dated '{text.strip()}': a letter's dateline, at {place.group(1).strip().title()}, a town of an address printed on it",
+        words.DATELINE.format(text=text.strip(), place=text[: d.start].strip(" ,.")),
     )
 
 
@@ -102,7 +103,7 @@ def _timestamp(layout: Layout, cand: Cand, all_dates: set) -> Check | None:
             return Check(
                 SALE_TIMESTAMP,
                 True,
-                f"'{text[d.start : d.end]}' printed with the time of the sale, the only date on the slip",
+                words.SALE_TIMESTAMP.format(text=text[d.start : d.end]),
             )
     return None
 
