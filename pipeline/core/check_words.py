@@ -33,8 +33,6 @@ DAY_FIRST = N_("{text} read day-first: {why}")
 DAY_FIRST_DATE = N_("another date on it can only be day-first")
 DAY_FIRST_LANGUAGE = N_("it is written in Dutch, French or German ({words})")
 DAY_FIRST_COMMA = N_("its amounts are written with a decimal comma")
-DATELINE = N_("dated '{text}': a letter's dateline, at {place}, a town of an address printed on it")
-SALE_TIMESTAMP = N_("'{text}' printed with the time of the sale, the only date on the slip")
 TERMS_AGREE = N_("due date {due} is {days} days after the issue date {issue}, as the printed payment terms say")
 CURRENCY_MARKS = N_("all {n} currency marks printed read {code}")
 DIRECT_DEBIT = N_("{value} stands next to a direct-debit mention: it may be the customer's account")
@@ -209,7 +207,7 @@ SALES_COMPLETE_HINT = N_("Complete the details, then issue it again.")
 
 TEMPLATES: tuple[str, ...] = (
     *MESSAGES, LABEL_ALONE_NEXT, LABEL_ALONE_UNDER, NUMBER_REPEATED, ONLY_DATE_NEXT, ONLY_DATE_UNDER, DAY_FIRST,
-    DAY_FIRST_LANGUAGE, DATELINE, SALE_TIMESTAMP, TERMS_AGREE, CURRENCY_MARKS, DIRECT_DEBIT, ROUNDED, NET_FROM_ZERO_VAT, SUPPLIER_SIDE,
+    DAY_FIRST_LANGUAGE, TERMS_AGREE, CURRENCY_MARKS, DIRECT_DEBIT, ROUNDED, NET_FROM_ZERO_VAT, SUPPLIER_SIDE,
     CUSTOMER_SIDE, KBO_FROM_VAT, SEVERAL_INVOICES, PARSE_FAILED, DATELINE, SALE_TIMESTAMP, MEMORY_IBAN_CHANGED, MEMORY_CURRENCY, LAYOUT_OFFERED,
     LAYOUT_AGREED, LAYOUT_DOUBTED, LAYOUT_CORRECTED, FIELDS_TO_CHECK, SUSPECTED_DUPLICATE, SUSPECTED_DUPLICATE_OPEN,
     REJECTED, DUPLICATE_OF, SEVERAL_IN_PDF, REST_NOT_READ, PAGE_LIMIT, BLANK_PAGE, NO_TEXT, OCR_TOO_LONG, NOT_READ,

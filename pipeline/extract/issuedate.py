@@ -87,7 +87,7 @@ def _dateline(layout: Layout, cand: Cand, towns: set[str]) -> Check | None:
     return Check(
         DATELINE,
         True,
-        words.DATELINE.format(text=text.strip(), place=text[: d.start].strip(" ,.")),
+        words.DATELINE.format(text=text.strip(), town=text[: d.start].strip(" ,.")),
     )
 
 
