@@ -16,6 +16,11 @@ Every candidate of a field (a value with its tokens, box and checks, see
   sign, decimals, rank among the document's amounts and whether it is the sum of two
   rivals; for dates the rank among the document's dates; for names legal form, street
   and country words, label words);
+* how the page was read (text layer or OCR), the page's median word confidence and the
+  candidate's against it, so that the model can learn how far a photo's reading is to be
+  trusted (training sees simulated OCR readings, :mod:`pipeline.synth.ocrnoise`); for an
+  issue date, whether it is a letter's dateline or a till's timestamp
+  (:mod:`pipeline.extract.issuedate`);
 * the reading confidence, which checks passed or failed, how often the value is printed,
   the hand-set evidence score of the rule that proposed it and its rank among rivals;
 * document facts: credit note, till receipt, number of pages.
