@@ -24,6 +24,10 @@
   because of that does the document fail (:class:`ReadTimeout` when they all timed
   out, :class:`OcrUnavailable` when no OCR engine is installed).
 
+After each OCR'd page the heap it freed is handed back to the system
+(:func:`pipeline.read.memory.release`), so a worker's memory does not creep up from
+page to page.
+
 OCR runs on the process's one OCR thread (:mod:`pipeline.read.ocr_worker`); a page
 past its limit is *stopped* (its deadline is cancelled, Tesseract and the engines'
 steps see it), not left running in the background.
@@ -59,6 +63,7 @@ from pipeline.read.cleanup import prepare
 from pipeline.read.damage import PdfDamage
 from pipeline.read.deadline import check
 from pipeline.read.images import count_frames, iter_frames
+from pipeline.read.memory import release
 from pipeline.read.notices import BLANK_PAGE, NO_TEXT
 from pipeline.read.notices import PAGE_LIMIT as PAGE_LIMIT_CODE
 from pipeline.read.ocr import OcrEngine, get_engine
@@ -129,6 +134,7 @@ class _Reader:
             else:
                 if not lines:
                     self.notice(NO_TEXT, f"page {number}: no text was found on it")
+            release()  # the page's freed heap back to the system (pipeline.read.memory)
         seconds = time.perf_counter() - started
         log.debug("page %d: %s read %d lines in %.2f s", number, name, len(lines), seconds)
         return PageText(number=number, width=width, height=height, source=FieldSource.OCR,

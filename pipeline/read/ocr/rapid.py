@@ -63,13 +63,20 @@ PARAMS: dict[str, Any] = {
     "Global.return_word_box": True,
     "Global.log_level": "warning",
     "Global.use_cls": False,  # pages are upright after clean-up; saves ~10 %
+    # whole-page reading: one detected line per recogniser call, not six padded to the
+    # widest (a photo's peak RSS 763 -> 587 MB; see REC_BATCH)
+    "Rec.rec_batch_num": 1,
     "Det.limit_type": "max",
     "Det.limit_side_len": DET_SIDE,
     "EngineConfig.onnxruntime.intra_op_num_threads": ORT_THREADS,
     "EngineConfig.onnxruntime.inter_op_num_threads": 1,
 }
-REC_BATCH = 6  # crops per recogniser call
-REC_MIN_WIDTH = 160  # px at the recogniser's 48 px height
+# Crops per recogniser call. One: on one ONNX thread a batch saves nothing per crop and
+# pads every crop to the batch's widest (the convolutions' cost grows with the padded
+# width): the re-reads of 21 scan pages cost 0.45 CPU-s a page in batches of 6, 0.30 one
+# by one (min of 3 runs), and the attention's memory is one crop's, not six.
+REC_BATCH = 1
+REC_MIN_WIDTH = 64  # px at the recogniser's 48 px height (160: +0.03 CPU-s a page, same text found)
 MAX_RATIO = 24.0  # widest crop (in heights) read in one piece: ~1150 px at 48 px
 _LOCK = threading.Lock()  # one RapidOCR object per process, used by one thread at a time
 
