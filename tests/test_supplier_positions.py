@@ -548,3 +548,32 @@ def test_a_place_learnt_from_a_field_released_untouched_is_weaker_evidence() -> 
     wrong = {"invoice_number": _field("invoice_number", "F2025-0999", 0.9)}
     assert apply_layout(wrong, weak, words_of_records([NEXT]))["invoice_number"] == "disagrees"
     assert _state(wrong["invoice_number"]) is FieldState.FAILED_CHECK
+
+
+def test_a_name_read_by_ocr_agrees_only_as_the_value_a_person_validated() -> None:
+    """The layout reads the same OCR words as the extractor, so a misread letter agrees with
+    itself ("SRE" for "SRL", as a replay found): a name read by OCR is vouched for only when
+    it is the very value a person validated at that place."""
+
+    def page(name: str) -> PageText:
+        words = [("Klant:", (0.1, 0.2, 0.16, 0.22))]
+        x = 0.2
+        for word in name.split():
+            words.append((word, (x, 0.2, x + 0.06, 0.22)))
+            x += 0.065
+        return _page([words, [("Factuurnummer:", (0.5, 0.10, 0.62, 0.12)), ("F2025-0117", (0.70, 0.10, 0.82, 0.12))]])
+
+    entry = learn_field(words_of_records([page("Collard & Fils SRL")]), "customer_name", "Collard & Fils SRL")
+    assert entry is not None and entry["anchor"] == ["klant"]
+    layout = {"customer_name": {**entry, "machine_was_right": True, "value": "Collard & Fils SRL"}}
+
+    def read(text: str, source: FieldSource) -> tuple[str, ExtractedField]:
+        fields = {"customer_name": ExtractedField("customer_name", text, 0.8, source, 1, None, ())}
+        return apply_layout(fields, layout, words_of_records([page(text)]))["customer_name"], fields["customer_name"]
+
+    outcome, misread = read("Collard & Fils SRE", FieldSource.OCR)
+    assert outcome == "no evidence" and misread.confidence == 0.8
+    outcome, right = read("Collard & Fils SRL", FieldSource.OCR)
+    assert outcome == "agrees" and _state(right) is FieldState.CERTAIN
+    outcome, _ = read("Collard & Fils SRE", FieldSource.TEXT_LAYER)  # a text layer spells as printed
+    assert outcome == "agrees"

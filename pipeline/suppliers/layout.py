@@ -6,7 +6,9 @@ same offset is read again and compared with what the general extractor found:
 
 * **agreement** — same value, in the same format, after the same label, and the
   extractor's checks for it all pass: two independent readings say the same, so the
-  field may become certain (:func:`pipeline.review.confidence.supplier_agreement`);
+  field may become certain (:func:`pipeline.review.confidence.supplier_agreement`); a
+  name read by OCR only when it is also the very value a person validated there (the
+  layout reads the same misread letters as the extractor);
 * **disagreement** — a value in the learnt format is printed there and it differs: a
   failed check says so in words, so a person decides. Where the operator had to
   correct the extractor on that field last time, the layout's value is offered
@@ -85,6 +87,9 @@ def apply_layout(
             fields[name] = _offered(name, reading)
             outcomes[name] = "offered"
         elif same_value(name, reading.value, found.value):
+            if _misread_text(name, found, entry):
+                outcomes[name] = "no evidence"
+                continue
             weak = entry.get("evidence") == RELEASED_EVIDENCE
             if weak and supplier_agreement(found.confidence, found.checks, weak=True) <= found.confidence:
                 outcomes[name] = "no evidence"  # a place nobody looked at does not rescue a doubtful reading
@@ -103,6 +108,15 @@ def apply_layout(
             )
             outcomes[name] = "disagrees"
     return outcomes
+
+
+def _misread_text(name: str, found: ExtractedField, entry: Mapping[str, Any]) -> bool:
+    """A name read by OCR agrees with the layout trivially: both read the same words, so a
+    misread letter ("SRE" for "SRL") agrees with itself. Only the value a person validated
+    at that place vouches for its letters; anything else there is no evidence."""
+    if FIELD_TYPES.get(name) is not FieldType.TEXT or found.source is not FieldSource.OCR:
+        return False
+    return not same_value(name, found.value, entry.get("value"))
 
 
 def _offered(name: str, reading: Reading) -> ExtractedField:

@@ -627,6 +627,8 @@ def _learn(document: Document, rows: Mapping[str, Any], names: Iterable[str], ev
                 "document_id": document.id,
                 "evidence": evidence,
             }
+            if FIELD_TYPES.get(name) is FieldType.TEXT:  # a name has no format: the value itself is kept
+                learnt[name]["value"] = row.value
     return learnt
 
 
