@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from models import Client, Document, ExtractedFieldRow, ValidationTask
+from models import Client, Document, ExtractedFieldRow, Page, ValidationTask
 from models.enums import (
     DocumentKind,
     DocumentStatus,
@@ -128,6 +128,26 @@ def make_pdf(values: dict[str, Any]) -> tuple[bytes, dict[str, list[float]]]:
     return data, boxes
 
 
+def reading_of(document_id: int, data: bytes) -> Page:
+    """Page 1 of a PDF as the reading stores it: lines of words with normalised boxes."""
+    import pymupdf
+
+    with pymupdf.open(stream=data, filetype="pdf") as pdf:
+        page = pdf[0]
+        width, height = page.rect.width, page.rect.height
+        lines: dict[tuple[int, int], list[dict[str, Any]]] = {}
+        for x0, y0, x1, y1, text, block, line, _word in page.get_text("words"):
+            lines.setdefault((block, line), []).append(
+                {"text": text, "bbox": [round(x0 / width, 5), round(y0 / height, 5), round(x1 / width, 5),
+                                        round(y1 / height, 5)], "confidence": 1.0})
+    rows = [{"text": " ".join(w["text"] for w in words), "confidence": 1.0, "words": words,
+             "bbox": [min(w["bbox"][0] for w in words), min(w["bbox"][1] for w in words),
+                      max(w["bbox"][2] for w in words), max(w["bbox"][3] for w in words)]}
+            for words in lines.values()]
+    return Page(document_id=document_id, number=1, width=width, height=height, source=FieldSource.TEXT_LAYER,
+                engine="text_layer", text="\n".join(r["text"] for r in rows), lines=rows)
+
+
 def add_document(
     session: Session,
     settings: Settings,
@@ -137,6 +157,7 @@ def add_document(
     uncertain: tuple[str, ...] = UNCERTAIN,
     overrides: dict[str, Any] | None = None,
     with_task: bool = True,
+    with_reading: bool = False,
 ) -> tuple[int, int | None]:
     """A document awaiting validation: PDF original, fields, and an open task. → (doc id, task id)."""
     values = dict(BASE_VALUES) | {"invoice_number": f"F2026-{number:04d}"} | (overrides or {})
@@ -150,6 +171,8 @@ def add_document(
     )
     session.add(document)
     session.flush()
+    if with_reading:  # the words as the text layer gives them (what click-to-fill picks from)
+        session.add(reading_of(document.id, data))
     for name, value in values.items():
         doubt = name in uncertain
         confidence = 0.62 if doubt else 0.997

@@ -70,6 +70,8 @@ from pipeline.api.preferences import set_language
 from pipeline.api.render import crop_png
 from pipeline.api.tasks import (
     CheckView,
+    FilledValue,
+    PageWord,
     SaveResult,
     TaskField,
     TaskView,
@@ -77,9 +79,12 @@ from pipeline.api.tasks import (
     next_task,
     open_task_count,
     open_task_view,
+    page_words,
+    peek_next_task,
     record_conflict,
     renew,
     save,
+    value_from_reading,
 )
 from pipeline.api.upkeep import start_queue_upkeep
 from pipeline.core.accounts import Principal, SignInError
@@ -95,6 +100,7 @@ __all__ = [
     "Conflict",
     "DeliveryView",
     "DocumentRow",
+    "FilledValue",
     "Forbidden",
     "GroupItem",
     "GroupOutcome",
@@ -104,6 +110,7 @@ __all__ = [
     "NotFound",
     "OfficeRef",
     "PageImage",
+    "PageWord",
     "PeriodCounts",
     "Principal",
     "ProposalView",
@@ -144,7 +151,9 @@ __all__ = [
     "open_task_count",
     "open_task_view",
     "page_image",
+    "page_words",
     "parse_input",
+    "peek_next_task",
     "period_counts",
     "postpone",
     "propose_booking",
@@ -161,5 +170,6 @@ __all__ = [
     "start_queue_upkeep",
     "status_counts",
     "upload",
+    "value_from_reading",
     "zip_filename",
 ]

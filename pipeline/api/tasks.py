@@ -12,6 +12,7 @@ A suspected duplicate is never saved as a new invoice: the operator first decide
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from models import Client, Correction, Document, ExtractedFieldRow, ValidationTask
+from models import Client, Correction, Document, ExtractedFieldRow, Page, ValidationTask
 from models.enums import (
     CorrectionAction,
     DocumentStatus,
@@ -47,13 +48,16 @@ from pipeline.core.fields import (
     FIELD_NAMES,
     FIELD_TYPES,
     REQUIRED_FIELDS,
+    FieldType,
     document_type_from_text,
 )
+from pipeline.extract.dates import parse_date as find_date
 from pipeline.jobs.queues import RELEASE_QUEUE
 from pipeline.jobs.release_job import release_job
 from pipeline.review import tasks as queue
 from pipeline.review.fieldstore import current_values, denormalise, field_rows
 from pipeline.review.release_rule import decide
+from pipeline.review.split import original_page
 from pipeline.suppliers.positions import learn_from_validation
 
 CONFLICT_MESSAGE = "someone else saved this task first"
@@ -101,6 +105,7 @@ class TaskDocument:
     rule_findings: str | None = None  # what sent it back from release (the official rules, the UBL build)
     notes: tuple[str, ...] = ()  # what keeps it for a person: pages left unread, several invoices
     page_ranges: tuple[tuple[int, int], ...] = ()  # where the machine sees separate invoices
+    sha256: str = ""  # of the original: what a drawn page may be cached under
 
     @property
     def warning(self) -> str | None:
@@ -214,7 +219,8 @@ def _view(session: Session, task: ValidationTask) -> TaskView:
         document=TaskDocument(document.id, document.client_id, client.name if client else "", document.original_filename,
                               document.status, doc_type, document.error, document.duplicate_of_id,
                               document.rule_findings, tuple(document.review_notes or ()),
-                              tuple((int(a), int(b)) for a, b in document.invoice_page_ranges or ())),
+                              tuple((int(a), int(b)) for a, b in document.invoice_page_ranges or ()),
+                              document.sha256),
         fields=fields,
         page_count=document.page_count or 1,
         lease_until=task.lease_until,
@@ -415,3 +421,86 @@ def open_task_count(principal: Principal) -> int:
     with work() as session:
         return int(session.scalar(select(func.count()).select_from(ValidationTask)
                                   .where(ValidationTask.state == TaskState.OPEN)) or 0)
+
+
+# ------------------------------------------------------------------ click-to-fill
+@dataclass(frozen=True)
+class PageWord:
+    """One word of the reading of a page, with its box (normalised 0..1, top-left origin)."""
+
+    text: str
+    bbox: tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class FilledValue:
+    """Words picked on the page, read as a value of one field."""
+
+    text: str  # what the field's input box shows: the value in its field's form, or the words as read
+    problem: str | None = None  # why the words are not a value of this field's type (the words are kept)
+
+
+def page_words(principal: Principal, document_id: int, page: int = 1) -> tuple[PageWord, ...]:
+    """Every word read on page ``page`` of a document, in reading order (empty when nothing was read)."""
+    require_centre(principal)
+    with work() as session:
+        document = session.get(Document, document_id)
+        if document is None:
+            raise NotFound(f"document {document_id} not found")
+        lines = session.scalar(select(Page.lines).where(Page.document_id == document.id, Page.number == page))
+        if lines is None and document.parent_id is not None:  # a part split out of a PDF: the original's page
+            lines = session.scalar(select(Page.lines).where(Page.document_id == document.parent_id,
+                                                            Page.number == original_page(document, page)))
+    words: list[PageWord] = []
+    for line in lines or []:
+        for word in line.get("words") or []:
+            box = word.get("bbox") or ()
+            text = str(word.get("text") or "").strip()
+            if text and len(box) == 4:
+                words.append(PageWord(text, tuple(float(c) for c in box)))  # type: ignore[arg-type]
+    return tuple(words)
+
+
+def value_from_reading(field: str, words: Sequence[str]) -> FilledValue:
+    """The words an operator picked on the page (a click, a dragged box) as a value of ``field``:
+    an amount as a decimal (``€ 1.234,56`` → ``1234.56``), a date in ISO form (``2 november 2026``,
+    ``02/11/2026`` → ``2026-11-02``), a VAT number, enterprise number or IBAN normalised; text as read."""
+    text = " ".join(" ".join(str(w) for w in words).split())
+    if not text:
+        return FilledValue("")
+    kind = FIELD_TYPES.get(field, FieldType.TEXT)
+    if kind in (FieldType.VAT_BREAKDOWN, FieldType.LINES):
+        return FilledValue(text, f"{field} is a table: edit its rows")
+    attempts = [text]
+    if kind is FieldType.AMOUNT:  # a label or currency picked with the amount: the last piece that is one
+        attempts += [w for w in reversed(text.split()) if any(c.isdigit() for c in w)]
+    elif kind is FieldType.DATE:
+        found = find_date(text)
+        if found is not None:
+            return FilledValue(found.isoformat())
+    elif kind is FieldType.IDENTIFIER or field in ("iban", "bic"):  # "BTW BE 0403.170.701": the label left out
+        attempts.insert(0, re.sub(r"^(?:[^\W\d]{3,}[.:]?\s+)+", "", text))
+    first_problem: str | None = None
+    fallback: FilledValue | None = None
+    for attempt in attempts:
+        try:
+            value = parse_input(field, attempt)
+        except (InvalidValue, ValueError) as problem:
+            first_problem = first_problem or (problem.message if isinstance(problem, InvalidValue) else str(problem))
+            continue
+        filled = FilledValue(display_text(field, value))
+        if kind is not FieldType.IDENTIFIER or all(c.ok for c in checks_for(field, value, {})):
+            return filled
+        fallback = fallback or filled
+    if fallback is not None:
+        return fallback
+    return FilledValue(text, first_problem)
+
+
+# ---------------------------------------------------------------------- prefetch
+def peek_next_task(principal: Principal) -> int | None:
+    """The task ``principal`` would most likely claim next (nothing is claimed): the workbench
+    draws its page ahead, while the operator works on the one on screen."""
+    require_centre(principal)
+    with work() as session:
+        return session.scalar(queue.candidates(session, principal.user_id))

@@ -14,6 +14,8 @@ everything. Claiming is one atomic statement: on PostgreSQL ``FOR UPDATE SKIP
 LOCKED`` lets concurrent claimers pass each other; SQLite serialises writers, and
 the compare-and-set on ``state`` makes a double claim impossible on both.
 
+A document that comes back for the same reason (the same kind of task and reason as the
+task last closed on it) is not given to the operator who closed that one (``came_back_from``).
 Rule failures never loop (``route_rule_failure``): a document the official rules send
 back goes to the operators' pool once, never to the operator whose save it came back
 from (``not_for_user``); the same failure a second time — or a failure no field on the
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import or_, select, text, update
+from sqlalchemy import Select, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from models import Client, User, ValidationTask
@@ -84,7 +86,8 @@ def open_task(
         )
     ).first()
     if task is None:
-        task = ValidationTask(document_id=document_id, client_id=client.id, created_at=now)
+        task = ValidationTask(document_id=document_id, client_id=client.id, created_at=now,
+                              not_for_user=came_back_from(session, document_id, kind, reason[:2000]))
         session.add(task)
     task.kind = kind
     task.state = TaskState.OPEN if task.state is None else task.state
@@ -105,6 +108,21 @@ def last_operator(session: Session, document_id: int) -> int | None:
         .order_by(ValidationTask.done_at.desc(), ValidationTask.id.desc())
         .limit(1)
     )
+
+
+def came_back_from(session: Session, document_id: int, kind: TaskKind, reason: str) -> int | None:
+    """The operator whose save the document came back from, when it comes back for the same reason
+    (the same kind of task, the same reason): a second pair of eyes takes it, never the same operator
+    twice in a row (after ``NOT_FOR_USER_LIMIT`` anyone may, so an office with one operator is not stuck)."""
+    latest = session.execute(
+        select(ValidationTask.done_by, ValidationTask.kind, ValidationTask.reason)
+        .where(ValidationTask.document_id == document_id, ValidationTask.state == TaskState.DONE)
+        .order_by(ValidationTask.done_at.desc(), ValidationTask.id.desc())
+        .limit(1)
+    ).first()
+    if latest is None or latest.kind is not kind or (latest.reason or "") != reason:
+        return None
+    return latest.done_by
 
 
 def route_rule_failure(
@@ -159,6 +177,23 @@ def return_expired(session: Session, now: datetime | None = None) -> int:
     return int(expired or 0) + int(woken or 0)
 
 
+def candidates(session: Session, user_id: int, *, kinds: tuple[TaskKind, ...] | None = None,
+               client_ids: tuple[int, ...] | None = None) -> Select[tuple[int]]:
+    """The id of the top open task ``user_id`` may take, as a statement (``claim_next`` claims it; the
+    workbench peeks at it to draw the next page ahead)."""
+    top = select(ValidationTask.id).where(
+        ValidationTask.state == TaskState.OPEN,
+        or_(ValidationTask.not_for_user.is_(None), ValidationTask.not_for_user != user_id),
+    )
+    if session.scalar(select(User.role).where(User.id == user_id)) not in SUPERVISOR_ROLES:
+        top = top.where(ValidationTask.kind.not_in(SUPERVISOR_KINDS))
+    if kinds:
+        top = top.where(ValidationTask.kind.in_(kinds))
+    if client_ids is not None:
+        top = top.where(ValidationTask.client_id.in_(client_ids))
+    return top.order_by(ValidationTask.score.desc(), ValidationTask.id).limit(1)
+
+
 def claim_next(
     session: Session,
     user_id: int,
@@ -186,22 +221,12 @@ def claim_next(
     if held is not None:
         return held
     return_expired(session, now)
-    candidates = select(ValidationTask.id).where(
-        ValidationTask.state == TaskState.OPEN,
-        or_(ValidationTask.not_for_user.is_(None), ValidationTask.not_for_user != user_id),
-    )
-    if session.scalar(select(User.role).where(User.id == user_id)) not in SUPERVISOR_ROLES:
-        candidates = candidates.where(ValidationTask.kind.not_in(SUPERVISOR_KINDS))
-    if kinds:
-        candidates = candidates.where(ValidationTask.kind.in_(kinds))
-    if client_ids is not None:
-        candidates = candidates.where(ValidationTask.client_id.in_(client_ids))
-    candidates = candidates.order_by(ValidationTask.score.desc(), ValidationTask.id).limit(1)
+    top = candidates(session, user_id, kinds=kinds, client_ids=client_ids)
     if session.get_bind().dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
+        top = top.with_for_update(skip_locked=True)
     claimed_id = session.execute(
         update(ValidationTask)
-        .where(ValidationTask.id == candidates.scalar_subquery(), ValidationTask.state == TaskState.OPEN)
+        .where(ValidationTask.id == top.scalar_subquery(), ValidationTask.state == TaskState.OPEN)
         .values(
             state=TaskState.CLAIMED,
             claimed_by=user_id,

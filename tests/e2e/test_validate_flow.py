@@ -49,7 +49,7 @@ def wait_for_task(page, settings, previous: int | None):  # type: ignore[no-unty
             page.wait_for_timeout(100)
             continue
         if task_id != previous:
-            page.locator(f'[class*="st-key-in-{task_id}-{version}-"]').first.wait_for()
+            page.locator(f'[class*="st-key-in-{task_id}-{version}-"]').first.wait_for(state="attached")  # certain ones are folded
             return task_id, version, document_id
         page.wait_for_timeout(100)
     raise AssertionError("no next task was claimed")
