@@ -10,7 +10,7 @@ from sqlalchemy import select
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from models import AuditEntry, Client, Document, ExtractedFieldRow, ValidationTask
+from models import AuditEntry, Client, Document, ExtractedFieldRow, User, ValidationTask
 from models.enums import DocumentStatus, FieldState, Role, TaskKind, TaskState
 from pipeline import api
 from pipeline.core.accounts import Principal
@@ -177,3 +177,71 @@ def test_lines_in_doubt_need_the_lines_are_right_confirmation(empty_world):
         row = session.scalars(select(ExtractedFieldRow).where(ExtractedFieldRow.document_id == document_id,
                                                                ExtractedFieldRow.name == "vat_breakdown")).one()
         assert row.state is FieldState.CONFIRMED
+
+
+def test_fields_needing_a_look_come_first_certain_ones_folded_but_editable(empty_world):
+    settings, world = empty_world
+    with unit_of_work(settings.database_url) as session:
+        document_id, _ = testdata.add_document(session, settings, world.client_a, number=5,
+                                               uncertain=("total_incl_vat", "supplier_name"))
+    at = testdata.signed_in("op1")
+    at.button(key="next_document").click().run()
+    assert not at.exception, at.exception
+    key = task_key(at)
+    inputs = [t.key.removeprefix(f"in-{key}-") for t in at.text_input if t.key and t.key.startswith(f"in-{key}-")]
+    assert inputs[:2] == ["supplier_name", "total_incl_vat"]  # together, first, in form order
+    folded = next(e for e in at.expander if e.label.endswith("certain fields"))
+    assert folded.label == f"{len(inputs) - 2} certain fields"
+    assert "invoice_number" in [t.key.removeprefix(f"in-{key}-") for t in folded.text_input]
+    assert "supplier_name" not in [t.key.removeprefix(f"in-{key}-") for t in folded.text_input]
+    at.text_input(key=f"in-{key}-invoice_number").input("F2026-7777")  # a certain field, still editable
+    at.button(key=f"FormSubmitter:validate-{key}-Confirm and next  ⏎").click().run()
+    assert "Saved — next document" in everything(at), everything(at)
+    with unit_of_work(settings.database_url) as session:
+        rows = {r.name: r for r in session.scalars(select(ExtractedFieldRow).where(
+            ExtractedFieldRow.document_id == document_id))}
+        assert rows["invoice_number"].value == "F2026-7777" and rows["invoice_number"].state is FieldState.CORRECTED
+        assert rows["supplier_name"].state is FieldState.CONFIRMED
+
+
+def test_the_keys_are_on_the_buttons_and_on_the_page_in_the_operators_language(empty_world):
+    settings, world = empty_world
+    with unit_of_work(settings.database_url) as session:
+        testdata.add_document(session, settings, world.client_a, number=6)
+        session.get(User, world.users["op1"]).language = "fr"
+    at = testdata.signed_in("op1")
+    at.button(key="next_document").click().run()
+    assert not at.exception, at.exception
+    key = task_key(at)
+    shortcuts = {b.key: b.proto.shortcut for b in at.button if b.proto.shortcut}
+    assert shortcuts[f"reject-{key}"] == "alt+x" and shortcuts[f"postpone-{key}"] == "alt+p"
+    assert shortcuts[f"not-invoice-{key}"] == "alt+n"
+    assert {shortcuts["zoom-in"], shortcuts["zoom-out"]} == {"alt+i", "alt+o"}
+    assert any(k.startswith("FormSubmitter:validate-") and v == "alt+s" for k, v in shortcuts.items())
+    legend = next(c.value for c in at.caption if "Alt+J" in c.value)
+    assert "champ suivant à vérifier" in legend and "reporter" in legend, legend  # French, as the operator reads
+
+
+def test_words_picked_on_the_page_are_read_for_the_fields_type(empty_world):
+    settings, world = empty_world
+    with unit_of_work(settings.database_url) as session:
+        document_id, _ = testdata.add_document(session, settings, world.client_a, number=7, with_reading=True)
+    operator = Principal(world.users["op1"], "op1", "op1", Role.OPERATOR, None)
+    words = api.page_words(operator, document_id, 1)
+    assert "F2026-0007" in [w.text for w in words]
+    box = next(w.bbox for w in words if w.text == "F2026-0007")
+    assert all(0 <= c <= 1 for c in box) and box[0] < box[2] and box[1] < box[3]
+    assert api.page_words(operator, document_id, 2) == ()
+    read = api.value_from_reading
+    assert read("total_incl_vat", ["Totaal", "€", "1.234,56"]).text == "1234.56"
+    assert Decimal(read("total_incl_vat", ["1.234,56"]).text) == Decimal("1234.56")
+    assert read("issue_date", ["2", "november", "2026"]).text == "2026-11-02"
+    assert read("issue_date", ["02/11/2026"]).text == "2026-11-02"
+    assert read("supplier_vat", ["BTW", "BE", "0403.170.701"]).text == "BE0403170701"
+    assert read("iban", ["BE71", "0961", "2345", "6769"]).text == "BE71096123456769"
+    assert read("supplier_name", ["Drukkerij", "Vermeulen", "BV"]).text == "Drukkerij Vermeulen BV"
+    wrong = read("total_vat", ["Drukkerij"])
+    assert wrong.text == "Drukkerij" and wrong.problem  # kept as read, and said
+    client = Principal(world.users["client_a"], "client_a", "client_a", Role.CLIENT, None)
+    with pytest.raises(api.Forbidden):
+        api.page_words(client, document_id, 1)
