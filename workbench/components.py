@@ -33,7 +33,7 @@ from pipeline import api
 from pipeline.api import onboarding
 from pipeline.core.check_words import check_words
 from pipeline.core.i18n import N_, _, current_language
-from pipeline.core.plain_words import reason_words, status_words
+from pipeline.core.plain_words import FIELD_TITLES, reason_words, status_words
 
 STATE_COLOURS: dict[FieldState, tuple[str, str]] = {
     FieldState.CERTAIN: ("#2e7d32", "green"),
@@ -50,21 +50,6 @@ STATE_WORDS: dict[FieldState, str] = {
     FieldState.MISSING: N_("missing"),
     FieldState.CONFIRMED: N_("confirmed"),
     FieldState.CORRECTED: N_("corrected"),
-}
-FIELD_TITLES: dict[str, str] = {
-    "supplier_name": N_("Supplier name"), "supplier_vat": N_("Supplier VAT number"),
-    "supplier_enterprise_number": N_("Supplier enterprise number"), "supplier_address": N_("Supplier address"),
-    "customer_name": N_("Customer name"), "customer_vat": N_("Customer VAT number"),
-    "customer_enterprise_number": N_("Customer enterprise number"), "customer_address": N_("Customer address"),
-    "invoice_number": N_("Invoice number"), "issue_date": N_("Invoice date"), "due_date": N_("Due date"),
-    "currency": N_("Currency"), "total_excl_vat": N_("Total excl. VAT"), "total_vat": N_("Total VAT"),
-    "total_incl_vat": N_("Total incl. VAT"), "iban": N_("IBAN"), "bic": N_("BIC"),
-    "payment_reference": N_("Structured communication"), "buyer_reference": N_("Buyer reference"),
-    "order_reference": N_("Order reference"), "vat_breakdown": N_("VAT breakdown"), "lines": N_("Invoice lines"),
-    "vat_exemption_reason": N_("VAT exemption reason"), "vat_exemption_code": N_("VAT exemption code"),
-    "supplier_electronic_address": N_("Supplier electronic address"),
-    "supplier_identifier": N_("Supplier identifier"), "customer_electronic_address": N_("Customer electronic address"),
-    "document_type": N_("Document type"),
 }
 CLIENT_SIDE = (Role.CLIENT, Role.ACCOUNTANT)  # they see plain words, never a state or rule code
 

@@ -25,6 +25,7 @@ from pipeline.core.accounts import Principal, visible_client_ids
 from pipeline.core.config import Settings, settings
 from pipeline.core.db import unit_of_work
 from pipeline.core.errors import BoekbrugError, Forbidden, NotFound
+from pipeline.core.i18n import N_
 
 log = logging.getLogger(__name__)
 
@@ -65,12 +66,12 @@ def run_job(job: Callable[..., Any], document_id: int, *, queue: str) -> bool:
 # ------------------------------------------------------------------------ access
 def require_centre(principal: Principal) -> None:
     if not principal.is_centre:
-        raise Forbidden("only the validation centre (operators, supervisors, admins) can do this")
+        raise Forbidden(N_("only the validation centre (operators, supervisors, admins) can do this"))
 
 
 def require_role(principal: Principal, *roles: Role) -> None:
     if principal.role is not Role.ADMIN and principal.role not in roles:
-        raise Forbidden(f"a {principal.role} cannot do this")
+        raise Forbidden(N_("a {role} cannot do this"), params={"role": str(principal.role)})
 
 
 def scope(query: Select[Any], session: Session, principal: Principal) -> Select[Any]:
@@ -88,7 +89,7 @@ def require_client(session: Session, principal: Principal, client_id: int) -> Cl
     client = session.get(Client, client_id)
     if client is None or not may_see_client(session, principal, client_id):
         # the same answer for "absent" and "not yours": ids are not probed
-        raise NotFound(f"client {client_id} not found")
+        raise NotFound(N_("client {id} not found"), params={"id": client_id})
     return client
 
 
@@ -96,5 +97,5 @@ def document_for(session: Session, principal: Principal, document_id: int) -> Do
     """The document, if ``principal`` may see it; NotFound otherwise (never leaks existence)."""
     document = session.get(Document, document_id)
     if document is None or not may_see_client(session, principal, document.client_id):
-        raise NotFound(f"document {document_id} not found")
+        raise NotFound(N_("document {id} not found"), params={"id": document_id})
     return document

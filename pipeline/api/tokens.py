@@ -26,8 +26,10 @@ from sqlalchemy.orm import Session
 from models import AccountingOffice, ApiToken, AuditEntry, Client, User
 from models.enums import Role
 from pipeline.api._common import require_client, require_role, work
+from pipeline.core import check_words as words
 from pipeline.core.accounts import Principal, audit
 from pipeline.core.errors import NotFound
+from pipeline.core.i18n import N_
 
 PREFIX = "bbk_"
 SCOPES = ("read", "upload")
@@ -105,7 +107,7 @@ def parse_scopes(scopes: Iterable[str]) -> tuple[str, ...]:
     unknown = wanted - set(SCOPES)
     if unknown or not wanted:
         raise ValueError(
-            f"scopes are {' and '.join(SCOPES)}; got {', '.join(sorted(unknown)) or 'none'}"
+            words.TOKEN_SCOPES.format(scopes=" + ".join(SCOPES), got=", ".join(sorted(unknown)) or "-")
         )
     return tuple(s for s in SCOPES if s in wanted)
 
@@ -150,11 +152,9 @@ def create_token(
     require_role(principal, Role.ACCOUNTANT)
     label = " ".join((name or "").split())[:120]
     if not label:
-        raise ValueError(
-            "a token needs a name (the package or system that will use it)"
-        )
+        raise ValueError(words.TOKEN_NAME)
     if not 1 <= days <= MAX_DAYS:
-        raise ValueError(f"a token lives 1 to {MAX_DAYS} days")
+        raise ValueError(words.TOKEN_DAYS.format(days=MAX_DAYS))
     chosen = parse_scopes(scopes)
     now = now or datetime.now(UTC)
     with work() as session:
@@ -223,7 +223,7 @@ def revoke_token(
         if row is None or (
             principal.role is not Role.ADMIN and row.office_id != principal.office_id
         ):
-            raise NotFound(f"API token {token_id} not found")
+            raise NotFound(N_("API token {id} not found"), params={"id": token_id})
         if row.revoked_at is None:
             row.revoked_at = now or datetime.now(UTC)
             row.revoked_by = principal.user_id or None
@@ -330,7 +330,7 @@ def _target(
     session: Session, principal: Principal, office_id: int | None, client_id: int | None
 ) -> tuple[AccountingOffice, Client | None]:
     if (office_id is None) == (client_id is None):
-        raise ValueError("a token is for one office or for one client")
+        raise ValueError(words.TOKEN_TARGET)
     if client_id is not None:
         client = require_client(
             session, principal, client_id
@@ -342,7 +342,7 @@ def _target(
     if office is None or (
         principal.role is not Role.ADMIN and principal.office_id != office_id
     ):
-        raise NotFound(f"office {office_id} not found")
+        raise NotFound(N_("office {id} not found"), params={"id": office_id})
     return office, None
 
 

@@ -204,6 +204,44 @@ SALES_ZERO_RATED = N_("category {category} is charged at 0%, not {rate}%")
 SALES_ISSUED = N_("invoice {number} is issued; it cannot be edited")
 SALES_ONLY_ISSUED = N_("only an issued invoice can be credited")
 SALES_COMPLETE_HINT = N_("Complete the details, then issue it again.")
+# why an invoice may not go out, what a person must confirm first (pipeline.sales.guards)
+SALES_NO_VAT = N_("your VAT number is missing: a Belgian invoice must show it (ask your accountant to fill it in)")
+SALES_NO_ADDRESS = N_("your address (street, postcode and city) is missing: fill it in under 'My details'")
+SALES_NEGATIVE_TOTAL = N_("the total {total} is negative: correct an invoice with a credit note")
+SALES_CREDIT_TOO_MUCH = N_("the credit note ({credit}) is more than invoice {number} ({total}) it corrects")
+SALES_CREDIT_LOWERS = N_("this credit note lowers what {customer} owes you by {amount}")
+SALES_CREDIT_LOWERS_OF = N_("this credit note of invoice {number} lowers what {customer} owes you by {amount}")
+SALES_ZERO_TOTAL = N_("the total is 0.00 {currency}: {customer} owes you nothing for this invoice")
+SALES_NO_IBAN = N_("your IBAN is missing: the invoice shows no account to pay into")
+
+# --- why an invoice is not in a payment file (pipeline.payments.prepare)
+PAY_SECOND_COPY = N_("looks like a second copy of document {id}, not paid until the validation centre decides")
+PAY_NO_IBAN = N_("no valid supplier IBAN on the document")
+PAY_NOT_EURO = N_("{currency}: a SEPA transfer is in euro")
+PAY_NO_AMOUNT = N_("no amount to pay")
+PAY_ALREADY_PAID = N_("already paid (document {id}: same supplier, number and amount)")
+PAY_ALREADY_PREPARED = N_("already in a payment file waiting at the bank (document {id}: same supplier, number and "
+                          "amount)")
+PAY_SAME_IN_BATCH = N_("the same invoice as document {id} in this batch (same supplier, number and amount)")
+PAY_LEFT_OUT = N_("left out of this batch by you")
+
+# --- API tokens (pipeline.api.tokens)
+TOKEN_SCOPES = N_("the scopes are {scopes}; not {got}")
+TOKEN_NAME = N_("a token needs a name (the package or system that will use it)")
+TOKEN_DAYS = N_("a token lives 1 to {days} days")
+TOKEN_TARGET = N_("a token is for one office or for one client")
+
+# --- what an operator can do about a rule failure (pipeline.ubl.remedies, pipeline.ubl.parse): joined by "; "
+REMEDY_RULE = N_("{remedy} (rule {rule})")
+REMEDY_OFFICIAL = N_("the official rule {rule} says (technical detail): {detail}")
+REMEDY_SUPERVISOR = N_("no field on the screen answers these rules: a supervisor decides")
+REMEDY_BUILD_ERROR = N_("the UBL cannot be built, a supervisor decides (technical detail: {detail})")
+RECEIPT_VAT_UNKNOWN = N_("the receipt's VAT is not known: fill in the VAT per rate as printed, or, if the ticket shows "
+                         "no VAT at all, the reason (VAT exemption reason, code VATEX-EU-O when it is outside Belgian "
+                         "VAT)")
+RECEIPT_SELLER = N_("and the shop's VAT number, enterprise number or registration number as printed")
+MARKED_NOT_INVOICE = N_("a document marked as something other than an invoice, a credit note or a receipt cannot become "
+                        "an invoice")
 
 TEMPLATES: tuple[str, ...] = (
     *MESSAGES, LABEL_ALONE_NEXT, LABEL_ALONE_UNDER, NUMBER_REPEATED, ONLY_DATE_NEXT, ONLY_DATE_UNDER, DAY_FIRST,
@@ -219,6 +257,9 @@ TEMPLATES: tuple[str, ...] = (
     NOT_RANGES, NO_RANGE, PAST_LAST_PAGE, RANGES_OVERLAP, WHOLE_PDF, SPLIT_ALREADY, SALES_VAT, SALES_KBO, SALES_IBAN,
     SALES_BIC, SALES_VAT_COUNTRY, SALES_EMAIL, SALES_NO_DESCRIPTION, SALES_NEGATIVE, SALES_DISCOUNT, SALES_RATE,
     SALES_ZERO_RATED, SALES_ISSUED, SIGN_IN_LOCKED, ATTACHMENT_TAKEN, ATTACHMENT_NOT_TAKEN, LOGO,
+    SALES_NEGATIVE_TOTAL, SALES_CREDIT_TOO_MUCH, SALES_CREDIT_LOWERS, SALES_CREDIT_LOWERS_OF, SALES_ZERO_TOTAL,
+    PAY_SECOND_COPY, PAY_NOT_EURO, PAY_ALREADY_PAID, PAY_ALREADY_PREPARED, PAY_SAME_IN_BATCH, REMEDY_RULE,
+    REMEDY_OFFICIAL, REMEDY_BUILD_ERROR, TOKEN_SCOPES, TOKEN_DAYS,
 )
 # messages with no placeholder: found in the catalogue as they are (listed for the test that renders them all)
 LITERALS: tuple[str, ...] = (
@@ -228,7 +269,8 @@ LITERALS: tuple[str, ...] = (
     DOCUMENT_EMPTY, MAIL_EMPTY, IMAGE_EMPTY, FILE_EMPTY, PDF_PASSWORD, XML_DOCTYPE, NO_ATTACHMENTS_AT_ALL, NOT_AN_IMAGE,
     *REFUSED_KINDS, INVALID_VALUE_HINT, DOCUMENT_TYPE_HINT, INCOMPLETE_HINT, NO_RANGES, RANGES_HINT, SPLIT_ALREADY_HINT,
     ONLY_PDF_SPLITS_HINT, SALES_NAME, SALES_TERMS, SALES_NO_LINES, SALES_ONLY_ISSUED, SALES_COMPLETE_HINT,
-    SIGN_IN_WRONG, DAMAGE_LOOPS, DAMAGE_CUT, DAMAGE_PAGES, NESTED_TOO_DEEP, ATTACHMENT_UNDECODED, ATTACHED_MAIL_UNPARSED, SAME_ATTACHMENT,
+    SALES_NO_VAT, SALES_NO_ADDRESS, SALES_NO_IBAN, PAY_NO_IBAN, PAY_NO_AMOUNT, PAY_LEFT_OUT,
+    TOKEN_NAME, TOKEN_TARGET, REMEDY_SUPERVISOR, RECEIPT_VAT_UNKNOWN, RECEIPT_SELLER, MARKED_NOT_INVOICE, SIGN_IN_WRONG, DAMAGE_LOOPS, DAMAGE_CUT, DAMAGE_PAGES, NESTED_TOO_DEEP, ATTACHMENT_UNDECODED, ATTACHED_MAIL_UNPARSED, SAME_ATTACHMENT,
 )
 
 # what python-stdnum says of a number (the {problem} of a VAT number or IBAN)
@@ -247,7 +289,8 @@ SUPPLIER_TITLES = (
 )
 
 _FIELD = re.compile(r"\{([a-z_]+)\}")
-WORD_PARAMETERS = frozenset({"why", "problem", "title", "message", "note", "reason", "what", "said", "partly"})  # said in the reader's language
+WORD_PARAMETERS = frozenset({"why", "problem", "title", "message", "note", "reason", "what", "said", "partly",
+                             "remedy"})  # said in the reader's language
 FIELD_PARAMETERS = frozenset({"field"})  # a field's name: its title
 FIELD_LIST_PARAMETERS = frozenset({"fields"})  # field names, comma-separated: their titles
 
@@ -310,16 +353,23 @@ def template_words(message: str, lang: str) -> str:
 
 
 def check_words(message: str, lang: str | None = None) -> str:
-    """``message`` (a machine's, in English) in ``lang`` (the current language when None)."""
-    return _words(message, lang, 0)
+    """``message`` (a machine's, in English) in ``lang`` (the current language when None); several messages
+    joined by ``"; "`` (a rule failure's remedies) each in ``lang``."""
+    return several_words(message, lang)
 
 
 def several_words(text: str, lang: str | None = None) -> str:
-    """Messages joined by ``"; "`` (a task's reason, a document's notes), each in ``lang``."""
+    """Messages joined by ``"; "`` (a task's reason, a document's notes), each in ``lang``; a message whose own
+    template has a ``"; "`` in it is said whole."""
     parts = text.split("; ")
-    if len(parts) > 1 and all(_known(part) for part in parts):
-        return "; ".join(check_words(part, lang) for part in parts)
-    return check_words(text, lang)
+    if len(parts) > 1 and not _joined_template(text) and all(_known(part) for part in parts):
+        return "; ".join(_words(part, lang, 0) for part in parts)
+    return _words(text, lang, 0)
+
+
+def _joined_template(message: str) -> bool:
+    made = template_of(message)
+    return made is not None and "; " in _FIELD.sub("", made[0])
 
 
 def _known(message: str) -> bool:

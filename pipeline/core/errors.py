@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from pipeline.core.i18n import N_, translate
+from pipeline.core.i18n import N_, current_language, translate
 
 # exit codes (sysexits.h): the command line returns one per kind of failure
 EX_FAILURE = 1  # anything else that went wrong
@@ -19,7 +19,8 @@ EX_NOINPUT = 66  # what was named does not exist
 EX_UNAVAILABLE = 69  # a service or engine this needs is missing
 EX_TEMPFAIL = 75  # try again: someone changed it first, or it took too long
 EX_NOPERM = 77  # not allowed
-WORD_PARAMETERS = frozenset({"problem", "why"})  # parameters that are words, translated with the message
+WORD_PARAMETERS = frozenset({"problem", "why", "what", "role"})  # parameters that are words, translated with the message
+# a parameter given as a list or tuple is several messages, joined by "; ", each said in the language
 
 
 class BoekbrugError(Exception):
@@ -34,7 +35,7 @@ class BoekbrugError(Exception):
         reader's language, from the template, at the moment it is shown."""
         self.template = message
         self.params = dict(params or {})
-        self.message = message.format(**self.params) if params else message
+        self.message = message.format(**{k: _joined(v) for k, v in self.params.items()}) if params else message
         super().__init__(self.message)
         if hint is not None:
             self.hint = hint
@@ -42,8 +43,9 @@ class BoekbrugError(Exception):
     def words(self, lang: str | None = None) -> str:
         """The message and its hint in ``lang`` (the current language when None), without the code."""
         said = translate(self.template, lang)
-        if self.params:  # a parameter that is words itself ({problem}, {why}) is said in ``lang`` too
-            said = said.format(**{k: translate(v, lang) if k in WORD_PARAMETERS and isinstance(v, str) else v
+        if self.params:  # a parameter that is words itself ({problem}, {why}, a list of messages) is said in ``lang`` too
+            said = said.format(**{k: _joined(v, lang or current_language()) if isinstance(v, list | tuple) else
+                                  translate(v, lang) if k in WORD_PARAMETERS and isinstance(v, str) else v
                                   for k, v in self.params.items()})
         return f"{said} — {translate(self.hint, lang)}" if self.hint else said
 
@@ -51,6 +53,13 @@ class BoekbrugError(Exception):
         """The text stored in a document's ``error`` column."""
         text = f"[{self.code}] {self.message}"
         return f"{text} — {self.hint}" if self.hint else text
+
+
+def _joined(value: object, lang: str | None = None) -> object:
+    """A list of messages as one text, ``"; "`` between them: in English (``lang`` None), else each in ``lang``."""
+    if not isinstance(value, list | tuple):
+        return value
+    return "; ".join(str(v) if lang is None or not isinstance(v, str) else translate(v, lang) for v in value)
 
 
 class UnsupportedFormat(BoekbrugError):

@@ -8,6 +8,7 @@ lines as lists of objects, ``null`` where not found.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import asdict
 from dataclasses import fields as dc_fields
 from datetime import date
@@ -100,19 +101,33 @@ REMEDY_FIELDS: tuple[str, ...] = (
     "document_type",
 )
 
+# What an operator may type for a document type, in English, Dutch or French: compared without accents,
+# case, hyphens or the kind of apostrophe ("Note de crédit", "facture d’avoir", "Kredietnota" all count)
 _DOCUMENT_TYPE_WORDS = {
-    "invoice": DocumentType.INVOICE, "factuur": DocumentType.INVOICE, "facture": DocumentType.INVOICE,
-    "credit note": DocumentType.CREDIT_NOTE, "credit_note": DocumentType.CREDIT_NOTE,
-    "creditnota": DocumentType.CREDIT_NOTE, "note de credit": DocumentType.CREDIT_NOTE,
-    "receipt": DocumentType.RECEIPT, "ticket": DocumentType.RECEIPT, "kasticket": DocumentType.RECEIPT,
-    "not an invoice": DocumentType.NOT_AN_INVOICE, "not_an_invoice": DocumentType.NOT_AN_INVOICE,
+    **dict.fromkeys(("invoice", "factuur", "facture"), DocumentType.INVOICE),
+    **dict.fromkeys(("credit note", "creditnote", "creditnota", "credit nota", "kredietnota", "krediet nota",
+                     "creditfactuur", "credit factuur", "note de credit", "note credit", "facture d'avoir",
+                     "facture d avoir", "avoir"), DocumentType.CREDIT_NOTE),
+    **dict.fromkeys(("receipt", "ticket", "kasticket", "kassaticket", "kassabon", "bonnetje", "ticket de caisse",
+                     "recu", "quittance"), DocumentType.RECEIPT),
+    **dict.fromkeys(("not an invoice", "geen factuur", "pas une facture", "pas de facture", "ce n'est pas une facture"),
+                    DocumentType.NOT_AN_INVOICE),
 }
 
 
+def _plain_key(text: str | None) -> str:
+    """Lower case, accents off, one kind of apostrophe, hyphens and underscores as spaces, single spaces."""
+    folded = unicodedata.normalize("NFKD", str(text or "").strip().lower())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = folded.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'").replace("-", " ").replace("_", " ")
+    return " ".join(folded.replace("' ", "'").split())
+
+
 def document_type_from_text(text: str | None) -> DocumentType | None:
-    """``"Credit note"``, ``"receipt"``, ``"factuur"`` → the document type; None when not one."""
-    key = " ".join(str(text or "").strip().lower().replace("-", " ").split())
-    return _DOCUMENT_TYPE_WORDS.get(key) or _DOCUMENT_TYPE_WORDS.get(key.replace(" ", "_"))
+    """``"Credit note"``, ``"receipt"``, ``"factuur"``, ``"note de crédit"``, ``"kredietnota"`` → the document type;
+    the type's own value (``credit_note``) too; None when not one."""
+    key = _plain_key(text)
+    return _DOCUMENT_TYPE_WORDS.get(key) or _DOCUMENT_TYPE_WORDS.get(key.replace(" ", ""))
 
 
 # ----------------------------------------------------------------------- JSON codec

@@ -52,6 +52,7 @@ from models import BookingProposal, Client, Document, SupplierProfile
 from models.enums import DocumentStatus, Role
 from pipeline.core.accounts import Principal, audit
 from pipeline.core.errors import Forbidden, NotFound
+from pipeline.core.i18n import N_
 from pipeline.deliver.common import actor_id, chunks
 from pipeline.review.fieldstore import current_values, field_rows
 from pipeline.suppliers.memory import find_profile
@@ -297,13 +298,13 @@ def decide(session: Session, principal: Principal, proposal_id: int, ledger_acco
     """The accountant books a proposal as proposed (accepted) or otherwise (overridden)."""
     proposal = session.get(BookingProposal, proposal_id)
     if proposal is None:
-        raise NotFound(f"booking proposal {proposal_id} not found")
+        raise NotFound(N_("booking proposal {id} not found"), params={"id": proposal_id})
     document = session.get(Document, proposal.document_id)
     assert document is not None
     client = session.get(Client, document.client_id)
     assert client is not None
     if not (principal.role is Role.ADMIN or (principal.role is Role.ACCOUNTANT and principal.office_id == client.office_id)):
-        raise Forbidden("only the accountant of the client's office books its documents")
+        raise Forbidden(N_("only the accountant of the client's office books its documents"))
     ledger = (ledger_account or "").strip() or None
     code = (vat_code or "").strip() or None
     proposal.accepted = ledger == proposal.ledger_account and code == proposal.vat_code

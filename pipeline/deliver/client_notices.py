@@ -48,7 +48,7 @@ WHAT_TO_DO = {
 
 class InvalidNoticeSetting(BoekbrugError):
     code = "invalid_notice_setting"
-    hint = "Give an e-mail address and a rhythm: immediate, daily or off."
+    hint = N_("Give an e-mail address and a rhythm: immediate, daily or off.")
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,8 @@ def set_notice_setting(session: Session, client_id: int, email: str, rhythm: str
     """Where the client's notices go and how often (``immediate``, ``daily``, ``off``)."""
     address = (email or "").strip()
     if rhythm not in RHYTHMS or "@" not in address or len(address) > 254 or any(c in address for c in "\r\n, "):
-        raise InvalidNoticeSetting(f"{address!r} / {rhythm!r} is not an e-mail address and a rhythm")
+        raise InvalidNoticeSetting(N_("{address} / {rhythm} is not an e-mail address and a rhythm"),
+                                   params={"address": repr(address), "rhythm": repr(rhythm)})
     setting = session.get(ClientNoticeSetting, client_id)
     if setting is None:
         setting = ClientNoticeSetting(client_id=client_id, email=address, rhythm=rhythm)

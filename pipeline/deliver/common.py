@@ -25,6 +25,7 @@ from models import Client, Correction, Document, User, ValidationTask
 from models.enums import Role, TaskKind, TaskState
 from pipeline.core.accounts import Principal, visible_client_ids
 from pipeline.core.errors import Forbidden, NotFound
+from pipeline.core.i18n import N_
 
 MACHINE = "machine"
 CHUNK = 900  # ids per IN (...) list: under SQLite's and PostgreSQL's parameter limits
@@ -44,10 +45,10 @@ def require_client_access(session: Session, principal: Principal, client_id: int
     """The client, if ``principal`` may see it; Forbidden otherwise, NotFound if absent."""
     client = session.get(Client, client_id)
     if client is None:
-        raise NotFound(f"client {client_id} not found")
+        raise NotFound(N_("client {id} not found"), params={"id": client_id})
     allowed = visible_client_ids(session, principal)
     if allowed is not None and client_id not in allowed:
-        raise Forbidden(f"{principal.username} may not see the documents of client {client_id}")
+        raise Forbidden(N_("{user} may not see the documents of client {id}"), params={"user": principal.username, "id": client_id})
     return client
 
 
@@ -57,8 +58,8 @@ def require_handover(session: Session, principal: Principal, client: Client) -> 
         return
     if principal.role is Role.ACCOUNTANT and principal.office_id == client.office_id:
         return
-    raise Forbidden(f"a {principal.role} cannot take over the documents of client {client.id}",
-                    hint="documents are handed over to the accountant of the client's office")
+    raise Forbidden(N_("a {role} cannot take over the documents of client {id}"), params={"role": str(principal.role), "id": client.id},
+                    hint=N_("documents are handed over to the accountant of the client's office"))
 
 
 def chunks(ids: Iterable[int], size: int = CHUNK) -> Iterable[list[int]]:

@@ -33,6 +33,7 @@ from pipeline.core.accounts import Principal, audit
 from pipeline.core.config import Settings
 from pipeline.core.csvsafe import write_csv
 from pipeline.core.errors import BoekbrugError, Forbidden, NotFound
+from pipeline.core.i18n import N_
 from pipeline.core.storage import sha256_of
 from pipeline.deliver.booking import booked, document_proposals
 from pipeline.deliver.common import (
@@ -63,23 +64,23 @@ _EXTRA_FIELDS = ("supplier_vat", "total_excl_vat", "total_vat")
 
 class DamagedRelease(BoekbrugError):
     code = "damaged_release"
-    hint = "Restore DATA_DIR/releases from the backup; the validation centre can also release the document again."
+    hint = N_("Restore DATA_DIR/releases from the backup; the validation centre can also release the document again.")
 
 
 def released_ubl(session: Session, settings: Settings, document: Document) -> tuple[UblRelease, bytes]:
     release = session.scalars(select(UblRelease).where(UblRelease.released_document_id == document.id,
                                                        UblRelease.status == ReleaseStatus.PASSED)).first()
     if release is None or not release.xml_path:
-        raise NotFound(f"document {document.id} has no released UBL yet")
+        raise NotFound(N_("document {id} has no released UBL yet"), params={"id": document.id})
     path = settings.data_dir / release.xml_path
     if not path.is_file():
-        raise NotFound(f"the UBL of document {document.id} is missing from {settings.data_dir}",
-                       hint="restore DATA_DIR/releases from the backup")
+        raise NotFound(N_("the UBL of document {id} is missing from {folder}"), params={"id": document.id, "folder": settings.data_dir},
+                       hint=N_("restore DATA_DIR/releases from the backup"))
     xml = path.read_bytes()
     if release.sha256 and sha256_of(xml) != release.sha256:  # never hand over a changed or torn file
         log.error("the stored UBL of document %s (%s) does not match its sha256 %s", document.id, path, release.sha256)
-        raise DamagedRelease(f"the stored UBL of document {document.id} is damaged: its content no longer "
-                             "matches the checksum recorded at release")
+        raise DamagedRelease(N_("the stored UBL of document {id} is damaged: its content no longer matches the checksum "
+                                "recorded at release"), params={"id": document.id})
     return release, xml
 
 
@@ -97,10 +98,10 @@ def download_ubl(session: Session, settings: Settings, principal: Principal, doc
     """(file name, UBL bytes) of a released document; recorded as a delivery for the office."""
     document = session.get(Document, document_id)
     if document is None:
-        raise NotFound(f"document {document_id} not found")
+        raise NotFound(N_("document {id} not found"), params={"id": document_id})
     client = require_client_access(session, principal, document.client_id)
     if principal.role in (Role.OPERATOR, Role.SUPERVISOR):
-        raise Forbidden("the validation centre validates documents; it does not download them")
+        raise Forbidden(N_("the validation centre validates documents; it does not download them"))
     release, xml = released_ubl(session, settings, document)
     name = ubl_filename(document)
     if principal.role is Role.CLIENT:

@@ -23,6 +23,7 @@ from models.enums import DeliveryChannel, ReleaseStatus
 from pipeline.core.config import Settings
 from pipeline.core.csvsafe import write_csv
 from pipeline.core.errors import NotFound
+from pipeline.core.i18n import N_
 from pipeline.deliver.common import slug, ubl_filename, vat_period
 from pipeline.deliver.download import (
     BOOKING_COLUMNS,
@@ -60,7 +61,7 @@ def export_folder(session: Session, settings: Settings, office_id: int) -> Expor
     """Write the office's not-yet-exported releases to its export folders; idempotent."""
     office = session.get(AccountingOffice, office_id)
     if office is None:
-        raise NotFound(f"office {office_id} not found")
+        raise NotFound(N_("office {id} not found"), params={"id": office_id})
     already = exists().where(Delivery.document_id == Document.id, Delivery.channel == DeliveryChannel.EXPORT_FOLDER)
     rows = session.execute(
         select(Document, Client)

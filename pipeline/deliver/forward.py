@@ -41,6 +41,7 @@ from pipeline.core import mail
 from pipeline.core.config import Settings
 from pipeline.core.db import unit_of_work
 from pipeline.core.errors import BoekbrugError, NotFound
+from pipeline.core.i18n import N_
 from pipeline.deliver import import_mail, webhook
 from pipeline.deliver.common import ubl_filename
 from pipeline.deliver.download import record_delivery, released_ubl
@@ -324,16 +325,15 @@ def redeliver(
         )
     ).first()
     if release is None:
-        raise NotFound(f"document {document_id} has no released UBL to deliver")
+        raise NotFound(N_("document {id} has no released UBL to deliver"), params={"id": document_id})
     chosen = [
         f
         for f in plan(session, release)
         if target_id is None or f.target_id == target_id
     ]
     if target_id is not None and not chosen:
-        raise NotFound(
-            f"target {target_id} does not receive the documents of document {document_id}'s client"
-        )
+        raise NotFound(N_("target {target} does not receive the documents of the client of document {id}"),
+                       params={"target": target_id, "id": document_id})
     for forwarding in chosen:
         forwarding.state = ForwardingState.PENDING
         forwarding.next_attempt_at = datetime.now(UTC)

@@ -19,13 +19,14 @@ from sqlalchemy.orm import Session
 from models import Client, DeliveryTarget
 from models.enums import TargetKind
 from pipeline.core.errors import BoekbrugError
+from pipeline.core.i18n import N_
 
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 
 class BadTarget(BoekbrugError):
     code = "bad_target"
-    hint = "An e-mail target needs an address; a webhook an https:// URL (http only on this machine)."
+    hint = N_("An e-mail target needs an address; a webhook an https:// URL (http only on this machine).")
 
 
 def _loopback(host: str | None) -> bool:
@@ -44,14 +45,14 @@ def check_address(kind: TargetKind, address: str | None) -> str | None:
         return None
     if kind is TargetKind.EMAIL:
         if not _EMAIL.fullmatch(text):
-            raise BadTarget(f"{text!r} is not an e-mail address")
+            raise BadTarget(N_("{address} is not an e-mail address"), params={"address": repr(text)})
         return text
     parts = urlsplit(text)
     if parts.scheme == "https" and parts.hostname:
         return text
     if parts.scheme == "http" and _loopback(parts.hostname):
         return text  # a receiver on this machine (tests, a local bridge to the package)
-    raise BadTarget(f"{text!r} is not an https:// URL")
+    raise BadTarget(N_("{address} is not an https:// URL"), params={"address": repr(text)})
 
 
 def add_target(
@@ -68,7 +69,7 @@ def add_target(
     if client_id is not None:
         client = session.get(Client, client_id)
         if client is None or client.office_id != office_id:
-            raise BadTarget(f"client {client_id} is not a client of office {office_id}")
+            raise BadTarget(N_("client {id} is not a client of office {office}"), params={"id": client_id, "office": office_id})
     target = DeliveryTarget(
         office_id=office_id,
         client_id=client_id,

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from lxml import etree
 
 from pipeline.core.errors import CorruptFile, UnsupportedFormat
+from pipeline.core.i18n import N_
 from pipeline.core.xmlsafe import parse_untrusted
 from pipeline.ubl import belgian
 
@@ -83,7 +84,7 @@ def _amount(el: etree._Element | None) -> tuple[Decimal, str] | None:
     try:
         return Decimal(el.text.strip()), el.get("Ccy") or "EUR"
     except InvalidOperation as error:
-        raise CorruptFile(f"amount {el.text!r} is not a number") from error
+        raise CorruptFile(N_("amount {text} is not a number"), params={"text": repr(el.text)}) from error
 
 
 def _date(el: etree._Element | None) -> date | None:
@@ -104,8 +105,9 @@ def parse_camt053(data: bytes) -> Statement:
     root = parse_untrusted(data).getroot()
     namespace = etree.QName(root).namespace or ""
     if not CAMT053.match(namespace):
-        raise UnsupportedFormat(f"not a camt.053 statement (namespace {namespace or 'none'})",
-                                hint="Export the statement from your bank as CAMT.053 (XML).")
+        raise UnsupportedFormat(N_("not a camt.053 statement (namespace {namespace})"),
+                                params={"namespace": namespace or "-"},
+                                hint=N_("Export the statement from your bank as CAMT.053 (XML)."))
     entries: list[StatementEntry] = []
     statements = _children(_child(root, "BkToCstmrStmt"), "Stmt")
     account = _text(statements[0], "Acct/Id/IBAN") if statements else None
@@ -119,7 +121,7 @@ def parse_camt053(data: bytes) -> Statement:
 def _entries(entry: etree._Element) -> list[StatementEntry]:
     total = _amount(_child(entry, "Amt"))
     if total is None:
-        raise CorruptFile("a statement entry has no amount")
+        raise CorruptFile(N_("a statement entry has no amount"))
     credit = (_text(entry, "CdtDbtInd") or "").upper() == "CRDT"
     booked = _date(_child(entry, "BookgDt")) or _date(_child(entry, "ValDt"))
     reference = _text(entry, "AcctSvcrRef") or _text(entry, "NtryRef")

@@ -32,8 +32,10 @@ from sqlalchemy.orm import Session
 from models import Client, Document
 from models.enums import DocumentStatus, DocumentType, PaymentStatus
 from models.sales import PaymentLog
+from pipeline.core import check_words as words
 from pipeline.core import identifiers
 from pipeline.core.errors import BoekbrugError
+from pipeline.core.i18n import N_
 from pipeline.core.identifiers import supplier_key
 from pipeline.review.duplicates import document_key, invoice_key
 from pipeline.review.fieldstore import current_values, field_rows
@@ -49,7 +51,7 @@ DEFAULT_SCHEMA = "pain.001.001.03"
 
 class PaymentsError(BoekbrugError):
     code = "payments"
-    hint = "Fill in the client's IBAN (and BIC) under Payments, then prepare the payments again."
+    hint = N_("Fill in the client's IBAN (and BIC) under Payments, then prepare the payments again.")
 
 
 @dataclass(frozen=True)
@@ -114,18 +116,17 @@ def _bic(value: object, iban: str) -> str | None:
 def payable(session: Session, document: Document) -> Payable | Skipped:
     """What paying this document takes, or why it cannot be paid from here."""
     if document.duplicate_of_id is not None:
-        return Skipped(document.id, f"looks like a second copy of document {document.duplicate_of_id}; "
-                                    "not paid until the validation centre decides")
+        return Skipped(document.id, words.PAY_SECOND_COPY.format(id=document.duplicate_of_id))
     values = current_values(field_rows(session, document.id))
     iban = _clean_iban(values.get("iban"))
     if iban is None:
-        return Skipped(document.id, "no valid supplier IBAN on the document")
+        return Skipped(document.id, words.PAY_NO_IBAN)
     currency = str(values.get("currency") or document.currency or "EUR").upper()
     if currency != "EUR":
-        return Skipped(document.id, f"{currency}: a SEPA transfer is in euro")
+        return Skipped(document.id, words.PAY_NOT_EURO.format(currency=currency))
     amount = values.get("total_incl_vat") if values.get("total_incl_vat") is not None else document.total_incl_vat
     if amount is None or Decimal(amount) <= 0:
-        return Skipped(document.id, "no amount to pay")
+        return Skipped(document.id, words.PAY_NO_AMOUNT)
     raw_reference = str(values.get("payment_reference") or "").strip()
     ogm = belgian.format_ogm(raw_reference) if raw_reference else None
     number = values.get("invoice_number") or document.invoice_number
@@ -156,11 +157,11 @@ def _once(found: Payable, taken: dict[tuple[str, str, str], tuple[int, str]]) ->
         return None
     other, state = taken[key]
     if state == PAID:
-        why = f"already paid (document {other}: same supplier, number and amount)"
+        why = words.PAY_ALREADY_PAID.format(id=other)
     elif state == PREPARED:
-        why = f"already in a payment file waiting at the bank (document {other}: same supplier, number and amount)"
+        why = words.PAY_ALREADY_PREPARED.format(id=other)
     else:
-        why = f"the same invoice as document {other} in this batch (same supplier, number and amount)"
+        why = words.PAY_SAME_IN_BATCH.format(id=other)
     return Skipped(found.document_id, why)
 
 
@@ -173,7 +174,7 @@ def plan(session: Session, client_id: int, documents: list[Document],
     skipped: list[Skipped] = []
     for document in documents:
         if document.id in exclude_ids:
-            skipped.append(Skipped(document.id, "left out of this batch by you"))
+            skipped.append(Skipped(document.id, words.PAY_LEFT_OUT))
             continue
         found = payable(session, document)
         if isinstance(found, Skipped):
@@ -229,7 +230,7 @@ def confirm_new_iban(session: Session, client_id: int, supplier_key: str, iban: 
     """A person checked the supplier's new IBAN (by phone, not by replying to the e-mail)."""
     clean = _clean_iban(iban)
     if clean is None:
-        raise PaymentsError(f"IBAN {iban!r} is not valid", hint="Check the IBAN's digits.")
+        raise PaymentsError(N_("IBAN {iban} is not valid"), params={"iban": repr(iban)}, hint=N_("Check the IBAN's digits."))
     session.add(PaymentLog(client_id=client_id, supplier_key=supplier_key[:64], supplier_name=supplier_name,
                            kind="iban_confirmed", iban=clean, user_id=user_id))
     session.flush()
@@ -255,10 +256,10 @@ def prepare_payments(
     """
     client = session.get(Client, client_id)
     if client is None:
-        raise PaymentsError(f"client {client_id} not found")
+        raise PaymentsError(N_("client {id} not found"), params={"id": client_id})
     profile = client_profile(session, client_id)
     if profile is None or not profile.iban:
-        raise PaymentsError(f"client {client.name} has no IBAN to pay from")
+        raise PaymentsError(N_("client {name} has no IBAN to pay from"), params={"name": client.name})
     today = date.today()
     documents = open_documents(session, client_id, until=until or today + timedelta(days=7),
                                document_ids=document_ids, lock=True)
@@ -269,8 +270,9 @@ def prepare_payments(
                               execution_date or max(today, min((p.due_date or today) for p in included)), schema)
     errors = pain001_errors(xml, schema)
     if errors:
-        raise PaymentsError("the payment file does not pass the pain.001 schema: " + "; ".join(errors[:5]),
-                            hint="A name or reference holds characters the bank refuses; correct the document.")
+        raise PaymentsError(N_("the payment file does not pass the pain.001 schema (technical detail: {detail})"),
+                            params={"detail": " / ".join(errors[:5])},
+                            hint=N_("A name or reference holds characters the bank refuses; correct the document."))
     for item in included:
         document = session.get(Document, item.document_id)
         assert document is not None

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from pipeline.core.errors import BoekbrugError
+from pipeline.core.i18n import N_
 from pipeline.core.identifiers import make_ogm
 from pipeline.core.records import VatBreakdownLine
 
@@ -41,7 +42,7 @@ def money(value: Decimal) -> Decimal:
 def line_net(quantity: Decimal, unit_price: Decimal, discount_percent: Decimal = Decimal(0)) -> Decimal:
     """quantity x unit price, less the line discount, rounded half-up to the cent."""
     if not Decimal(0) <= discount_percent <= HUNDRED:
-        raise SalesError(f"a discount of {discount_percent}% is not between 0 and 100")
+        raise SalesError(N_("a discount of {percent}% is not between 0 and 100"), params={"percent": discount_percent})
     return money(quantity * unit_price * (HUNDRED - discount_percent) / HUNDRED)
 
 
@@ -49,11 +50,13 @@ def check_rate(rate: Decimal, category: str) -> str:
     """The category (upper case) when rate and category go together under Belgian VAT."""
     cat = (category or "S").strip().upper()
     if cat not in CATEGORIES:
-        raise SalesError(f"VAT category {cat!r} is not one of {', '.join(CATEGORIES)}")
+        raise SalesError(N_("VAT category {category} is not one of {categories}"),
+                         params={"category": repr(cat), "categories": ", ".join(CATEGORIES)})
     if cat == "S" and rate not in BELGIAN_RATES[:3]:
-        raise SalesError(f"{rate}% is not a Belgian VAT rate (21, 12 or 6; 0 with category Z, E, AE or K)")
+        raise SalesError(N_("{rate}% is not a Belgian VAT rate (21, 12 or 6; 0 with category Z, E, AE or K)"),
+                         params={"rate": rate})
     if cat != "S" and rate != 0:
-        raise SalesError(f"category {cat} is charged at 0%, not {rate}%")
+        raise SalesError(N_("category {category} is charged at 0%, not {rate}%"), params={"category": cat, "rate": rate})
     return cat
 
 
@@ -88,7 +91,7 @@ def totals(lines: Iterable[LineAmounts]) -> Totals:
         key = (line.vat_category, line.vat_rate)
         groups[key] = groups.get(key, Decimal(0)) + line.net
     if not groups:
-        raise SalesError("an invoice needs at least one line")
+        raise SalesError(N_("an invoice needs at least one line"))
     breakdown = []
     for (category, rate), base in sorted(groups.items(), key=lambda item: (-item[0][1], item[0][0])):
         vat = money(base * rate / HUNDRED)
@@ -110,5 +113,6 @@ def ogm_for(client_id: int, year: int, sequence: int) -> str:
     digits; the check digits are the base mod 97 (97 when the remainder is 0).
     """
     if not 0 < sequence < 1_000_000:
-        raise SalesError(f"invoice sequence {sequence} does not fit a structured communication")
+        raise SalesError(N_("invoice sequence {sequence} does not fit a structured communication"),
+                         params={"sequence": sequence})
     return make_ogm(f"{year % 100:02d}{sequence:06d}{client_id % 100:02d}")

@@ -17,6 +17,7 @@ from models.sales import SalesContact, SalesInvoice
 from pipeline.api._common import current_settings, require_client, require_role, work
 from pipeline.core.accounts import Principal, audit
 from pipeline.core.errors import NotFound
+from pipeline.core.i18n import N_
 from pipeline.sales import contacts as contacts_mod
 from pipeline.sales import invoices as invoices_mod
 from pipeline.sales.contacts import ContactInput
@@ -82,7 +83,7 @@ def _invoice(session, principal: Principal, invoice_id: int) -> SalesInvoice:  #
     require_role(principal, *ROLES)
     invoice = session.get(SalesInvoice, invoice_id)
     if invoice is None:
-        raise NotFound(f"sales invoice {invoice_id} not found")
+        raise NotFound(N_("sales invoice {id} not found"), params={"id": invoice_id})
     require_client(session, principal, invoice.client_id)
     return invoice
 

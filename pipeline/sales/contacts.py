@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from models import Client
 from models.sales import ClientProfile, SalesContact
 from pipeline.core import identifiers
+from pipeline.core.i18n import N_
 from pipeline.sales.amounts import SalesError
 from pipeline.sales.limits import bounded
 
@@ -30,7 +31,7 @@ def clean_vat(vat: str | None) -> str | None:
         return None
     compact = identifiers.eu_vat_or_none(vat)
     if compact is None:
-        raise SalesError(f"VAT number {vat!r} is not valid (check digits or format)")
+        raise SalesError(N_("VAT number {vat} is not valid (check digits or format)"), params={"vat": repr(vat)})
     return compact
 
 
@@ -40,7 +41,7 @@ def clean_kbo(number: str | None) -> str | None:
         return None
     digits = identifiers.clean_kbo(number)
     if digits is None:
-        raise SalesError(f"enterprise number {number!r} is not valid (mod-97 check)")
+        raise SalesError(N_("enterprise number {number} is not valid (mod-97 check)"), params={"number": repr(number)})
     return digits
 
 
@@ -49,7 +50,7 @@ def clean_iban(iban: str | None) -> str | None:
         return None
     compact = identifiers.iban_or_none(iban)
     if compact is None:
-        raise SalesError(f"IBAN {iban!r} is not valid")
+        raise SalesError(N_("IBAN {iban} is not valid"), params={"iban": repr(iban)})
     return compact
 
 
@@ -58,7 +59,7 @@ def bic_for(iban: str | None, bic: str | None) -> str | None:
     if bic and bic.strip():
         compact = identifiers.normalise_iban(bic)
         if not identifiers.bic_valid(compact):
-            raise SalesError(f"BIC {bic!r} is not valid")
+            raise SalesError(N_("BIC {bic} is not valid"), params={"bic": repr(bic)})
         return compact
     return identifiers.bic_of_belgian_iban(iban)
 
@@ -80,28 +81,28 @@ def save_contact(session: Session, client_id: int, data: ContactInput, contact_i
     """Create (or update) a customer of ``client_id`` after checking its identifiers."""
     name = bounded(data.name, "customer name")
     if not name:
-        raise SalesError("a customer needs a name")
+        raise SalesError(N_("a customer needs a name"))
     street, postal_code = bounded(data.street, "street"), bounded(data.postal_code, "postal code")
     city = bounded(data.city, "city")
     if not 0 <= data.payment_terms_days <= 365:
-        raise SalesError("payment terms are between 0 and 365 days")
+        raise SalesError(N_("payment terms are between 0 and 365 days"))
     vat = clean_vat(data.vat)
     kbo = clean_kbo(data.enterprise_number)
     if kbo is None and vat and vat.startswith("BE"):
         kbo = vat[2:]
     country = (data.country or "BE").strip().upper()[:2]
     if vat and vat[:2] not in (country, "EL" if country == "GR" else country):
-        raise SalesError(f"VAT number {vat} does not belong to country {country}")
+        raise SalesError(N_("VAT number {vat} does not belong to country {country}"), params={"vat": vat, "country": country})
     email = bounded(data.email, "e-mail address")
     if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
-        raise SalesError(f"{email!r} is not an e-mail address")
+        raise SalesError(N_("{email} is not an e-mail address"), params={"email": repr(email)})
     if contact_id is None:
         contact = SalesContact(client_id=client_id)
         session.add(contact)
     else:
         found = session.get(SalesContact, contact_id)
         if found is None or found.client_id != client_id:
-            raise SalesError(f"customer {contact_id} not found")
+            raise SalesError(N_("customer {id} not found"), params={"id": contact_id})
         contact = found
     contact.name, contact.vat, contact.enterprise_number = name, vat, kbo
     contact.street, contact.postal_code, contact.city = street, postal_code, city
@@ -142,7 +143,7 @@ def save_client_profile(
 ) -> ClientProfile:
     """The client's address, e-mail and bank account (what its invoices and payments show)."""
     if session.get(Client, client_id) is None:
-        raise SalesError(f"client {client_id} not found")
+        raise SalesError(N_("client {id} not found"), params={"id": client_id})
     profile = client_profile(session, client_id)
     if profile is None:
         profile = ClientProfile(client_id=client_id)

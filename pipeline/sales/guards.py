@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 
 from models import Client
 from models.sales import SalesContact, SalesInvoice
+from pipeline.core import check_words as words
+from pipeline.core.i18n import N_
 from pipeline.sales.amounts import SalesError
 from pipeline.sales.contacts import client_profile
 from pipeline.sales.limits import LIMITS, bounded
@@ -32,10 +34,10 @@ class NeedsConfirmation(SalesError):
     """The invoice can go out, but a person must say yes first; ``reasons`` maps a code to the question."""
 
     code = "needs_confirmation"
-    hint = "Read the reasons and confirm them to issue the invoice anyway."
+    hint = N_("Read the reasons and confirm them to issue the invoice anyway.")
 
     def __init__(self, reasons: Mapping[str, str]) -> None:
-        super().__init__("; ".join(reasons.values()))
+        super().__init__(N_("confirm first: {questions}"), params={"questions": list(reasons.values())})
         self.reasons = dict(reasons)
 
 
@@ -45,16 +47,17 @@ def refusals(session: Session, invoice: SalesInvoice) -> list[str]:
     client = session.get(Client, invoice.client_id)
     profile = client_profile(session, invoice.client_id)
     if client is None or not (client.vat or "").strip():
-        found.append("your VAT number is missing: a Belgian invoice must show it (ask your accountant to fill it in)")
+        found.append(words.SALES_NO_VAT)
     if profile is None or not all((profile.street, profile.postal_code, profile.city)):
-        found.append("your address (street, postcode and city) is missing: fill it in under 'My details'")
+        found.append(words.SALES_NO_ADDRESS)
     if invoice.total_incl_vat is not None and invoice.total_incl_vat < 0:
-        found.append(f"the total {invoice.total_incl_vat:.2f} is negative: correct an invoice with a credit note")
+        found.append(words.SALES_NEGATIVE_TOTAL.format(total=f"{invoice.total_incl_vat:.2f}"))
     if invoice.document_type == "credit_note" and invoice.credit_of_id is not None:
         original = session.get(SalesInvoice, invoice.credit_of_id)
         if original is not None and (invoice.total_incl_vat or Decimal(0)) > (original.total_incl_vat or Decimal(0)):
-            found.append(f"the credit note ({invoice.total_incl_vat:.2f}) is more than invoice {original.number} "
-                         f"({original.total_incl_vat:.2f}) it corrects")
+            found.append(words.SALES_CREDIT_TOO_MUCH.format(credit=f"{invoice.total_incl_vat:.2f}",
+                                                            number=original.number,
+                                                            total=f"{original.total_incl_vat:.2f}"))
     return found
 
 
@@ -63,16 +66,18 @@ def questions(session: Session, invoice: SalesInvoice) -> dict[str, str]:
     asked: dict[str, str] = {}
     total = invoice.total_incl_vat if invoice.total_incl_vat is not None else Decimal(0)
     contact = session.get(SalesContact, invoice.contact_id)
-    customer = contact.name if contact is not None else "the customer"
+    customer = contact.name if contact is not None else "?"
     if invoice.document_type == "credit_note":
         original = session.get(SalesInvoice, invoice.credit_of_id) if invoice.credit_of_id else None
-        of = f" of invoice {original.number}" if original is not None and original.number else ""
-        asked[CREDIT_NOTE] = f"this credit note{of} lowers what {customer} owes you by {total:.2f} {invoice.currency}"
+        amount = f"{total:.2f} {invoice.currency}"
+        asked[CREDIT_NOTE] = (words.SALES_CREDIT_LOWERS_OF.format(number=original.number, customer=customer, amount=amount)
+                              if original is not None and original.number else
+                              words.SALES_CREDIT_LOWERS.format(customer=customer, amount=amount))
     elif total == 0:
-        asked[ZERO] = f"the total is 0.00 {invoice.currency}: {customer} owes you nothing for this invoice"
+        asked[ZERO] = words.SALES_ZERO_TOTAL.format(currency=invoice.currency, customer=customer)
     profile = client_profile(session, invoice.client_id)
     if invoice.document_type != "credit_note" and (profile is None or not profile.iban):
-        asked[NO_IBAN] = "your IBAN is missing: the invoice shows no account to pay into"
+        asked[NO_IBAN] = words.SALES_NO_IBAN
     return asked
 
 
@@ -82,8 +87,8 @@ def check_issue(session: Session, invoice: SalesInvoice, confirmed: Collection[s
     ``confirmed`` None: the caller asks no questions (a script that decided already)."""
     refused = refusals(session, invoice)
     if refused:
-        raise SalesError("this invoice cannot be issued: " + "; ".join(refused),
-                         hint="Complete the details, then issue it again.")
+        raise SalesError(N_("this invoice cannot be issued: {reasons}"), params={"reasons": refused},
+                         hint=words.SALES_COMPLETE_HINT)
     if confirmed is None:
         return
     open_questions = {code: text for code, text in questions(session, invoice).items() if code not in confirmed}

@@ -26,6 +26,7 @@ from models.enums import DocumentKind, DocumentStatus, DocumentType
 from models.sales import SalesContact, SalesInvoice, SalesLine
 from pipeline.core.config import Settings
 from pipeline.core.errors import BoekbrugError, Conflict, NotFound
+from pipeline.core.i18n import N_
 from pipeline.core.records import Address, InvoiceData, InvoiceLine, Party
 from pipeline.core.storage import read_original, sha256_of, store_original
 from pipeline.deliver.download import DamagedRelease, released_ubl
@@ -54,16 +55,16 @@ MUTABLE_AFTER_ISSUE = frozenset({"payment_status", "paid_at", "sent_at", "sent_t
 
 class AlreadyIssued(Conflict):
     code = "already_issued"
-    hint = "An issued invoice is never changed: correct it with a credit note."
+    hint = N_("An issued invoice is never changed: correct it with a credit note.")
 
 
 class IssueRefused(BoekbrugError):
     code = "rule_violation"
-    hint = "Correct the draft (customer identifiers, VAT categories) and issue it again."
+    hint = N_("Correct the draft (customer identifiers, VAT categories) and issue it again.")
 
-    def __init__(self, message: str, findings: Sequence[str] = ()) -> None:
-        super().__init__(message)
-        self.findings = list(findings)
+    def __init__(self, message: str, findings: Sequence[str] = (), **params: object) -> None:
+        super().__init__(message, params=params)
+        self.findings = list(findings)  # the official rules' own words (technical detail)
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,8 @@ def _issued_is_final(_mapper, _connection, target: SalesInvoice) -> None:  # typ
     changed = [attr.key for attr in state.attrs if attr.key not in MUTABLE_AFTER_ISSUE
                and attr.key != "lines" and attr.history.has_changes()]
     if changed:
-        raise AlreadyIssued(f"invoice {target.number} is issued; cannot change {', '.join(sorted(changed))}")
+        log.warning("issued invoice %s: refused a change of %s", target.number, ", ".join(sorted(changed)))
+        raise AlreadyIssued(N_("invoice {number} is issued; it cannot be edited"), params={"number": target.number})
 
 
 @event.listens_for(SalesLine, "before_update")
@@ -95,28 +97,28 @@ def _issued_is_final(_mapper, _connection, target: SalesInvoice) -> None:  # typ
 def _issued_lines_are_final(_mapper, connection, target: SalesLine) -> None:  # type: ignore[no-untyped-def]
     status = connection.execute(select(SalesInvoice.status).where(SalesInvoice.id == target.invoice_id)).scalar()
     if status == ISSUED:
-        raise AlreadyIssued(f"the lines of issued invoice {target.invoice_id} cannot change")
+        raise AlreadyIssued(N_("the lines of issued invoice {id} cannot change"), params={"id": target.invoice_id})
 
 
 def _draft(session: Session, invoice_id: int) -> SalesInvoice:
     invoice = session.get(SalesInvoice, invoice_id)
     if invoice is None:
-        raise NotFound(f"sales invoice {invoice_id} not found")
+        raise NotFound(N_("sales invoice {id} not found"), params={"id": invoice_id})
     if invoice.status != DRAFT:
-        raise AlreadyIssued(f"invoice {invoice.number} is issued; it cannot be edited")
+        raise AlreadyIssued(N_("invoice {number} is issued; it cannot be edited"), params={"number": invoice.number})
     return invoice
 
 
 def _line_rows(lines: Sequence[LineInput]) -> list[SalesLine]:
     if not lines:
-        raise SalesError("an invoice needs at least one line")
+        raise SalesError(N_("an invoice needs at least one line"))
     rows = []
     for position, line in enumerate(lines, start=1):
         description = bounded(line.description, "line description")
         if not description:
-            raise SalesError(f"line {position} has no description")
+            raise SalesError(N_("line {n} has no description"), params={"n": position})
         if line.unit_price < 0:
-            raise SalesError(f"line {position}: a unit price is not negative (use a credit note)")
+            raise SalesError(N_("line {n}: a unit price is not negative (use a credit note)"), params={"n": position})
         category = check_rate(Decimal(line.vat_rate), line.vat_category)
         rows.append(SalesLine(position=position, description=description,
                               quantity=Decimal(line.quantity), unit_price=Decimal(line.unit_price),
@@ -152,9 +154,9 @@ def create_draft(
 ) -> SalesInvoice:
     contact = session.get(SalesContact, contact_id)
     if contact is None or contact.client_id != client_id:
-        raise NotFound(f"customer {contact_id} not found")
+        raise NotFound(N_("customer {id} not found"), params={"id": contact_id})
     if document_type not in (INVOICE, CREDIT_NOTE):
-        raise SalesError(f"unknown document type {document_type!r}")
+        raise SalesError(N_("unknown document type {type}"), params={"type": repr(document_type)})
     invoice = SalesInvoice(client_id=client_id, contact_id=contact_id, document_type=document_type, status=DRAFT,
                            note=bounded(note, "note"), currency=currency.upper(), credit_of_id=credit_of_id)
     invoice.lines = _line_rows(lines)
@@ -177,7 +179,7 @@ def update_draft(
     if contact_id is not None:
         contact = session.get(SalesContact, contact_id)
         if contact is None or contact.client_id != invoice.client_id:
-            raise NotFound(f"customer {contact_id} not found")
+            raise NotFound(N_("customer {id} not found"), params={"id": contact_id})
         invoice.contact_id = contact_id
     if lines is not None:
         invoice.lines = _line_rows(lines)
@@ -199,9 +201,9 @@ def create_credit_note(
     """A draft credit note referring to an issued invoice; its lines by default (a full credit)."""
     original = session.get(SalesInvoice, invoice_id)
     if original is None:
-        raise NotFound(f"sales invoice {invoice_id} not found")
+        raise NotFound(N_("sales invoice {id} not found"), params={"id": invoice_id})
     if original.status != ISSUED or original.document_type != INVOICE:
-        raise SalesError("only an issued invoice can be credited")
+        raise SalesError(N_("only an issued invoice can be credited"))
     if lines is None:
         lines = [LineInput(ln.description, ln.quantity, ln.unit_price, ln.vat_rate, ln.vat_category,
                            ln.discount_percent) for ln in original.lines]
@@ -215,7 +217,7 @@ def invoice_data(session: Session, invoice: SalesInvoice) -> tuple[InvoiceData, 
     client = session.get(Client, invoice.client_id)
     contact = session.get(SalesContact, invoice.contact_id)
     if client is None or contact is None:
-        raise NotFound("client or customer of the invoice is gone")
+        raise NotFound(N_("the client or the customer of the invoice is gone"))
     profile = client_profile(session, client.id)
     amounts = _amounts(invoice)
     computed = totals(amounts)
@@ -307,7 +309,8 @@ def issue(
         report = validate(xml)
         if not report.ok:
             messages = [f"{f.rule_id}: {f.message}" for f in report.fatal]
-            raise IssueRefused("the official rules refuse this invoice: " + "; ".join(messages[:5]), messages)
+            log.info("sales invoice %s refused by the rules: %s", invoice.id, "; ".join(messages[:5]))
+            raise IssueRefused(N_("the official e-invoicing rules refuse this invoice"), messages)
         _file(session, settings, invoice, pdf, xml, computed, report)
         invoice.status = ISSUED
         invoice.issued_at = datetime.now(UTC)
@@ -349,22 +352,23 @@ def artefacts(session: Session, settings: Settings, invoice_id: int) -> tuple[st
     """(base file name, PDF, UBL XML) of an issued invoice, as filed in the library."""
     invoice = session.get(SalesInvoice, invoice_id)
     if invoice is None or invoice.status != ISSUED or invoice.document_id is None:
-        raise NotFound(f"issued sales invoice {invoice_id} not found")
+        raise NotFound(N_("issued sales invoice {id} not found"), params={"id": invoice_id})
     document = session.get(Document, invoice.document_id)
     if document is None:
-        raise NotFound(f"the files of invoice {invoice.number} are missing")
+        raise NotFound(N_("the files of invoice {number} are missing"), params={"number": invoice.number})
     # the UBL as the accountant's library hands it over: checked against the sha256
     # recorded at release; the PDF against the sha256 it was stored under
     _release, xml = released_ubl(session, settings, document)
     try:
         pdf = read_original(settings.data_dir, document.original_path)
     except FileNotFoundError:
-        raise NotFound(f"the PDF of invoice {invoice.number} is missing from {settings.data_dir}",
-                       hint="restore DATA_DIR/originals from the backup") from None
+        raise NotFound(N_("the PDF of invoice {number} is missing from {folder}"),
+                       params={"number": invoice.number, "folder": settings.data_dir},
+                       hint=N_("restore DATA_DIR/originals from the backup")) from None
     if sha256_of(pdf) != document.sha256:  # never send or hand over a changed or torn file
         log.error("the stored PDF of sales invoice %s (%s) does not match its sha256", invoice.id, document.original_path)
-        raise DamagedRelease(f"the stored PDF of invoice {invoice.number} is damaged: its content no longer "
-                             "matches the checksum recorded when it was issued")
+        raise DamagedRelease(N_("the stored PDF of invoice {number} is damaged: its content no longer matches the "
+                                "checksum recorded when it was issued"), params={"number": invoice.number})
     return invoice.number or f"invoice-{invoice.id}", pdf, xml
 
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from pipeline.core.i18n import N_
 from pipeline.sales.amounts import SalesError
 
+# what each limit bounds, in words ({what} of the message: said in the reader's language)
+WHAT = (N_("customer name"), N_("street"), N_("postal code"), N_("city"), N_("e-mail address"), N_("line description"),
+        N_("note"))
 # the longest text each field may hold (the database column; the note as the UBL and PDF carry it)
 LIMITS: Mapping[str, int] = {
     "customer name": 200, "street": 200, "postal code": 16, "city": 100, "e-mail address": 254,
@@ -21,6 +25,6 @@ def bounded(value: str | None, what: str) -> str | None:
         return None
     limit = LIMITS[what]
     if len(text) > limit:
-        raise SalesError(f"the {what} has {len(text):,} characters; at most {limit} fit on an invoice",
-                         hint=f"Shorten the {what}.")
+        raise SalesError(N_("the {what} has {length} characters; at most {limit} fit on an invoice"),
+                         params={"what": what, "length": f"{len(text):,}", "limit": limit}, hint=N_("Shorten the text."))
     return text

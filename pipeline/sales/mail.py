@@ -14,6 +14,7 @@ from models import Client
 from models.sales import SalesContact, SalesInvoice
 from pipeline.core.config import Settings
 from pipeline.core.errors import BoekbrugError
+from pipeline.core.i18n import N_
 from pipeline.core.mail import MailNotConfigured, send
 from pipeline.sales.contacts import client_profile
 from pipeline.sales.invoices import CREDIT_NOTE, artefacts
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 
 class MailFailed(BoekbrugError):
     code = "mail_failed"
-    hint = "Check the SMTP settings and the recipient's address, then send again."
+    hint = N_("Check the SMTP settings and the recipient's address, then send again.")
 
 
 def compose(
@@ -64,7 +65,7 @@ def send_invoice(
 ) -> str:
     """E-mail an issued invoice to its customer (or ``to``); records when and to whom. Returns the address."""
     if not settings.smtp_host:
-        raise MailNotConfigured("no SMTP server is configured")
+        raise MailNotConfigured(N_("no SMTP server is configured"))
     base_name, pdf, xml = artefacts(session, settings, invoice_id)
     invoice = session.get(SalesInvoice, invoice_id)
     assert invoice is not None
@@ -73,16 +74,17 @@ def send_invoice(
     assert client is not None and contact is not None
     recipient = (to or contact.email or "").strip()
     if not recipient:
-        raise MailFailed(f"customer {contact.name} has no e-mail address")
+        raise MailFailed(N_("customer {name} has no e-mail address"), params={"name": contact.name})
     profile = client_profile(session, client.id)
     sender = settings.smtp_from or (profile.email if profile else None)
     if not sender:
-        raise MailNotConfigured("no sender address: set SMTP_FROM or the client's e-mail")
+        raise MailNotConfigured(N_("no sender address: set SMTP_FROM or the client's e-mail"))
     message = compose(invoice, client, contact, sender, recipient, base_name, pdf, xml)
     try:
         send(settings, message)
     except (OSError, smtplib.SMTPException) as error:
-        raise MailFailed(f"sending {invoice.number} to {recipient} failed: {error}") from error
+        raise MailFailed(N_("sending {number} to {recipient} failed: {detail}"),
+                         params={"number": invoice.number, "recipient": recipient, "detail": error}) from error
     invoice.sent_at = datetime.now(UTC)
     invoice.sent_to = recipient[:254]
     session.flush()

@@ -24,6 +24,7 @@ from typing import Any
 from lxml import etree
 
 from models.enums import DocumentType, FieldSource
+from pipeline.core import check_words as words
 from pipeline.core.errors import BoekbrugError
 from pipeline.core.records import (
     Address,
@@ -363,11 +364,10 @@ def _receipt_totals(values: dict[str, Any], breakdown: tuple[VatBreakdownLine, .
         return incl, Decimal(0), incl, (_exempt_group(incl, reason),)
     if not breakdown and vat is None and excl is None:
         fields = ["vat_breakdown", "vat_exemption_reason", "vat_exemption_code"]
-        say = ("the receipt's VAT is not known: fill in the VAT per rate as printed, or, if the ticket shows no "
-               "VAT at all, the reason (VAT exemption reason; code VATEX-EU-O when it is outside Belgian VAT)")
+        say = words.RECEIPT_VAT_UNKNOWN
         if not any(values.get(f"supplier_{n}") for n in SELLER_IDS):
             fields += [f"supplier_{n}" for n in SELLER_IDS]
-            say += "; and the shop's VAT number, enterprise number or registration number as printed"
+            say += "; " + words.RECEIPT_SELLER
         raise IncompleteInvoice(say, fields=tuple(fields))
     return excl, vat, incl, breakdown
 
@@ -379,7 +379,7 @@ def invoice_data_from_values(
     from the other two (logged); more missing required values raise ``IncompleteInvoice``."""
     doc_type = DocumentType(document_type or values.get("document_type") or DocumentType.INVOICE)
     if doc_type not in (DocumentType.INVOICE, DocumentType.CREDIT_NOTE, DocumentType.RECEIPT):
-        raise IncompleteInvoice(f"a document marked {doc_type} cannot become an invoice", fields=("document_type",))
+        raise IncompleteInvoice(words.MARKED_NOT_INVOICE, fields=("document_type",))
     reason = _exemption(values)
     breakdown = _breakdown_with_reasons(tuple(values.get("vat_breakdown") or ()), reason)
     if doc_type is DocumentType.RECEIPT:

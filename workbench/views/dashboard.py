@@ -16,6 +16,7 @@ import streamlit as st
 
 from pipeline import api
 from pipeline.core.i18n import N_, _, set_language
+from workbench.components import plain
 
 principal: api.Principal = st.session_state["principal"]
 set_language(principal.language)  # this page may run on its own (a fragment, a test), not only via the router
@@ -51,7 +52,7 @@ st.title(_("Dashboard"))
 try:
     offices = api.dashboard_offices(principal)
 except api.Forbidden as error:
-    st.error(error.reason())
+    st.error(plain(error.words()))
     st.stop()
 
 f1, f2, f3, f4 = st.columns([2, 2, 2.5, 1.5])

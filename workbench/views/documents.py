@@ -158,7 +158,7 @@ for row in failed:
             try:
                 status = api.retry(principal, row.id)
             except api.BoekbrugError as error:
-                st.error(reason_label(error.reason(), principal))
+                st.error(plain(error.words()))
             else:
                 st.session_state["docs_flash"] = _("Document {id} read again: now {status}.").format(
                     id=row.id, status=status_label(status, principal))
@@ -184,7 +184,7 @@ if principal.role in (Role.CLIENT, Role.ACCOUNTANT, Role.ADMIN):
             try:
                 st.session_state["docs_ready"] = api.download_ubl(principal, choice.id)
             except api.BoekbrugError as error:
-                st.error(reason_label(error.reason(), principal))
+                st.error(plain(error.words()))
         ready = st.session_state.get("docs_ready")
         if ready:
             st.download_button(_("Download {file}").format(file=ready[0]), ready[1], file_name=ready[0], mime="application/xml",

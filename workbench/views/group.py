@@ -6,7 +6,7 @@ import streamlit as st
 
 from pipeline import api
 from pipeline.core.i18n import _, set_language
-from workbench.components import STATE_WORDS, field_title, inline_png
+from workbench.components import STATE_WORDS, field_title, inline_png, plain
 
 principal: api.Principal = st.session_state["principal"]
 set_language(principal.language)  # this page may run on its own (a fragment, a test), not only via the router
@@ -49,7 +49,7 @@ if submitted:
     try:
         outcome = api.confirm_group(principal, field_name, decisions)
     except api.BoekbrugError as error:
-        st.error(error.reason())
+        st.error(plain(error.words()))
     else:
         for item in items:
             st.session_state.pop(f"grp-{field_name}-{item.document_id}", None)

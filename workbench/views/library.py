@@ -27,7 +27,6 @@ from workbench.components import (
     boxed_page,
     field_title,
     plain,
-    reason_label,
     status_filter,
     status_label,
 )
@@ -122,7 +121,7 @@ try:
                             supplier=supplier or None, document_type=doc_type, statuses=statuses or None,
                             direction=direction)
 except api.BoekbrugError as error:
-    st.error(reason_label(error.reason(), principal))
+    st.error(plain(error.words()))
     st.stop()
 
 m1, m2, m3, m4 = st.columns(4)
@@ -163,7 +162,7 @@ if chosen is not None:
     try:
         doc = api.library_document(principal, chosen)
     except api.BoekbrugError as error:
-        st.error(reason_label(error.reason(), principal))
+        st.error(plain(error.words()))
         st.stop()
     st.subheader(_("Document {id} · {file}").format(id=doc.id, file=plain(doc.filename)))
     st.caption(_("{client} · {status} · validated by: {who}").format(
@@ -223,7 +222,7 @@ if chosen is not None:
             try:
                 api.propose_booking(principal, doc.id)
             except api.BoekbrugError as error:
-                st.error(reason_label(error.reason(), principal))
+                st.error(plain(error.words()))
             else:
                 st.rerun()
     elif not doc.may_book:
@@ -249,7 +248,7 @@ if chosen is not None:
                 try:
                     result = api.decide_booking(principal, p.id, ledger, code)
                 except api.BoekbrugError as error:
-                    st.error(reason_label(error.reason(), principal))
+                    st.error(plain(error.words()))
                 else:
                     st.session_state["lib_flash"] = _("{what} of document {id} booked on {ledger} / {code} "
                                                       "({state}).").format(

@@ -12,7 +12,7 @@ from pipeline.core.config import settings
 from pipeline.core.errors import BoekbrugError
 from pipeline.core.i18n import _, format_day, format_money, set_language
 from pipeline.payments import api as payments
-from workbench.components import page_head, plain, reason_label
+from workbench.components import page_head, plain
 
 principal: api.Principal = st.session_state["principal"]
 set_language(principal.language)  # this page may run on its own (a fragment, a test), not only via the router
@@ -51,7 +51,7 @@ with tab_pay:
                                               exclude_ids=left_out)
             st.session_state["pay_batch"] = batch
         except BoekbrugError as error:
-            st.error(reason_label(error.reason(), principal))
+            st.error(plain(error.words()))
     batch = st.session_state.get("pay_batch")
     if batch is not None:
         if batch.xml is not None:
@@ -81,7 +81,7 @@ with tab_statement:
         try:
             st.session_state["pay_result"] = payments.match_statement(principal, client.id, upload.getvalue())
         except BoekbrugError as error:
-            st.error(reason_label(error.reason(), principal))
+            st.error(plain(error.words()))
     result = st.session_state.get("pay_result")
     if result is not None:
         st.subheader(_("Matched ({n})").format(n=len(result.matched)))

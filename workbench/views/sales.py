@@ -34,7 +34,7 @@ def _dec(value: object, default: str = "0") -> Decimal:
     try:
         return Decimal(str(value if value not in (None, "") else default).replace(",", "."))
     except InvalidOperation as error:
-        raise BoekbrugError(_("{value} is not a number").format(value=repr(value))) from error
+        raise BoekbrugError(N_("{value} is not a number"), params={"value": repr(value)}) from error
 
 
 def issue_asking(draft_id: int, confirmed: tuple[str, ...] = ()) -> sales.InvoiceRow:
@@ -62,7 +62,7 @@ if asking is not None:
                 st.session_state["sales_flash"] = _("{number} issued.").format(number=done.number)
                 st.rerun()
             except BoekbrugError as error:
-                st.error(plain(_(error.message)))
+                st.error(plain(error.words()))
         if no.button(_("No, keep it as a draft"), key="sales_confirm_no"):
             st.session_state.pop("sales_confirm", None)
             st.rerun()
@@ -98,7 +98,7 @@ with tab_customers:
                 st.session_state["sales_flash"] = _("Customer {name} saved.").format(name=saved.name)
                 st.rerun()
             except BoekbrugError as error:
-                st.error(_(error.message))
+                st.error(plain(error.words()))
 
 with tab_profile:
     current = sales.profile(principal, client.id)
@@ -119,7 +119,7 @@ with tab_profile:
                 st.session_state["sales_flash"] = _("Details saved.")
                 st.rerun()
             except BoekbrugError as error:
-                st.error(_(error.message))
+                st.error(plain(error.words()))
 
 with tab_new:
     contacts = sales.list_contacts(principal, client.id)
@@ -149,11 +149,11 @@ with tab_new:
                     reference=issued.payment_reference)
                 st.rerun()
             except IssueRefused as refused:
-                st.error(_(refused.message))
-                for finding in refused.findings:
-                    st.caption(plain(finding))
+                st.error(plain(refused.words()))
+                for finding in refused.findings:  # the official rule's own words: technical detail
+                    st.caption(plain(_("Technical detail: {detail}").format(detail=finding)))
             except BoekbrugError as error:
-                st.error(_(error.message))
+                st.error(plain(error.words()))
 
 with tab_list:
     rows = sales.list_sales(principal, client.id)
@@ -182,7 +182,7 @@ with tab_list:
                     name=name, address=sales.send(principal, chosen.id))
                 st.rerun()
             except BoekbrugError as error:
-                st.error(_(error.message))
+                st.error(plain(error.words()))
         if chosen.document_type == "invoice" and d4.button(_("Credit note"), key="sales_credit"):
             try:
                 credit = sales.credit_invoice(principal, chosen.id)
@@ -191,7 +191,7 @@ with tab_list:
                     number=done.number, invoice=chosen.number)
                 st.rerun()
             except BoekbrugError as error:
-                st.error(_(error.message))
+                st.error(plain(error.words()))
     for draft in drafts:
         c1, c2 = st.columns([4, 1])
         c1.write(_("Draft {id} · {type} · {customer} · {total}").format(
@@ -203,4 +203,4 @@ with tab_list:
                 st.session_state["sales_flash"] = _("{number} issued.").format(number=done.number)
                 st.rerun()
             except BoekbrugError as error:
-                st.error(_(error.message))
+                st.error(plain(error.words()))

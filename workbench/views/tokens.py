@@ -9,6 +9,7 @@ from pipeline import api
 from pipeline.api import tokens
 from pipeline.core.errors import BoekbrugError
 from pipeline.core.i18n import _, format_day, format_moment, set_language
+from workbench.components import plain
 
 principal: api.Principal = st.session_state["principal"]
 set_language(principal.language)  # this page may run on its own (a fragment, a test), not only via the router
@@ -68,8 +69,10 @@ with st.form("tokens_new", clear_on_submit=True):
             )
             st.session_state["tokens_secret"] = made.secret
             st.rerun()
-        except (BoekbrugError, ValueError) as error:
-            st.error(str(error))
+        except BoekbrugError as error:
+            st.error(plain(error.words()))
+        except ValueError as error:  # made from a template (pipeline.core.check_words): said in the language
+            st.error(plain(_(str(error))))
 
 st.subheader(_("Tokens"))
 existing = tokens.list_tokens(principal)
