@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/read.py [--data ../shared/data] [--kinds scanned_pdf photo]
                                    [--engines textlayer tesseract rapidocr auto]
-                                   [--layout band] [--json rows.json]
+                                   [--layout band] [--limit N] [--json rows.json]
 
 Each engine runs in its own subprocess (so peak RSS is that engine's), reading every
 document of the chosen kinds once after a warm-up page. Per engine it prints the
@@ -12,7 +12,8 @@ median wall and CPU seconds per page and the share of truth ``invoice_number``,
 dd-mm-yyyy, yyyy-mm-dd and two-digit years; month names are not tried): "key text
 found". ``supplier_name`` (case-insensitive) and ``supplier_vat`` (letters and digits
 only) are counted on their own. CPU seconds are given because a shared machine makes
-wall time noisy. ``--layout`` keeps only generated documents of one layout.
+wall time noisy. ``--layout`` keeps only generated documents of one layout; ``--limit N``
+only the first N documents of each kind (a quick look while iterating).
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def found(kind: str, value: object, text: str) -> bool:
     return any(f in flat or f.replace(" ", "") in tight for f in forms)
 
 
-def worker(engine_name: str, data_dir: Path, kinds: list[str], only: str = "") -> dict[str, object]:
+def worker(engine_name: str, data_dir: Path, kinds: list[str], only: str = "", limit: int = 0) -> dict[str, object]:
     from models.enums import DocumentKind
     from pipeline.core.config import from_environment
     from pipeline.read import get_engine, read_document
@@ -81,6 +82,8 @@ def worker(engine_name: str, data_dir: Path, kinds: list[str], only: str = "") -
     settings = from_environment({"SECONDS_PER_PAGE": "900"})
     records = [json.loads(p.read_text()) for p in sorted((data_dir / "truth").glob("*.json"))]
     records = [r for r in records if r["kind"] in kinds and (not only or r.get("extra", {}).get("layout") == only)]
+    if limit > 0:
+        records = [r for kind in kinds for r in [r for r in records if r["kind"] == kind][:limit]]
     engine = None if engine_name == "textlayer" else get_engine(engine_name)
     rows = []
     warmed = False
@@ -128,11 +131,12 @@ def main() -> int:
     parser.add_argument("--kinds", nargs="+", default=["text_pdf", "scanned_pdf", "photo"])
     parser.add_argument("--engines", nargs="+", default=["textlayer", "tesseract", "auto", "rapidocr"])
     parser.add_argument("--layout", default="", help="only synthetic documents of this layout (e.g. band)")
+    parser.add_argument("--limit", type=int, default=0, help="only the first N documents of each kind")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, help="also write the raw rows here")
     args = parser.parse_args()
     if args.worker:
-        print(json.dumps(worker(args.worker, args.data, args.kinds, args.layout)))
+        print(json.dumps(worker(args.worker, args.data, args.kinds, args.layout, args.limit)))
         return 0
     header = ("| engine | kind | docs | pages | s/page wall (median) | s/page CPU (median) | peak RSS MB | "
               "invoice_number | total_incl_vat | issue_date | key text found | supplier_name | supplier_vat |")
@@ -144,7 +148,8 @@ def main() -> int:
         if not kinds:
             continue
         out = subprocess.run([sys.executable, __file__, "--worker", engine, "--data", str(args.data),
-                              "--kinds", *kinds, "--layout", args.layout], capture_output=True, text=True, check=False, cwd=ROOT)
+                              "--kinds", *kinds, "--layout", args.layout, "--limit", str(args.limit)],
+                             capture_output=True, text=True, check=False, cwd=ROOT)
         if out.returncode != 0:
             print(f"| {engine} | failed: {out.stderr.strip().splitlines()[-1:]} |")
             continue
