@@ -48,6 +48,7 @@ CONFIRM_STATES = (FieldState.UNCERTAIN, FieldState.FAILED_CHECK)
 LINES_OK = "linesok"  # widget key prefix of the "lines are right" confirmation
 KIND_WORDS = {TaskKind.VALIDATE: N_("fields to check"), TaskKind.SECOND_LOOK: N_("second look"),
               TaskKind.DUPLICATE: N_("suspected duplicate"), TaskKind.RULE_FAILURE: N_("the official rules refused it")}
+RENEW_AFTER_S = 60  # the lease is renewed at most this often (it lasts settings.lease_seconds)
 ZOOMS = (0.75, 1.0, 1.25, 1.5, 2.0, 2.5)
 # the keys, one place: (shortcut as Streamlit takes it, what it does)
 KEY_SAVE, KEY_NEXT_FIELD, KEY_REJECT, KEY_POSTPONE, KEY_NOT_INVOICE, KEY_ZOOM_IN, KEY_ZOOM_OUT = (
@@ -114,6 +115,7 @@ def open_next() -> None:
     if task is None:
         st.session_state["wb_flash"] = st.session_state.get("wb_flash") or _("The queue is empty.")
     else:
+        st.session_state["wb_renewed"] = (task.task_id, time.monotonic())  # a claim comes with a fresh lease
         prefetch()
 
 
@@ -453,11 +455,16 @@ if task is None:
         n=api.open_task_count(principal)))
     st.stop()
 
-if api.renew(principal, task.task_id) is None:  # keep the lease while the operator works
+renewed = st.session_state.get("wb_renewed") or (None, 0.0)
+if renewed[0] == task.task_id and time.monotonic() - renewed[1] < RENEW_AFTER_S:
+    pass  # claimed or renewed a moment ago: no write to the database on every keystroke's rerun
+elif api.renew(principal, task.task_id) is None:  # keep the lease while the operator works
     st.warning(_("This task's lease ran out and another operator took it over. Press **Next document**."))
     st.session_state.pop("wb_task", None)
     pageview.keyboard(None, None)
     st.stop()
+else:
+    st.session_state["wb_renewed"] = (task.task_id, time.monotonic())
 
 doc = task.document
 task_key = f"{task.task_id}-{task.version}"  # every widget of this task version is keyed with it
