@@ -172,3 +172,22 @@ def test_certain_fields_released_by_a_person_count_as_weaker_confirmations(db_ur
         found = evidence(session)
     assert [(e.raw, e.right, e.weight) for e in found["total_incl_vat"]] == [(0.995, True, IMPLICIT_WEIGHT)]
     assert [(e.raw, e.right, e.weight) for e in found["issue_date"]] == [(0.4, True, 1.0)]
+
+
+def test_ocr_readings_earn_their_certainty_apart(db_url: str) -> None:
+    """A map of its own for fields read by OCR (``field@ocr``), used for OCR readings only;
+    operators' verdicts on OCR readings refit that map, not the text layer's."""
+    calibration = Calibration(points={"supplier_name": [(0.0, 0.5), (0.8, 0.995)],
+                                      "supplier_name@ocr": [(0.0, 0.3), (0.95, 0.97)]})
+    assert calibration.apply("supplier_name", 0.85, FieldSource.TEXT_LAYER) == 0.995
+    assert calibration.apply("supplier_name", 0.85, FieldSource.OCR) == 0.3
+    assert calibration.apply("supplier_name", 0.85) == 0.995
+    assert calibration.apply("iban", 0.85, FieldSource.OCR) == 0.85  # no map at all: the raw confidence
+    with unit_of_work(db_url) as session:
+        office = _Office(session)
+        document = office.document("BE0123456749")
+        office.verdict(document, "supplier_name", 0.85, "Lemaire SRL", "Lemaire SRL")
+        session.flush()
+        session.scalars(select(ExtractedFieldRow)).one().machine_source = FieldSource.OCR
+        session.flush()
+        assert set(evidence(session)) == {"supplier_name@ocr"}

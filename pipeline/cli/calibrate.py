@@ -13,7 +13,10 @@ a source of a corpus (``source_group``, e.g. invoice2data) — and every documen
 by the fold model that never trained on its group. ``--folds 0`` scores with the shipped
 model as it is (in-sample wherever it trained on the corpora). The prior itself is then
 checked the same way: fitted without a fold of groups, how many of that fold's fields it
-would call certain (≥ 0.99) are wrong.
+would call certain (≥ 0.99) are wrong. Fields read by OCR (scans, photos, till slips, and
+``--noisy`` of the generated documents read as OCR would, :mod:`pipeline.synth.ocrnoise`)
+also get a map of their own, ``field@ocr``, used for OCR readings: a photo's certainty is
+earned on photos, not borrowed from text layers.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--generated", type=int, default=600,
                         help="with --folds: generated documents in randomised layout families added (0: none)")
     parser.add_argument("--families", type=int, default=60, help="randomised invoice layout families of --generated")
+    parser.add_argument("--noisy", type=float, default=0.4,
+                        help="with --generated: share also scored as a simulated OCR reading (photo, scan, till slip)")
     parser.add_argument("--seed", type=int, default=7, help="seed of the generated documents and the fold models")
     parser.add_argument("--jobs", type=int, default=1, help="folds fitted in parallel (processes)")
     parser.add_argument("--cache", type=Path, default=None, help="read cache folder (default: $DATA_DIR/cache)")
@@ -72,6 +77,7 @@ _STATE: dict[str, Any] = {}  # what the fold processes share (forked)
 def _examples(args: argparse.Namespace, say) -> tuple[list, list[dict]]:
     """Training examples (generated, then the corpora) and the record each is scored against."""
     import json
+    import random
 
     from pipeline.core.config import settings
     from pipeline.extract import training
@@ -95,7 +101,18 @@ def _examples(args: argparse.Namespace, say) -> tuple[list, list[dict]]:
             examples.append(training.Example(rec["id"], rec["kind"], group, rec["fields"],
                                              read_text_layer(item.data), True))
             records.append(rec)
-        say(f"generated {len(examples)} documents")
+        # the same documents as OCR reads them (pipeline.synth.ocrnoise): OCR fields get a map of their own
+        from pipeline.synth.ocrnoise import noisy_reading
+
+        rng = random.Random(f"calibrate-noise:{args.seed}")
+        for k, (ex, rec) in enumerate(list(zip(examples, records, strict=True))):
+            kind = "receipt" if ex.kind == "receipt" else ("photo" if rng.random() < 0.6 else "scanned_pdf")
+            if rng.random() >= args.noisy or (kind != "receipt" and len(ex.read.pages) != 1):
+                continue
+            examples.append(training.Example(ex.doc + "~ocr", kind, ex.group, ex.truth,
+                                             noisy_reading(ex.read, kind, args.seed * 1_000_003 + k), True))
+            records.append(rec)
+        say(f"generated {len(examples)} documents (simulated OCR readings included)")
     cache = args.cache or settings().data_dir / "cache"
     for folder in map(Path, args.corpus):
         for rec in json.loads((folder / "index.json").read_text()):
@@ -116,6 +133,7 @@ def _examples(args: argparse.Namespace, say) -> tuple[list, list[dict]]:
 
 def _score(model: Any, which: list[int]) -> list[tuple[int, str, float, bool]]:
     """(example, field, confidence, right) of every labelled field of ``which``, extracted with ``model``."""
+    from models.enums import FieldSource
     from pipeline.extract.core import extract
     from pipeline.extract.ranker import using
     from pipeline.reports.evaluate import SCORED_FIELDS, score_value
@@ -136,7 +154,8 @@ def _score(model: Any, which: list[int]) -> list[tuple[int, str, float, bool]]:
                 if truth is None or found is None:
                     continue
                 ok, _ = score_value(name, truth, found.value, alternatives if name == "supplier_name" else [])
-                out.append((i, name, round(float(found.confidence), 4), bool(ok)))
+                key = f"{name}@{FieldSource.OCR}" if found.source == FieldSource.OCR else name
+                out.append((i, key, round(float(found.confidence), 4), bool(ok)))
     return out
 
 
@@ -195,8 +214,10 @@ def _from_corpora(args: argparse.Namespace) -> int:
             {"doc": examples[i].doc, "kind": examples[i].kind, "group": examples[i].group, "field": name,
              "confidence": confidence, "right": ok} for i, name, confidence, ok in scored]))
     samples: dict[str, list[tuple[float, bool]]] = defaultdict(list)
-    for _, name, confidence, ok in scored:
-        samples[name].append((confidence, ok))
+    for _, key, confidence, ok in scored:  # a field's map from every reading; field@ocr from OCR alone
+        samples[key].append((confidence, ok))
+        if "@" in key:
+            samples[key.partition("@")[0]].append((confidence, ok))
     fields = fit_prior(samples)
     # the prior checked as it will be used: fitted without a fold of groups, on that fold
     check: dict[str, dict[str, int]] = defaultdict(lambda: {"fields": 0, "certain": 0, "certain_wrong": 0})
@@ -206,16 +227,19 @@ def _from_corpora(args: argparse.Namespace) -> int:
             fold_of.update({int(i): k for i in test})
         for k in range(args.folds):
             kept: dict[str, list[tuple[float, bool]]] = defaultdict(list)
-            for i, name, confidence, ok in scored:
+            for i, key, confidence, ok in scored:
                 if fold_of[i] != k:
-                    kept[name].append((confidence, ok))
+                    kept[key].append((confidence, ok))
+                    if "@" in key:
+                        kept[key.partition("@")[0]].append((confidence, ok))
             prior = Calibration(points={n: [tuple(p) for p in pts] for n, pts in fit_prior(kept).items()})
-            for i, name, confidence, ok in scored:
+            for i, key, confidence, ok in scored:
                 if fold_of[i] == k:
-                    for key in (examples[i].kind, "all"):
-                        entry = check[key]
+                    name, _, source = key.partition("@")
+                    for group in (examples[i].kind, "all"):
+                        entry = check[group]
                         entry["fields"] += 1
-                        if prior.apply(name, confidence) >= 0.99:
+                        if prior.apply(name, confidence, source or None) >= 0.99:
                             entry["certain"] += 1
                             entry["certain_wrong"] += int(not ok)
     out = args.out or PRIOR_FILE
@@ -234,7 +258,9 @@ def _from_corpora(args: argparse.Namespace) -> int:
     load_prior.cache_clear()  # this process reads the new prior from now on
     for name, points in fields.items():
         top = points[-1]
-        print(f"{name:28} {len(samples[name]):5} samples; raw ≥ {points[-2][0] if len(points) > 1 else 0:.3f} → {top[1]:.3f}")
+        certain = next((x for x, accuracy in points if accuracy >= 0.99), None)
+        print(f"{name:32} {len(samples[name]):5} samples; certain (≥ 0.99) from raw "
+              f"{'never' if certain is None else f'{certain:.3f}'}; top {top[1]:.3f}")
     for kind, entry in sorted(check.items()):
         print(f"prior fitted without the fold, on it: {kind:12} {entry['fields']:6} fields, {entry['certain']:6} certain, "
               f"{entry['certain_wrong']} wrong")

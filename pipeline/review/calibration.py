@@ -31,7 +31,9 @@ the machine had set certain and nobody changed, as weaker evidence
 (IMPLICIT_WEIGHT). Without those, only the certain fields that were *wrong* would ever
 be recorded at high confidence, and the refit would learn a bias, not the field.
 Fields whose confidence came from the supplier's memory or layout are left out: their
-confidence is not the extractor's, and the calibration never maps it.
+confidence is not the extractor's, and the calibration never maps it. Verdicts on fields
+read by OCR are kept apart (``field@ocr``), as the prior keeps them: a photo's
+certainty is earned on photos, not borrowed from text layers.
 """
 
 from __future__ import annotations
@@ -108,10 +110,12 @@ def evidence(session: Session) -> dict[str, list[Evidence]]:
         if row is not None and row.machine_source is not None and row.machine_source not in _PAGE_SOURCES:
             continue  # offered by the supplier's layout, or computed: not the extractor's confidence
         right = correction.action is CorrectionAction.CONFIRM or correction.action == "confirm"
+        key_name = _keyed(name, row.machine_source if row is not None else None)
         value = correction.new_value
         key = (f"{_same(value)}|{_same(correction.old_value)}|{right}" if value not in (None, "", [])
                else f"document-{doc_id}")  # nothing to compare: its own piece of evidence
-        raw[name].append((float(correction.machine_confidence or 0.0), right, 1.0, _group(documents.get(doc_id), doc_id), key))
+        raw[key_name].append((float(correction.machine_confidence or 0.0), right, 1.0,
+                              _group(documents.get(doc_id), doc_id), key))
     released_ids = set(released)
     for (doc_id, name), row in rows.items():
         if doc_id not in released_ids or (doc_id, name) in latest or row.state is not FieldState.CERTAIN:
@@ -121,9 +125,19 @@ def evidence(session: Session) -> dict[str, list[Evidence]]:
         if row.source not in _PAGE_SOURCES or any(
                 c.get("ok") and c.get("name") in _OWN_EVIDENCE for c in row.checks or []):
             continue
-        raw[name].append((float(row.raw_confidence), True, IMPLICIT_WEIGHT,
+        raw[_keyed(name, row.source)].append((float(row.raw_confidence), True, IMPLICIT_WEIGHT,
                           _group(documents.get(doc_id), doc_id), f"{_same(row.value)}|{_same(row.value)}|True"))
     return {name: _weighted(items) for name, items in raw.items()}
+
+
+def _keyed(name: str, source: object) -> str:
+    """Verdicts on OCR readings are kept apart (``field@ocr``): their certainty is earned apart."""
+    return f"{name}@{FieldSource.OCR}" if source == FieldSource.OCR else name
+
+
+def _split(key: str) -> tuple[str, str | None]:
+    name, _, source = key.partition("@")
+    return name, source or None
 
 
 def _released_by_person(session: Session) -> list[int]:
@@ -177,9 +191,10 @@ def refit_points(prior: Calibration, name: str, items: Sequence[Evidence]) -> li
     MAX_RAISE at most. Monotone: lowered where it must be,
     except that a raise carries on above the highest verdict to the prior's next step."""
     blocks = _weighted_blocks(items)
+    field, source = _split(name)
 
     def prior_at(raw: float) -> float:
-        return prior.apply(name, raw)
+        return prior.apply(field, raw, source)
 
     def value_at(raw: float) -> float:
         base = prior_at(raw)
@@ -189,7 +204,8 @@ def refit_points(prior: Calibration, name: str, items: Sequence[Evidence]) -> li
         posterior = (right + PRIOR_WEIGHT * base) / (total + PRIOR_WEIGHT)
         return min(base + MAX_RAISE, posterior) if posterior > base else posterior
 
-    xs = {0.0, *(upper for upper, _ in prior.points.get(name) or ())}
+    steps = (prior.points.get(name) if source else None) or prior.points.get(field) or ()
+    xs = {0.0, *(upper for upper, _ in steps)}
     xs.update(block[0] for block in blocks)
     if blocks:
         xs.add(round(blocks[-1][1] + 1e-6, 7))  # above the highest verdict: the prior again
@@ -219,6 +235,7 @@ def held_out_check(prior: Calibration, name: str, items: Sequence[Evidence],
                    threshold: float = AUTO_ACCEPT) -> dict[str, float]:
     """Fit without each fold of suppliers, predict its verdicts: Brier score and certain-but-wrong
     weight of the refit and of the prior on evidence neither saw."""
+    field, source = _split(name)
     groups = sorted({item.group for item in items})
     folds = max(2, min(HOLDOUT_FOLDS, len(groups)))
     scores = {"brier_refit": 0.0, "brier_prior": 0.0, "certain_wrong_refit": 0.0,
@@ -230,8 +247,8 @@ def held_out_check(prior: Calibration, name: str, items: Sequence[Evidence],
             continue
         refit = Calibration(points={name: refit_points(prior, name, kept)})
         for item in held:
-            for label, calibration in (("refit", refit), ("prior", prior)):
-                p = calibration.apply(name, item.raw)
+            predictions = (("refit", refit.apply(name, item.raw)), ("prior", prior.apply(field, item.raw, source)))
+            for label, p in predictions:
                 scores[f"brier_{label}"] += item.weight * (p - float(item.right)) ** 2
                 scores[f"certain_wrong_{label}"] += item.weight * float(p >= threshold and not item.right)
             scores["weight"] += item.weight
@@ -257,8 +274,10 @@ def fit(session: Session, report: dict[str, dict[str, float]] | None = None,
             continue
         points = refit_points(prior, name, items)
         refit = Calibration(points={name: points})
-        raises = any(refit.apply(name, x) > prior.apply(name, x) + 1e-12
-                     for x in sorted({x for x, _ in points} | {x for x, _ in prior.points.get(name) or ()}))
+        field, source = _split(name)
+        raises = any(refit.apply(name, x) > prior.apply(field, x, source) + 1e-12
+                     for x in sorted({x for x, _ in points} | {x for x, _ in prior.points.get(field) or ()}
+                                     | {x for x, _ in prior.points.get(name) or ()}))
         if raises:
             check = held_out_check(prior, name, items, threshold)
             entry.update({k: round(v, 4) for k, v in check.items()})

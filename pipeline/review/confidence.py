@@ -32,8 +32,11 @@ class Calibration:
 
     points: Mapping[str, Sequence[tuple[float, float]]]
 
-    def apply(self, field_name: str, raw: float) -> float:
-        steps = self.points.get(field_name)
+    def apply(self, field_name: str, raw: float, source: object = None) -> float:
+        """``source``: how the value was read ("ocr", "text_layer"); a map of its own for
+        that reading (``field@ocr``) is used where there is one: OCR misreads what a text
+        layer never does, so its certainty is earned apart."""
+        steps = (self.points.get(f"{field_name}@{source}") if source else None) or self.points.get(field_name)
         if not steps:
             return raw
         uppers = [upper for upper, _ in steps]

@@ -61,7 +61,7 @@ def calibrated_confidence(calibration: Calibration, found: ExtractedField) -> fl
         return found.confidence
     if any(check.ok and check.name in _OWN_EVIDENCE for check in found.checks):
         return found.confidence
-    return calibration.apply(found.name, found.confidence)
+    return calibration.apply(found.name, found.confidence, found.source)
 
 
 def save_machine_fields(
