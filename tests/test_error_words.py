@@ -270,3 +270,14 @@ def test_the_dashboard_refuses_a_client_in_their_language(db_url: str, settings_
     at.run()
     assert not at.exception, at.exception
     assert [e.value.replace("\\", "") for e in at.error] == [said]  # no code, no English
+
+
+def test_what_making_an_api_token_refuses_is_said_in_the_language() -> None:
+    """The Tokens page shows ``_(str(error))`` for these ValueErrors: made from check_words templates."""
+    from pipeline.api.tokens import parse_scopes
+
+    with pytest.raises(ValueError) as refused:
+        parse_scopes(["delete", "read"])
+    assert str(refused.value) == "the scopes are read + upload; not delete"
+    assert translate(str(refused.value), "nl") == "de bevoegdheden zijn read + upload; niet delete"
+    assert translate(str(refused.value), "fr") == "les droits sont read + upload ; pas delete"

@@ -81,7 +81,8 @@ class TokenTarget:
 
     office_id: int | None
     client_id: int | None
-    label: str
+    label: str  # in English (logs, the API); the workbench says it from ``name``
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -127,12 +128,12 @@ def token_targets(principal: Principal) -> list[TokenTarget]:
         by_office: dict[int, list[TokenTarget]] = {}
         for client_id, name, office_id in session.execute(clients):
             by_office.setdefault(office_id, []).append(
-                TokenTarget(None, client_id, f"client {name}")
+                TokenTarget(None, client_id, f"client {name}", name)
             )
         found: list[TokenTarget] = []
         for office_id, name in session.execute(offices):
             found.append(
-                TokenTarget(office_id, None, f"office {name} (all its clients)")
+                TokenTarget(office_id, None, f"office {name} (all its clients)", name)
             )
             found.extend(by_office.get(office_id, []))
         return found

@@ -38,7 +38,8 @@ with st.form("tokens_new", clear_on_submit=True):
     )
     targets = tokens.token_targets(principal)
     target = st.selectbox(
-        _("For"), targets, format_func=lambda t: t.label, key="tokens_target"
+        _("For"), targets, format_func=lambda t: (_("client {name}") if t.client_id is not None else _("office {name} (all its clients)")).format(
+            name=t.name), key="tokens_target"
     )
     scopes = st.multiselect(
         _("May"),
