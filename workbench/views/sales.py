@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 import pandas as pd
 import streamlit as st
 
+from models.enums import Role
 from pipeline import api
 from pipeline.core.errors import BoekbrugError
 from pipeline.core.i18n import N_, _, format_day, format_money, set_language
@@ -150,8 +151,9 @@ with tab_new:
                 st.rerun()
             except IssueRefused as refused:
                 st.error(plain(refused.words()))
-                for finding in refused.findings:  # the official rule's own words: technical detail
-                    st.caption(plain(_("Technical detail: {detail}").format(detail=finding)))
+                if principal.role is not Role.CLIENT:  # a client reads plain words, never rule ids
+                    for finding in refused.findings:  # the official rule's own words: technical detail
+                        st.caption(plain(_("Technical detail: {detail}").format(detail=finding)))
             except BoekbrugError as error:
                 st.error(plain(error.words()))
 
