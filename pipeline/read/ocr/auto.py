@@ -32,7 +32,7 @@ How the two engines are combined
    A re-read replaces Tesseract's text only when PP-OCR's score is higher than
    Tesseract's confidence, and the word takes PP-OCR's score as confidence. At most
    ``MAX_CROPS`` crops are re-read per page (lowest confidence first), which bounds
-   the extra time (~30 ms CPU per crop, in batches sorted by width:
+   the extra time (~17 ms CPU per crop, read one at a time:
    :func:`~pipeline.read.ocr.rapid.recognise_crops`).
 4. When PP-OCR is not installed, ``auto`` is plain Tesseract; when Tesseract is not
    installed, ``auto`` is plain PP-OCR. Only when neither is installed does it

@@ -130,8 +130,8 @@ def split_wide(crop: np.ndarray, max_ratio: float = MAX_RATIO) -> list[np.ndarra
 def recognise_crops(crops: list[np.ndarray]) -> list[tuple[str, float]]:
     """Recognition only (no detection) of text-line crops: ``[(text, score)]``.
 
-    Crops are resized to the recogniser's 48 px height and batched by width (sorted,
-    ``REC_BATCH`` at a time), each batch padded to its widest crop but to no less than
+    Crops are resized to the recogniser's 48 px height and read ``REC_BATCH`` at a time
+    (sorted by width), each call padded to its widest crop but to no less than
     ``REC_MIN_WIDTH`` px. RapidOCR's own batching pads every crop to at least 320 px,
     which for the short word crops ``auto`` sends costs ~40 % more CPU. A crop wider
     than ``MAX_RATIO`` heights is read in pieces (:func:`split_wide`): its text is the
