@@ -1,11 +1,11 @@
-"""Workbench pieces: the document viewer with field boxes, field labels, crops, focus, plain text.
+"""Workbench pieces: the page with field boxes, field labels, crops, the keyboard script, plain text.
 
-The viewer shows the page rendered from the original with every field's box drawn
-in the colour of its state; the box of the field whose input has the keyboard focus
-is highlighted (a small script follows the focus in the form).
+``boxed_page`` draws every field's box on the page in the colour of its state (the
+Documents and Library pages); the Validate page's own viewer, with click-to-fill, is
+``workbench.pageview``.
 
-Keyboard: one small script lives in the page itself (installed once, it outlives
-Streamlit's reruns). Each validation form names its task and version in its widget
+Keyboard (``_KEYBOARD_JS``, installed by ``workbench.pageview.keyboard``): one small
+script lives in the page itself (installed once, it outlives Streamlit's reruns). Each validation form names its task and version in its widget
 keys; the script puts the cursor in the element keyed for *that* task version only
 (never in the previous document's inputs, which Streamlit leaves on screen for a
 moment), and keys typed between an Enter and the next document's form are held and
@@ -20,13 +20,11 @@ from __future__ import annotations
 import base64
 import html as html_lib
 import io
-import json
 import re
 from collections.abc import Sequence
 from typing import Any
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from models.enums import DocumentStatus, FieldState, Role
 from pipeline import api
@@ -81,7 +79,6 @@ def status_filter(container: Any, key: str, principal: api.Principal,
 
 def reason_label(reason: str | None, principal: api.Principal) -> str:
     return reason_words(reason, for_client=client_side(principal))
-VIEWER_WIDTH = 640
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:=^])")
 
 
@@ -123,29 +120,6 @@ def boxed_page(image: api.PageImage, focus: str | None = None) -> bytes:
     out = io.BytesIO()
     canvas.save(out, format="PNG")
     return out.getvalue()
-
-
-def page_viewer(image: api.PageImage, *, focus: str | None, zoom: float, input_order: Sequence[str],
-                task_key: str) -> None:
-    """The page with boxes, following the keyboard focus of the validation form."""
-    png = base64.b64encode(boxed_page(image)).decode()
-    boxes = {box.field: list(box.bbox) for box in image.boxes}
-    width = int(VIEWER_WIDTH * zoom)
-    height = int(width * image.height / max(image.width, 1))
-    # zoom 1 fits the column; larger zooms scroll inside the viewer
-    html = _VIEWER.replace("__PNG__", png).replace("__WIDTH__", f"{100 * zoom:.0f}%").replace(
-        "__BOXES__", json.dumps(boxes)).replace("__ORDER__", json.dumps(list(input_order))).replace(
-        "__FOCUS__", json.dumps(focus)).replace("__TASK__", json.dumps(task_key))
-    components.html(html, height=min(height + 16, 900), scrolling=True)
-
-
-def focus_script(task_key: str | None, target_key: str | None) -> None:
-    """Put the cursor in the element keyed ``target_key`` of the form of ``task_key`` (once per task version).
-
-    ``task_key`` None (no task on screen): keys are no longer held for a next document."""
-    html = ("<script>" + _INSTALL_JS.replace("__KEYBOARD__", json.dumps(_KEYBOARD_JS))
-            + f"window.parent.__bbKeys.want({json.dumps(task_key)}, {json.dumps(target_key)});</script>")
-    components.html(html, height=0)
 
 
 def crop_of(image: api.PageImage | None, field: api.TaskField) -> bytes | None:
@@ -246,56 +220,6 @@ _KEYBOARD_JS = r"""
   }, true);
 })();
 """
-
-_INSTALL_JS = """
-(function () {
-  const win = window.parent, doc = win.document;
-  if (!win.__bbKeys || win.__bbKeys.version !== 3) {
-    const script = doc.createElement('script');
-    script.textContent = __KEYBOARD__;
-    doc.head.appendChild(script);
-  }
-})();
-"""
-
-_VIEWER = """
-<style>
- body { margin: 0; font-family: sans-serif; }
- #wrap { position: relative; width: __WIDTH__; }
- #wrap img { width: 100%; display: block; }
- #hl { position: absolute; border: 3px solid #ff00aa; border-radius: 3px; display: none;
-       box-shadow: 0 0 0 4px rgba(255, 0, 170, .25); pointer-events: none; }
-</style>
-<div id="wrap"><img alt="page" src="data:image/png;base64,__PNG__"><div id="hl"></div></div>
-<script>
-(function () {
-  const boxes = __BOXES__, order = __ORDER__;
-  const hl = document.getElementById('hl');
-  function show(name) {
-    const b = boxes[name];
-    if (!b) { hl.style.display = 'none'; return; }
-    const pad = 0.006;
-    hl.style.left = ((b[0] - pad) * 100) + '%'; hl.style.top = ((b[1] - pad) * 100) + '%';
-    hl.style.width = ((b[2] - b[0] + 2 * pad) * 100) + '%';
-    hl.style.height = ((b[3] - b[1] + 2 * pad) * 100) + '%';
-    hl.style.display = 'block';
-    hl.scrollIntoView({block: 'nearest', inline: 'nearest'});
-  }
-  show(__FOCUS__);
-  const doc = window.parent.document, win = window.parent, task = __TASK__;
-  try {
-    if (win.__bbFocusHandler) doc.removeEventListener('focusin', win.__bbFocusHandler);
-    win.__bbFocusHandler = function (event) {
-      const box = event.target && event.target.closest ? event.target.closest('[class*="st-key-in-' + task + '-"]') : null;
-      if (!box) return;
-      const name = order.find(function (n) { return box.classList.contains('st-key-in-' + task + '-' + n); });
-      if (name) show(name);
-    };
-    doc.addEventListener('focusin', win.__bbFocusHandler);
-  } catch (e) { /* another origin: no focus tracking */ }
-})();
-</script>"""
-
 
 def page_head(principal: api.Principal, title: str, prefix: str) -> Any:
     """Title, the last action's message, and the client picker of a client's errand page

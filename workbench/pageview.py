@@ -193,11 +193,11 @@ export default function (component) {
     win.__bbEnterInstalled = true;
     doc.addEventListener('keydown', function (e) {
       if (e.key !== 'Enter' || e.isComposing || e.shiftKey || e.ctrlKey || e.metaKey || e.altKey) return;
-      const keys = win.__bbKeys, el = e.target;
-      if (!keys || !keys.task || !el || el.tagName !== 'INPUT' || el.type === 'checkbox') return;
-      if (!el.closest('[class*="st-key-in-' + keys.task + '-"]')) return;
-      const form = el.closest('[data-testid="stForm"]');
-      const submit = form ? form.querySelector('[data-testid="stFormSubmitButton"] button') : null;
+      const el = e.target;
+      if (!el || el.tagName !== 'INPUT' || el.type === 'checkbox' || !el.closest('[class*="st-key-in-"]')) return;
+      const form = el.closest('[data-testid="stForm"]');  // a validation form: it carries the task's marker
+      const submit = form && form.querySelector('.bb-target') ?
+        form.querySelector('[data-testid="stFormSubmitButton"] button') : null;
       if (!submit || submit.disabled) return;
       e.preventDefault(); e.stopImmediatePropagation();
       submit.click();
@@ -207,7 +207,7 @@ export default function (component) {
     // the form carries a marker naming its task and first field: the cursor lands as soon as the form
     // is on the page, without waiting for the rest of the page (or this component) to arrive
     win.__bbMarkInstalled = true;
-    const seen = {};  // a form's marker counts once: the last form's, still on screen a moment, never again
+    const seen = win.__bbSeen = win.__bbSeen || {};  // a form counts once: the last one's, still on screen a moment, never again
     new MutationObserver(function () {
       const keys = win.__bbKeys;
       if (!keys) return;
@@ -219,7 +219,12 @@ export default function (component) {
       });
     }).observe(doc.body, {childList: true, subtree: true});
   }
-  win.__bbKeys.want(data.task === undefined ? null : data.task, data.target === undefined ? null : data.target);
+  // this component's data may arrive late, after the next form's marker: a task once left never comes back
+  const task = data.task === undefined ? null : data.task, seen = win.__bbSeen = win.__bbSeen || {};
+  if (task === null || task === win.__bbKeys.task || !seen[task]) {
+    if (task !== null) seen[task] = true;
+    win.__bbKeys.want(task, data.target === undefined ? null : data.target);
+  }
 }
 """.replace("__KEYBOARD__", _KEYBOARD_JS)
 
