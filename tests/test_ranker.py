@@ -179,3 +179,20 @@ def test_shipped_model_loads_once() -> None:
     assert ranker.active_model() is first
     if first is not None:
         assert first.n_features == N_FEATURES
+
+
+def test_features_say_how_the_page_was_read() -> None:
+    """An OCR reading (a photo, a scan) is told apart from a text layer, with the page's
+    usual word confidence and the candidate's against it."""
+    from pipeline.synth.ocrnoise import noisy_reading
+
+    item = generate_families(1, 5, (3,))[0]
+    clean = read_text_layer(item.data)
+    seen: dict[str, list[np.ndarray]] = {"text": [], "ocr": []}
+    for tag, read in (("text", clean), ("ocr", noisy_reading(clean, "photo", 1))):
+        with ranker.using(None):
+            extract(read, observe=lambda name, cands, x, tag=tag: seen[tag].append(x))
+    text, ocr = np.concatenate(seen["text"]), np.concatenate(seen["ocr"])
+    assert set(text[:, 53]) == {0.0} and set(ocr[:, 53]) == {1.0}
+    assert set(text[:, 54]) == {1.0} and 0.8 < ocr[0, 54] < 1.0
+    assert np.any(ocr[:, 55] != 0.0)
