@@ -18,6 +18,7 @@ from models.enums import Role
 from pipeline.api._common import require_role, work
 from pipeline.core.accounts import Principal
 from pipeline.core.errors import NotFound
+from pipeline.core.i18n import N_
 from pipeline.reports import metrics
 
 VIEW_NAMES = tuple(metrics.VIEWS)
@@ -72,7 +73,7 @@ def dashboard(
         if client_id is not None:
             client = session.get(Client, client_id)
             if client is None or (office_id is not None and client.office_id != office_id):
-                raise NotFound(f"client {client_id} not found")
+                raise NotFound(N_("client {id} not found"), params={"id": client_id})
         found: dict[str, pd.DataFrame] = {}
         for name in views:
             if name == "queue":

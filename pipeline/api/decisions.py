@@ -26,8 +26,10 @@ from pipeline.api.tasks import (
     _view,
     fields_to_check,
 )
+from pipeline.core import check_words as words
 from pipeline.core.accounts import Principal, audit
 from pipeline.core.errors import NotFound
+from pipeline.core.i18n import N_
 from pipeline.review.duplicates import record_not_duplicate
 
 
@@ -62,10 +64,10 @@ def mark_duplicate_of(principal: Principal, task_id: int, version: int, original
     with work() as session:
         task = session.get(ValidationTask, task_id)
         if task is None:
-            raise NotFound(f"task {task_id} not found")
+            raise NotFound(N_("task {id} not found"), params={"id": task_id})
         original = document_for(session, principal, original_id)
         if original.id == task.document_id or original.client_id != task.client_id:
-            raise InvalidValue(f"document {original_id} is no earlier document of the same client")
+            raise InvalidValue(words.NOT_EARLIER, params={"id": original_id})
         name = original.original_filename
     return _finish(principal, task_id, version, "mark_duplicate", f"duplicate of {original_id}", DocumentStatus.DUPLICATE,
                    duplicate_of_id=original_id,
@@ -84,7 +86,7 @@ def not_a_duplicate(principal: Principal, task_id: int, version: int) -> TaskVie
         assert document is not None
         earlier = document.duplicate_of_id
         if earlier is None or document.status is DocumentStatus.DUPLICATE:
-            raise InvalidValue(f"document {document.id} is not a suspected duplicate")
+            raise InvalidValue(words.NOT_SUSPECTED, params={"id": document.id})
         record_not_duplicate(session, principal.user_id, document.id, earlier)
         audit(session, principal.user_id, "not_duplicate_decided", f"document:{document.id}",
               f"a different invoice from document {earlier}")
@@ -143,7 +145,7 @@ def split(principal: Principal, task_id: int, version: int, page_ranges: str) ->
             children = splitter.split_document(session, settings, task.document_id, ranges, principal.user_id)
             _commit(session)
     except splitter.BadRanges as error:
-        raise InvalidValue(error.message, hint=error.hint) from error
+        raise InvalidValue(error.template, hint=error.hint, params=error.params) from error
     for child in children:  # committed: a queue outage loses nothing (recover reads RECEIVED documents)
         run_job(read_job, child, queue=READ_QUEUE)
     return DocumentStatus.SPLIT

@@ -25,6 +25,7 @@ from pipeline.api._common import (
 from pipeline.api.render import DEFAULT_DPI, render_page
 from pipeline.core.accounts import Principal, audit
 from pipeline.core.errors import BoekbrugError, Conflict
+from pipeline.core.i18n import N_
 from pipeline.intake.receive import sniff_again
 from pipeline.jobs.queues import READ_QUEUE
 from pipeline.jobs.read_job import read_job
@@ -242,7 +243,7 @@ def retry(principal: Principal, document_id: int) -> DocumentStatus:
     with work() as session:
         document = document_for(session, principal, document_id)
         if document.status is not DocumentStatus.FAILED:
-            raise Conflict(f"document {document_id} is {document.status}, not failed: nothing to retry")
+            raise Conflict(N_("document {id} has not failed: there is nothing to read again"), params={"id": document_id})
         audit(session, principal.user_id, "retry", f"document:{document_id}", document.error)
         if document.kind is None and not sniff_again(current_settings(), document):
             return document.status  # still refused at intake: FAILED, with the reason of today

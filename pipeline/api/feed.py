@@ -40,6 +40,7 @@ from pipeline.api._common import (
 from pipeline.api.library import HANDED_OVER, ProposalView, _lines, _names, _proposal
 from pipeline.core.accounts import Principal, audit
 from pipeline.core.errors import Conflict, NotFound
+from pipeline.core.i18n import N_
 from pipeline.core.storage import read_original
 from pipeline.deliver import booking
 from pipeline.deliver.common import actor_id, require_handover, ubl_filename
@@ -175,8 +176,8 @@ def mark_delivered(
         ).first()
         if release is None or document.status not in HANDED_OVER:
             raise Conflict(
-                f"document {document_id} is {document.status}: only released documents are delivered",
-                hint="wait until the document is released",
+                N_("document {id} is not released yet: only released documents are delivered"),
+                params={"id": document_id}, hint=N_("wait until the document is released"),
             )
         already = session.scalar(
             select(func.count())
@@ -225,8 +226,8 @@ def book(
         document = document_for(session, principal, document_id)
         if document.status not in HANDED_OVER:
             raise Conflict(
-                f"document {document_id} is {document.status}: only released documents are booked",
-                hint="wait until the document is released",
+                N_("document {id} is not released yet: only released documents are booked"),
+                params={"id": document_id}, hint=N_("wait until the document is released"),
             )
         client = session.get(Client, document.client_id)
         assert client is not None
@@ -245,7 +246,8 @@ def book(
         unknown = sorted(set(wanted) - set(proposals))
         if unknown:
             raise NotFound(
-                f"document {document_id} has no line {', '.join(map(str, unknown))} to book"
+                N_("document {id} has no line {lines} to book"),
+                params={"id": document_id, "lines": ", ".join(map(str, unknown))},
             )
         for index in sorted(set(wanted) | {-1}, key=lambda i: (i != -1, i)):
             proposal = proposals[index]

@@ -49,6 +49,7 @@ from pipeline.api.live import display_text
 from pipeline.core.accounts import Principal
 from pipeline.core.errors import Forbidden, NotFound
 from pipeline.core.fields import FIELD_NAMES
+from pipeline.core.i18n import N_
 from pipeline.core.identifiers import alnum_upper
 from pipeline.deliver import booking, download
 from pipeline.deliver import library as deliver_library
@@ -259,7 +260,7 @@ def deliver_again(principal: Principal, document_id: int) -> tuple[int, int]:
     with work() as session:
         document = document_for(session, principal, document_id)
         if not may_book(principal):
-            raise Forbidden("only the office's accountants send documents to the accounting package again")
+            raise Forbidden(N_("only the office's accountants send documents to the accounting package again"))
         ids = redeliver(session, document.id, user_id=principal.user_id or None)
         session.commit()
     if not ids:
@@ -272,7 +273,7 @@ def deliver_again(principal: Principal, document_id: int) -> tuple[int, int]:
 def propose_booking(principal: Principal, document_id: int) -> tuple[ProposalView, ...]:
     """Make (or refresh) the proposals of a document that has none yet; decided ones stay."""
     if not may_book(principal):
-        raise Forbidden(f"a {principal.role} cannot book documents")
+        raise Forbidden(N_("a {role} cannot book documents"), params={"role": str(principal.role)})
     with work() as session:
         document = document_for(session, principal, document_id)
         proposals = booking.propose(session, document)
@@ -287,7 +288,7 @@ def decide_booking(principal: Principal, proposal_id: int, ledger_account: str |
     with work() as session:
         proposal = session.get(BookingProposal, proposal_id)
         if proposal is None:
-            raise NotFound(f"booking proposal {proposal_id} not found")
+            raise NotFound(N_("booking proposal {id} not found"), params={"id": proposal_id})
         document_for(session, principal, proposal.document_id)  # NotFound for another office's document
         decided = booking.decide(session, principal, proposal_id, ledger_account, vat_code)
         lines = _lines(field_rows(session, decided.document_id))

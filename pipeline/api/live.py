@@ -16,9 +16,12 @@ from decimal import Decimal
 from typing import Any
 
 from pipeline.api._common import InvalidValue
+from pipeline.core import check_words as words
 from pipeline.core import checks as ck
 from pipeline.core import money
 from pipeline.core.fields import FIELD_TYPES, FieldType, value_from_json
+from pipeline.core.i18n import N_
+from pipeline.core.plain_words import FIELD_TITLES
 from pipeline.core.records import Check
 
 VAT_FIELDS = frozenset({"supplier_vat", "customer_vat"})
@@ -35,7 +38,8 @@ def parse_amount(text: str) -> Decimal:
     try:
         return money.parse_amount(text)
     except money.NotAnAmount as exc:
-        raise InvalidValue(str(exc)) from exc
+        said = words.NOT_AN_AMOUNT_FORM if "1.234,56" in str(exc) else words.NOT_AN_AMOUNT  # as money says it
+        raise InvalidValue(said, params={"text": repr(text)}) from exc
 
 
 def parse_date(text: str) -> date:
@@ -48,8 +52,8 @@ def parse_date(text: str) -> date:
             try:
                 return date(year, int(found["m"]), int(found["d"]))
             except ValueError as exc:
-                raise InvalidValue(f"{text!r} is not a date in the calendar") from exc
-    raise InvalidValue(f"{text!r} is not a date (write 31/12/2026 or 2026-12-31)")
+                raise InvalidValue(words.NOT_IN_CALENDAR, params={"text": repr(text)}) from exc
+    raise InvalidValue(words.NOT_A_DATE, params={"text": repr(text)})
 
 
 def parse_input(field: str, text: Any) -> Any:
@@ -63,11 +67,12 @@ def parse_input(field: str, text: Any) -> Any:
     kind = FIELD_TYPES.get(field, FieldType.TEXT)
     if kind in (FieldType.VAT_BREAKDOWN, FieldType.LINES):
         if not isinstance(text, list):
-            raise InvalidValue(f"{field} takes a list of rows")
+            raise InvalidValue(words.LIST_OF_ROWS, params={"field": field})
         try:
             records = value_from_json(field, text)
         except (ValueError, TypeError) as exc:
-            raise InvalidValue(f"{field}: {exc}") from exc
+            # the row's own problem (core's English) stays in the chained exception: the hint says how to write it
+            raise InvalidValue(N_("{what}: a row cannot be read"), params={"what": FIELD_TITLES.get(field, field)}) from exc
         from pipeline.core.fields import value_to_json
 
         return value_to_json(field, records)
@@ -81,7 +86,7 @@ def parse_input(field: str, text: Any) -> Any:
     if kind is FieldType.CURRENCY:
         code = raw.upper().replace("€", "EUR")
         if not re.fullmatch(r"[A-Z]{3}", code):
-            raise InvalidValue(f"{raw!r} is not a currency code (EUR, USD, …)")
+            raise InvalidValue(words.NOT_A_CURRENCY, params={"text": repr(raw)})
         return code
     if field in VAT_FIELDS:
         return ck.normalise_vat(raw)

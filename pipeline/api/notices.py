@@ -8,6 +8,7 @@ from models.enums import Role
 from pipeline.api._common import require_client, work
 from pipeline.core.accounts import Principal, audit
 from pipeline.core.errors import Forbidden
+from pipeline.core.i18n import N_
 from pipeline.deliver.client_notices import RHYTHMS, notice_setting, set_notice_setting
 
 __all__ = ["RHYTHMS", "NoticeSetting", "get_notices", "may_set_notices", "set_notices"]
@@ -34,7 +35,7 @@ def get_notices(principal: Principal, client_id: int) -> NoticeSetting:
 
 def set_notices(principal: Principal, client_id: int, email: str, rhythm: str) -> NoticeSetting:
     if not may_set_notices(principal):
-        raise Forbidden("only the client, its accountant or an admin chooses its notices")
+        raise Forbidden(N_("only the client, its accountant or an admin chooses its notices"))
     with work() as session:
         require_client(session, principal, client_id)
         saved = set_notice_setting(session, client_id, email, rhythm)
