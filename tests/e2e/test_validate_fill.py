@@ -4,7 +4,8 @@
   with those words; Alt+J moves the cursor to the next field needing a look; a click on
   a date printed the Belgian way fills it in ISO form; the cursor stays in the form, and
   Enter saves the picked values as corrections.
-* Alt+P postpones the next document (its button is folded away under "Other decisions").
+* The page image stays in view while the form scrolls; Alt+P postpones the next document
+  (its button is folded away under "Other decisions").
 """
 
 from __future__ import annotations
@@ -102,7 +103,14 @@ def test_click_and_drag_fill_the_field_with_the_cursor_and_alt_p_postpones(fill_
                                    arg=f"st-key-in-{task_id}-{version}-invoice_number")
             page.locator(f".st-key-postpone-{task_id}-{version}").wait_for(state="attached")  # the page has settled
             page.wait_for_function("k => !document.querySelector(k)", arg=f".st-key-postpone-{previous}")  # nor the last's
-            page.keyboard.press("Alt+P")  # postpone, with the cursor in the form
+            page.get_by_text("certain fields").click()  # unfolded, the form runs past the screen
+            page.mouse.move(1100, 700)
+            page.mouse.wheel(0, 1200)
+            page.wait_for_function("() => document.querySelector('[data-testid=\"stForm\"]')"
+                                   ".getBoundingClientRect().top < 0")
+            viewer = page.locator(".bb-viewer").bounding_box()
+            assert viewer is not None and viewer["y"] >= 0  # the page image stays in view
+            page.keyboard.press("Alt+P")  # postpone
             page.get_by_text("Postponed —").wait_for()
         except Exception:
             page.screenshot(path=str(ARTIFACTS / "validate-fill-failure.png"), full_page=True)
