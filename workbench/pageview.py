@@ -188,18 +188,24 @@ export default function (component) {
     }, true);
   }
   if (!win.__bbEnterInstalled) {
-    // Enter in a field of the task's form saves it by its button: Streamlit's own Enter only submits
-    // when React saw the field take the focus, and a field focused while the page settles can miss that
+    // Enter in a field of a validation form saves it by its button: Streamlit's own Enter only submits
+    // when React saw the field take the focus, and a field focused while the page settles can miss that.
+    // It listens on the window, before the held-keys script: an Enter in a form still on screen after a
+    // save that never arrived saves again (the page ignores a second save of a form no longer shown)
     win.__bbEnterInstalled = true;
-    doc.addEventListener('keydown', function (e) {
+    win.addEventListener('keydown', function (e) {
       if (e.key !== 'Enter' || e.isComposing || e.shiftKey || e.ctrlKey || e.metaKey || e.altKey) return;
       const el = e.target;
       if (!el || el.tagName !== 'INPUT' || el.type === 'checkbox' || !el.closest('[class*="st-key-in-"]')) return;
       const form = el.closest('[data-testid="stForm"]');  // a validation form: it carries the task's marker
-      const submit = form && form.querySelector('.bb-target') ?
-        form.querySelector('[data-testid="stFormSubmitButton"] button') : null;
+      const mark = form ? form.querySelector('.bb-target') : null;
+      const submit = mark ? form.querySelector('[data-testid="stFormSubmitButton"] button') : null;
       if (!submit || submit.disabled) return;
       e.preventDefault(); e.stopImmediatePropagation();
+      const keys = win.__bbKeys;
+      if (keys && keys.task && mark.dataset.task === keys.task) {  // keys typed from now on: the next document's
+        keys.pending = true; keys.since = Date.now(); keys.buffer = '';
+      }
       submit.click();
     }, true);
   }
