@@ -24,6 +24,7 @@ from pipeline.api.decisions import (
     postpone,
     reject,
     split,
+    suggested_ranges,
 )
 from pipeline.api.documents import (
     Box,
@@ -169,6 +170,7 @@ __all__ = [
     "split",
     "start_queue_upkeep",
     "status_counts",
+    "suggested_ranges",
     "upload",
     "value_from_reading",
     "zip_filename",

@@ -31,6 +31,7 @@ from pipeline.core.accounts import Principal, audit
 from pipeline.core.errors import NotFound
 from pipeline.core.i18n import N_
 from pipeline.review.duplicates import record_not_duplicate
+from pipeline.review.split import suggested_ranges  # noqa: F401  (the Split box's proposal, for the workbench)
 
 
 def _finish(principal: Principal, task_id: int, version: int, action: str, detail: str,

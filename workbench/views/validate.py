@@ -35,7 +35,7 @@ from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ct
 from models.enums import DocumentStatus, FieldState, TaskKind
 from pipeline import api
 from pipeline.core.i18n import N_, _, format_number, set_language
-from pipeline.review.split import suggested_ranges
+from pipeline.core.plain_words import centre_words
 from workbench import components as ui
 from workbench import pageview
 
@@ -246,7 +246,7 @@ def why_text(task: api.TaskView) -> str:
     for listed in ("fields to check", "needs a look"):  # a field list of its own: the one below replaces it
         if listed in reason.lower():
             reason = reason[:reason.lower().index(listed)].rstrip(" ;:")
-    parts = [reason] if reason else []
+    parts = [centre_words(reason)] if reason else []  # the stored English said in the operator's language
     if names:
         parts.append(_("fields to check: {names}").format(names=", ".join(names)))
     elif not reason:
@@ -300,7 +300,7 @@ def other_decisions(task: api.TaskView, task_key: str) -> None:
             task, N_("Postponed"), lambda: api.postpone(principal, task.task_id, task.version,
                                                  int(state.get(f"postpone-for-{task_key}") or 60))))
         c2.text_input(_("Split into page ranges (e.g. 1-2, 3-4)"), key=f"split-ranges-{task_key}",
-                      value=suggested_ranges(doc.page_ranges))  # the ranges the machine found
+                      value=api.suggested_ranges(doc.page_ranges))  # the ranges the machine found
         c2.button(_("Split this PDF"), key=f"split-{task_key}", on_click=lambda: finish(
             task, N_("Split into one document per invoice"),
             lambda: api.split(principal, task.task_id, task.version, str(state.get(f"split-ranges-{task_key}") or ""))))
