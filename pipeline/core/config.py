@@ -14,6 +14,7 @@
 | MAX_PAGES | 50 | pages read per document |
 | MAX_PIXELS | 60000000 | decompression-bomb guard for images |
 | SECONDS_PER_PAGE | 60 | OCR time limit per page |
+| READ_THREADS | min(2, CPUs this process may use) | threads one page's OCR may use (1 for a pool of one worker per core) |
 | SESSION_MINUTES | 480 | workbench sign-in lifetime |
 | MAIL_DOMAIN | boekbrug.localhost | clients' inbound addresses are <client-slug>@MAIL_DOMAIN |
 | MAILIN_HOST / MAILIN_PORT | 127.0.0.1 / 2525 | where `python -m pipeline mailin` listens |
@@ -56,6 +57,7 @@ class Settings:
     smtp_user: str | None = None
     smtp_password: str | None = None
     smtp_starttls: bool = True
+    read_threads: int = 1
 
     @property
     def drop_dir(self) -> Path:
@@ -76,6 +78,17 @@ class Settings:
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)
+
+
+def read_threads(env: dict[str, str] | None = None) -> int:
+    """READ_THREADS, else min(2, the CPUs this process may run on); never below 1."""
+    env = os.environ if env is None else env
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        cpus = os.cpu_count() or 1
+    value = (env.get("READ_THREADS") or "").strip()
+    return max(1, int(value) if value else min(2, cpus))
 
 
 def from_environment(env: dict[str, str] | None = None) -> Settings:
@@ -99,6 +112,7 @@ def from_environment(env: dict[str, str] | None = None) -> Settings:
         max_pages=int(env.get("MAX_PAGES", "50")),
         max_pixels=int(env.get("MAX_PIXELS", "60000000")),
         seconds_per_page=int(env.get("SECONDS_PER_PAGE", "60")),
+        read_threads=read_threads(env),
         session_minutes=int(env.get("SESSION_MINUTES", "480")),
         mail_domain=(env.get("MAIL_DOMAIN") or "boekbrug.localhost").strip().lower(),
         mailin_host=env.get("MAILIN_HOST") or "127.0.0.1",

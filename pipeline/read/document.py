@@ -92,7 +92,7 @@ class _Reader:
     def engine(self) -> OcrEngine | None:
         if self._engine is None and self._engine_error is None:
             try:
-                self._engine = get_engine(self.settings.ocr_engine)
+                self._engine = get_engine(self.settings.ocr_engine, threads=self.settings.read_threads)
             except OcrUnavailable as exc:
                 self._engine_error = exc
         return self._engine

@@ -22,14 +22,18 @@ ENGINES: dict[str, type] = {
 __all__ = ["ENGINES", "AutoEngine", "OcrEngine", "RapidOcrEngine", "TesseractEngine", "get_engine"]
 
 
-def get_engine(name: str) -> OcrEngine:
-    """The engine called ``name``; raises OcrUnavailable when unknown or not installed."""
+def get_engine(name: str, threads: int | None = None) -> OcrEngine:
+    """The engine called ``name``; raises OcrUnavailable when unknown or not installed.
+
+    ``threads``: how many threads one page's OCR may use (``Settings.read_threads``);
+    ``None`` reads READ_THREADS / the CPUs this process may use.
+    """
     factory = ENGINES.get(name.strip().lower())
     if factory is None:
         raise OcrUnavailable(
             f"Unknown OCR engine {name!r}.", hint=f"Set OCR_ENGINE to one of: {', '.join(ENGINES)}."
         )
-    engine: OcrEngine = factory()
+    engine: OcrEngine = factory(threads=threads) if factory in (AutoEngine, TesseractEngine) else factory()
     if not engine.available():
         raise OcrUnavailable(f"The OCR engine {name!r} is not installed on this machine.")
     return engine

@@ -13,7 +13,8 @@ How the two engines are combined
    than Tesseract's layout analysis. Most phone photos take the first way, at about
    a scan's cost, instead of ~6 CPU-s for PP-OCR's whole-page reading.
 2. **Scans and rendered PDF pages**: Tesseract LSTM reads the whole page first
-   (``TESSERACT_THREADS`` says why not in two bands). Light text on dark bands was
+   (in two bands on two threads only when ``tesseract.BANDS`` is switched on:
+   :mod:`pipeline.read.ocr.tesseract` says why it is not). Light text on dark bands was
    already turned dark-on-light by the clean-up (:mod:`pipeline.read.invert`), so
    Tesseract's own inversion pass stays off.
 3. **Re-reading what Tesseract is unsure of** with the PP-OCR *recogniser only*
@@ -32,8 +33,8 @@ How the two engines are combined
    A re-read replaces Tesseract's text only when PP-OCR's score is higher than
    Tesseract's confidence, and the word takes PP-OCR's score as confidence. At most
    ``MAX_CROPS`` crops are re-read per page (lowest confidence first), which bounds
-   the extra time (~17 ms CPU per crop, read one at a time:
-   :func:`~pipeline.read.ocr.rapid.recognise_crops`).
+   the extra time (~17 ms CPU per crop, read one at a time, on two threads when
+   ``threads >= 2``: :func:`~pipeline.read.ocr.rapid.recognise_crops`).
 4. When PP-OCR is not installed, ``auto`` is plain Tesseract; when Tesseract is not
    installed, ``auto`` is plain PP-OCR. Only when neither is installed does it
    decline (``available() -> False``, :class:`~pipeline.core.errors.OcrUnavailable`).
@@ -50,6 +51,7 @@ import unicodedata
 
 import numpy as np
 
+from pipeline.core.config import read_threads
 from pipeline.core.errors import OcrUnavailable
 from pipeline.core.records import Line, Word
 from pipeline.read.deadline import check
@@ -64,11 +66,6 @@ WORD_REREAD = 0.80
 NUMERIC_REREAD = 0.93
 LINE_REREAD = 0.60
 MAX_CROPS = 60
-# Tesseract reads the whole page in one piece: cut into two bands read in parallel it
-# is ~40 % faster on an idle two-core machine, but a half page can be laid out
-# differently (a supplier name read as "een pair" in the generated set), and on a
-# busy machine there is no second core to gain from.
-TESSERACT_THREADS = 1
 MAX_MISSED = 30
 PHOTO_CONFIDENT_SHARE = 0.80  # Tesseract words at >= 0.8 on a photo it may keep
 PHOTO_MIN_WORDS = 20
@@ -131,8 +128,10 @@ class AutoEngine:
 
     name = "rapidocr+tesseract"
 
-    def __init__(self, tesseract: TesseractEngine | None = None, rapid: RapidOcrEngine | None = None) -> None:
-        self.tesseract = tesseract or TesseractEngine(threads=TESSERACT_THREADS)
+    def __init__(self, tesseract: TesseractEngine | None = None, rapid: RapidOcrEngine | None = None,
+                 threads: int | None = None) -> None:
+        self.threads = max(1, threads if threads is not None else read_threads())
+        self.tesseract = tesseract or TesseractEngine(threads=self.threads)
         self.rapid = rapid or RapidOcrEngine()
 
     def available(self) -> bool:
@@ -172,7 +171,7 @@ class AutoEngine:
             box = lines[li].bbox if wi < 0 else lines[li].words[wi].bbox
             crops.append(_crop(image, box))
         crops.extend(_crop(image, box) for box in missed)
-        readings = recognise_crops(crops)
+        readings = recognise_crops(crops, self.threads)
         added: list[Line] = []
         for box, (text, score) in zip(missed, readings[len(jobs):], strict=False):
             text = text.strip()

@@ -9,14 +9,35 @@ when asked to read anyway.
 
 from __future__ import annotations
 
+import contextvars
+import threading
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from pipeline.core.records import BBox, Line, Word
+
+_helper: ThreadPoolExecutor | None = None
+_helper_lock = threading.Lock()
+
+
+def on_helper(fn: Callable[..., object], *args: object) -> Future:
+    """Run ``fn(*args)`` on the process's one OCR helper thread, in the caller's context.
+
+    A page read on two threads (``READ_THREADS=2``) gives its second half here; the
+    context carries the page's deadline (:mod:`pipeline.read.deadline`). The thread is
+    started once and kept, so no thread is started per page; work only ever waits on
+    it from the OCR thread, never from the helper itself.
+    """
+    global _helper
+    with _helper_lock:
+        if _helper is None:
+            _helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="page-helper")
+    return _helper.submit(contextvars.copy_context().run, fn, *args)
 
 _TRANSLATE = str.maketrans(
     {

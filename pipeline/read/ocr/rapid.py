@@ -45,6 +45,7 @@ from pipeline.read.ocr.base import (
     clamp_box,
     make_line,
     normalise_text,
+    on_helper,
     to_bgr,
     to_gray,
 )
@@ -78,7 +79,8 @@ PARAMS: dict[str, Any] = {
 REC_BATCH = 1
 REC_MIN_WIDTH = 64  # px at the recogniser's 48 px height (160: +0.03 CPU-s a page, same text found)
 MAX_RATIO = 24.0  # widest crop (in heights) read in one piece: ~1150 px at 48 px
-_LOCK = threading.Lock()  # one RapidOCR object per process, used by one thread at a time
+_LOCK = threading.Lock()  # one RapidOCR object per process, its recogniser loaded under it
+PARALLEL_MIN_CROPS = 4  # fewer crops than twice this are read on one thread
 
 
 def _models_dir() -> Path | None:
@@ -127,7 +129,7 @@ def split_wide(crop: np.ndarray, max_ratio: float = MAX_RATIO) -> list[np.ndarra
     return [crop[:, a:b] for a, b in pairwise(cuts) if b > a]
 
 
-def recognise_crops(crops: list[np.ndarray]) -> list[tuple[str, float]]:
+def recognise_crops(crops: list[np.ndarray], threads: int = 1) -> list[tuple[str, float]]:
     """Recognition only (no detection) of text-line crops: ``[(text, score)]``.
 
     Crops are resized to the recogniser's 48 px height and read ``REC_BATCH`` at a time
@@ -135,13 +137,15 @@ def recognise_crops(crops: list[np.ndarray]) -> list[tuple[str, float]]:
     ``REC_MIN_WIDTH`` px. RapidOCR's own batching pads every crop to at least 320 px,
     which for the short word crops ``auto`` sends costs ~40 % more CPU. A crop wider
     than ``MAX_RATIO`` heights is read in pieces (:func:`split_wide`): its text is the
-    pieces' joined by a space, its score their lowest.
+    pieces' joined by a space, its score their lowest. ``threads=2`` reads every other
+    crop (by width) on a second thread: ONNX Runtime releases the GIL and one session
+    may run from several threads.
     """
     if not crops:
         return []
     pieces = [split_wide(c) if c.size else [c] for c in crops]
     if any(len(p) > 1 for p in pieces):
-        flat = recognise_crops([piece for p in pieces for piece in p])
+        flat = recognise_crops([piece for p in pieces for piece in p], threads)
         joined: list[tuple[str, float]] = []
         for p in pieces:
             read, flat = flat[: len(p)], flat[len(p) :]
@@ -152,11 +156,13 @@ def recognise_crops(crops: list[np.ndarray]) -> list[tuple[str, float]]:
     ratios = [c.shape[1] / max(1, c.shape[0]) for c in images]
     order = np.argsort(ratios, kind="stable")
     out: list[tuple[str, float]] = [("", 0.0)] * len(images)
-    with _LOCK:
+    with _LOCK:  # the recogniser is loaded once
         rec = engine._load_rec_model()
-        height = int(rec.rec_image_shape[1])
-        for start in range(0, len(images), REC_BATCH):
-            idx = order[start : start + REC_BATCH]
+    height = int(rec.rec_image_shape[1])
+
+    def run(indices: np.ndarray) -> None:
+        for start in range(0, len(indices), REC_BATCH):
+            idx = indices[start : start + REC_BATCH]
             width = max(REC_MIN_WIDTH, math.ceil(height * ratios[idx[-1]] / 8.0) * 8)
             batch = np.zeros((len(idx), 3, height, width), np.float32)
             for k, i in enumerate(idx):
@@ -168,6 +174,15 @@ def recognise_crops(crops: list[np.ndarray]) -> list[tuple[str, float]]:
             for k, i in enumerate(idx):
                 out[i] = (normalise_text(lines[k][0]), float(lines[k][1]))
             check()  # between batches: a page past its deadline stops here
+
+    if threads >= 2 and len(images) >= 2 * PARALLEL_MIN_CROPS:
+        other = on_helper(run, order[1::2])
+        try:
+            run(order[0::2])
+        finally:
+            other.result()
+    else:
+        run(order)
     if len(images) != len(crops):  # empty crops read as nothing
         it = iter(out)
         return [next(it) if c.size else ("", 0.0) for c in crops]

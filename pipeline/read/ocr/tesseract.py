@@ -7,10 +7,16 @@ Tesseract is ~10x slower on small machines) and ``tessedit_do_invert=0`` (no sec
 try on inverted text: ~10 % faster; light text on dark bands is turned dark-on-light
 by the clean-up before OCR, :mod:`pipeline.read.invert`).
 
-``threads > 1`` cuts a page into horizontal bands at blank rows and reads them in
-parallel (tesserocr releases the GIL): ~40 % faster on two cores, but it is *off by
-default* because Tesseract's layout analysis of a half page can drop a block it
-finds on the whole page (a shaded totals table in the dev set).
+``bands=True`` (off by default: ``BANDS`` says why) with ``threads >= 2``
+(``READ_THREADS``, default min(2, the CPUs this process may use)) cuts a page in two
+at a *clean* horizontal gap (:func:`clean_gap`: blank rows, no
+rule running through, the ink shared evenly) and reads the bands on two threads
+(tesserocr releases the GIL; the page's deadline goes with the second thread). A page
+with no such gap, or a small one, is read in one call. On the dev set's 14 scanned
+pages the two-core critical path of Tesseract + crop re-reads is ~0.56 of their CPU.
+``READ_THREADS`` alone (bands off) reads the PP-OCR crop re-reads on two threads
+(:func:`~pipeline.read.ocr.rapid.recognise_crops`), which changes no text. A pool of
+one worker per core should set ``READ_THREADS=1``.
 """
 
 from __future__ import annotations
@@ -20,19 +26,24 @@ import os
 import queue
 import threading
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import lru_cache
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from pipeline.core.config import read_threads
 from pipeline.core.errors import OcrUnavailable
 from pipeline.core.records import Line, Word
 from pipeline.read.deadline import check, remaining_ms
-from pipeline.read.ocr.base import clamp_box, make_line, normalise_text, to_gray
+from pipeline.read.ocr.base import (
+    clamp_box,
+    make_line,
+    normalise_text,
+    on_helper,
+    to_gray,
+)
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
@@ -45,7 +56,15 @@ TESSDATA_CANDIDATES = (
     "/usr/share/tessdata",
     "/usr/local/share/tessdata",
 )
-MIN_BAND_PX = 400  # do not split pages smaller than this into bands
+MIN_BAND_PX = 400  # neither band of a cut page lower than this
+GAP_ROWS = 0.006  # a cut needs blank rows this share of the page tall (~14 px at 200 dpi A4)
+GAP_INK = 0.002  # a "blank" row may have this share of its width dark (specks)
+GAP_WINDOW = 0.25  # the cut lies within this share of the height from the middle
+# Two bands on two threads: off by default. On the dev set's 14 scanned pages (bench/read.py,
+# same run) wall 1.02 -> 0.66 s a page, key text the same (88 %), but `evaluate --kinds
+# scanned_pdf --no-cache` 83 -> 82 of 85 fields: the lower band of an AWS invoice splits
+# a line the whole page reads as one and keeps a stray "‚" before the supplier's name.
+BANDS = False
 
 
 def tessdata_dir(lang: str = DEFAULT_LANG) -> Path | None:
@@ -92,22 +111,43 @@ def _pool(lang: str) -> _ApiPool:
     return _ApiPool(folder, lang)
 
 
-def split_rows(gray: np.ndarray, parts: int) -> list[int]:
-    """Row indices that cut ``gray`` into ``parts`` bands at the emptiest rows."""
-    height = gray.shape[0]
-    if parts < 2 or height < MIN_BAND_PX * parts:
-        return [0, height]
-    ink = (gray < 128).sum(axis=1).astype(float)
-    # smooth so a cut lands in the middle of a gap, not on a text line's edge
-    kernel = np.ones(9) / 9
-    ink = np.convolve(ink, kernel, mode="same")
-    cuts = [0]
-    for k in range(1, parts):
-        centre = height * k // parts
-        lo, hi = max(cuts[-1] + 1, centre - height // 8), min(height - 1, centre + height // 8)
-        cuts.append(int(lo + np.argmin(ink[lo:hi])) if hi > lo else centre)
-    cuts.append(height)
-    return cuts
+def clean_gap(gray: np.ndarray) -> int | None:
+    """The row at which to cut ``gray`` into two bands, or ``None`` (read it whole).
+
+    The cut is the middle of a run of blank rows (no more than ``GAP_INK`` of the
+    width dark, after binarising at 128) at least ``GAP_ROWS`` of the height tall and
+    with no column dark all the way through it: it never crosses a text line, a ruled
+    table (a vertical rule) or a shaded block. Of the runs within ``GAP_WINDOW`` of the middle, the one that shares
+    the page's ink most evenly between the bands is taken (Tesseract's time follows
+    the text it reads, not the height). A page lower than two ``MIN_BAND_PX`` bands,
+    or one with no such gap, is not cut.
+    """
+    height, width = gray.shape[:2]
+    if height < 2 * MIN_BAND_PX:
+        return None
+    ink = (gray < 128).sum(axis=1)
+    blank = ink <= max(1, int(GAP_INK * width))
+    cumulative = np.cumsum(ink)
+    half = cumulative[-1] / 2
+    min_run = max(6, int(GAP_ROWS * height))
+    lo = max(MIN_BAND_PX, int(height * (0.5 - GAP_WINDOW)))
+    hi = min(height - MIN_BAND_PX, int(height * (0.5 + GAP_WINDOW)))
+    best: int | None = None
+    row = 0
+    while row < height:
+        if not blank[row]:
+            row += 1
+            continue
+        end = row
+        while end < height and blank[end]:
+            end += 1
+        centre = (row + end) // 2
+        if end - row >= min_run and lo <= centre <= hi and (
+            best is None or abs(cumulative[centre] - half) < abs(cumulative[best] - half)
+        ) and not (gray[row:end] < 128).all(axis=0).any():  # no rule runs down through the gap
+            best = centre
+        row = end
+    return best
 
 
 def _read_band(pool: _ApiPool, band: np.ndarray, top: int) -> list[list[tuple[str, float, tuple[int, int, int, int]]]]:
@@ -143,9 +183,10 @@ class TesseractEngine:
 
     name = "tesseract"
 
-    def __init__(self, lang: str = DEFAULT_LANG, threads: int | None = None) -> None:
+    def __init__(self, lang: str = DEFAULT_LANG, threads: int | None = None, bands: bool = BANDS) -> None:
         self.lang = lang
-        self.threads = max(1, threads or 1)
+        self.threads = max(1, threads if threads is not None else read_threads())
+        self.bands = bands  # with threads >= 2: two bands cut at a clean gap, read in parallel
 
     def available(self) -> bool:
         try:
@@ -160,13 +201,16 @@ class TesseractEngine:
         gray = np.ascontiguousarray(to_gray(image))
         height, width = gray.shape[:2]
         pool = _pool(self.lang)
-        cuts = split_rows(gray, self.threads)
-        bands = [(gray[a:b], a) for a, b in pairwise(cuts) if b > a]
-        if len(bands) == 1:
-            raw = [_read_band(pool, *bands[0])]
+        cut = clean_gap(gray) if self.bands and self.threads >= 2 else None
+        if cut is None:
+            raw = [_read_band(pool, gray, 0)]
         else:
-            with ThreadPoolExecutor(max_workers=len(bands)) as executor:
-                raw = list(executor.map(lambda band: _read_band(pool, *band), bands))
+            lower = on_helper(_read_band, pool, np.ascontiguousarray(gray[cut:]), cut)
+            try:
+                upper = _read_band(pool, np.ascontiguousarray(gray[:cut]), 0)
+            finally:
+                lower_lines = lower.result()
+            raw = [upper, lower_lines]
         lines: list[Line] = []
         for band_lines in raw:
             for items in band_lines:
