@@ -118,3 +118,20 @@ def test_read_threads_setting() -> None:
     assert isinstance(engine, AutoEngine) and engine.threads == 1 and engine.tesseract.threads == 1
     assert get_engine("tesseract", threads=2).threads == 2
     assert not TesseractEngine(threads=2).bands  # off unless switched on (tesseract.BANDS)
+
+
+def test_a_forked_child_starts_its_own_helper() -> None:
+    import os
+
+    from pipeline.read.ocr import base
+
+    assert base.on_helper(lambda: 1).result() == 1  # the parent's helper exists
+    pid = os.fork()
+    if pid == 0:  # child: the parent's helper thread did not come along
+        code = 1
+        try:
+            code = 0 if base.on_helper(lambda: 2).result(timeout=10) == 2 else 1
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

@@ -28,7 +28,9 @@ After each OCR'd page the heap it freed is handed back to the system
 (:func:`pipeline.read.memory.release`), so a worker's memory does not creep up from
 page to page.
 
-OCR runs on the process's one OCR thread (:mod:`pipeline.read.ocr_worker`); a page
+OCR runs on the process's one OCR thread (:mod:`pipeline.read.ocr_worker`), with one
+helper thread for half of a page's crop re-reads when ``settings.read_threads`` is 2
+(:func:`pipeline.read.ocr.base.on_helper`); a page
 past its limit is *stopped* (its deadline is cancelled, Tesseract and the engines'
 steps see it), not left running in the background.
 

@@ -10,6 +10,7 @@ when asked to read anyway.
 from __future__ import annotations
 
 import contextvars
+import os
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -38,6 +39,15 @@ def on_helper(fn: Callable[..., object], *args: object) -> Future:
         if _helper is None:
             _helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="page-helper")
     return _helper.submit(contextvars.copy_context().run, fn, *args)
+
+
+def _forget_helper() -> None:
+    """A forked child (an rq work horse) has no helper thread: start its own when needed."""
+    global _helper
+    _helper = None
+
+
+os.register_at_fork(after_in_child=_forget_helper)
 
 _TRANSLATE = str.maketrans(
     {
