@@ -14,9 +14,8 @@ from models import Document, User
 from models.enums import DocumentStatus
 from pipeline.core.db import unit_of_work
 from pipeline.core.errors import BoekbrugError
-from pipeline.core.i18n import translate
 from tests import workbench_data as testdata
-from tests.test_error_words import english_left
+from tests.test_error_words import _said_everywhere, english_left
 from tests.test_workbench_pages import (
     texts,
     world,  # noqa: F401  (the fixture: a small seeded database)
@@ -27,18 +26,6 @@ def _raised(call):  # type: ignore[no-untyped-def]
     with pytest.raises(BoekbrugError) as raised:
         call()
     return raised.value
-
-
-def _said_everywhere(error: BoekbrugError) -> None:
-    """Said in nl and fr from a translated template (and hint), nothing English left; English as before."""
-    for lang in ("nl", "fr"):
-        said = error.words(lang)
-        assert translate(error.template, lang) != error.template, (error.template, lang)
-        if error.hint:
-            assert translate(error.hint, lang) != error.hint, (error.hint, lang)
-        assert not english_left(said), (said, lang)
-        assert "{" not in said, said  # every parameter filled
-    assert error.words("en") == (f"{error.message} — {error.hint}" if error.hint else error.message)
 
 
 def _principal(settings, username: str):  # type: ignore[no-untyped-def]

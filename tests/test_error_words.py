@@ -67,6 +67,7 @@ def _said_everywhere(error) -> None:  # type: ignore[no-untyped-def]
         if error.hint:
             assert translate(error.hint, lang) != error.hint, (error.hint, lang)
         assert not english_left(said), (said, lang)
+        assert "{" not in said, said  # every parameter filled
     assert error.words("en") == (f"{error.message} — {error.hint}" if error.hint else error.message)
 
 

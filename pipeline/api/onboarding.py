@@ -19,6 +19,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from models import AccountingOffice, AuditEntry, Client, User, UserSession
 from models.enums import Role
@@ -212,19 +213,30 @@ def invite_user(
         return _user_view(user, True)
 
 
+
+def _office_user(session: Session, principal: Principal, user_id: int) -> User:
+    """A user of an office the principal may manage (NotFound / Forbidden otherwise)."""
+    user = session.get(User, user_id)
+    if user is None or user.office_id is None:
+        raise NotFound(N_("user {id} not found"), params={"id": user_id})
+    _office_of(principal, user.office_id)
+    return user
+
+
+def _end_links(session: Session, user_id: int) -> None:
+    """Every one-time link of the user not used yet stops working now."""
+    session.execute(update(AccountLink).where(AccountLink.user_id == user_id, AccountLink.used_at.is_(None))
+                    .values(used_at=datetime.now(UTC)))
+
 def deactivate_user(principal: Principal, user_id: int) -> UserView:
     """The user can no longer sign in; their open sessions and links end now."""
     with work() as session:
-        user = session.get(User, user_id)
-        if user is None or user.office_id is None:
-            raise NotFound(N_("user {id} not found"), params={"id": user_id})
-        _office_of(principal, user.office_id)
+        user = _office_user(session, principal, user_id)
         if user.id == principal.user_id:
             raise Conflict(N_("you cannot deactivate yourself"))
         user.active = False
         session.execute(UserSession.__table__.delete().where(UserSession.user_id == user.id))
-        session.execute(update(AccountLink).where(AccountLink.user_id == user.id, AccountLink.used_at.is_(None))
-                        .values(used_at=datetime.now(UTC)))
+        _end_links(session, user.id)
         audit(session, principal.user_id, "user_deactivated", f"user:{user.id}", user.username)
         return _user_view(user, False)
 
@@ -233,17 +245,13 @@ def resend_invitation(principal: Principal, user_id: int, *, base_url: str = "")
     """A new invitation e-mail with a new one-time link, for an active user who never chose a password;
     every earlier link of theirs stops working. Raises MailNotConfigured (nothing changes) when mail cannot go."""
     with work() as session:
-        user = session.get(User, user_id)
-        if user is None or user.office_id is None:
-            raise NotFound(N_("user {id} not found"), params={"id": user_id})
-        _office_of(principal, user.office_id)
+        user = _office_user(session, principal, user_id)
         if not user.active:
             raise Conflict(N_("this user is deactivated: reactivate them first"))
         if not _awaiting_password(session, user.id):
             raise Conflict(N_("this user chose a password already: they can ask for a new one (Forgot your "
                               "password?)"))
-        session.execute(update(AccountLink).where(AccountLink.user_id == user.id, AccountLink.used_at.is_(None))
-                        .values(used_at=datetime.now(UTC)))
+        _end_links(session, user.id)
         token = _new_link(session, user.id, "invite", INVITE_HOURS, principal.user_id)
         _mail(user.username, "invite", token, user.language or _office_language(session, user.office_id), base_url)
         audit(session, principal.user_id, "invitation_resent", f"user:{user.id}", user.username)
@@ -253,10 +261,7 @@ def resend_invitation(principal: Principal, user_id: int, *, base_url: str = "")
 def reactivate_user(principal: Principal, user_id: int) -> UserView:
     """A deactivated user can sign in again (with their password; one who never chose one gets a new invitation)."""
     with work() as session:
-        user = session.get(User, user_id)
-        if user is None or user.office_id is None:
-            raise NotFound(N_("user {id} not found"), params={"id": user_id})
-        _office_of(principal, user.office_id)
+        user = _office_user(session, principal, user_id)
         if user.role not in INVITABLE:
             raise Forbidden(N_("an office invites accountants and client users only"))
         user.active = True
