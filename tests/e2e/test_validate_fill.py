@@ -104,10 +104,14 @@ def test_click_and_drag_fill_the_field_with_the_cursor_and_alt_p_postpones(fill_
             page.locator(f".st-key-postpone-{task_id}-{version}").wait_for(state="attached")  # the page has settled
             page.wait_for_function("k => !document.querySelector(k)", arg=f".st-key-postpone-{previous}")  # nor the last's
             page.get_by_text("certain fields").click()  # unfolded, the form runs past the screen
-            page.mouse.move(1100, 700)
-            page.mouse.wheel(0, 1200)
-            page.wait_for_function("() => document.querySelector('[data-testid=\"stForm\"]')"
-                                   ".getBoundingClientRect().top < 0")
+            # scroll to the form's last field, again until the unfolded fields have arrived (the expander
+            # renders after the click: one wheel turn could come before there is anything to scroll)
+            page.wait_for_function("""() => {
+                const form = document.querySelector('[data-testid="stForm"]');
+                const inputs = form.querySelectorAll('input');
+                inputs[inputs.length - 1].scrollIntoView({block: 'end'});
+                return form.getBoundingClientRect().top < 0;
+            }""", polling=250)
             viewer = page.locator(".bb-viewer").bounding_box()
             assert viewer is not None and viewer["y"] >= 0  # the page image stays in view
             page.keyboard.press("Alt+P")  # postpone
