@@ -38,15 +38,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_workbench(tmp_path: Path, settings):  # type: ignore[no-untyped-def]
-    """``streamlit run workbench/app.py`` on a free port against ``settings``; yields its URL, then stops it."""
+def start_workbench(tmp_path: Path, settings, script: str = "workbench/app.py"):  # type: ignore[no-untyped-def]
+    """``streamlit run SCRIPT`` on a free port against ``settings``; yields its URL, then stops it.
+    ``workbench/server.py`` is how ``make workbench`` starts it (with the session-cookie route)."""
     port = free_port()
     env = dict(os.environ, DATA_DIR=str(settings.data_dir), DATABASE_URL=settings.database_url,
                STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     env.pop("REDIS_URL", None)
     log = (tmp_path / "streamlit.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "workbench/app.py", "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )

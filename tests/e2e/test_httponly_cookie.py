@@ -10,14 +10,8 @@ is refused, and the upload box shows no English line of Streamlit's own in Dutch
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -25,53 +19,16 @@ from sqlalchemy import select
 from models import User
 from pipeline.core.db import unit_of_work
 from tests import workbench_data as testdata
-from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port
+from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS, start_workbench
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed at /usr/bin/chromium")
-
-
-def start_served(tmp_path: Path, settings) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    """``streamlit run workbench/server.py`` (as ``make workbench``) on a free port; yields its URL."""
-    port = free_port()
-    env = dict(os.environ, DATA_DIR=str(settings.data_dir), DATABASE_URL=settings.database_url,
-               STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
-    env.pop("REDIS_URL", None)
-    log_path = tmp_path / "streamlit.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "workbench/server.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            process.terminate()
-            pytest.fail("the workbench did not start: " + log_path.read_text()[-2000:])
-        try:
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-            from pipeline.core.config import settings as settings_fn
-
-            settings_fn.cache_clear()
 
 
 @pytest.fixture
 def served(tmp_path):  # type: ignore[no-untyped-def]
     testdata.fast_password_hashing()
     settings, _world = testdata.build(tmp_path / "data", documents=1)
-    for url in start_served(tmp_path, settings):
+    for url in start_workbench(tmp_path, settings, "workbench/server.py"):  # as make workbench starts it
         yield url, settings
 
 
