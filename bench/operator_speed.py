@@ -46,7 +46,7 @@ from models import ExtractedFieldRow, ValidationTask
 from models.enums import TaskState
 from pipeline.core.db import unit_of_work
 from tests import workbench_data as testdata
-from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS, start_workbench
+from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS, sign_in, start_workbench
 
 KEY_S, POINT_S, DECIDE_S = 0.28, 1.1, 1.35
 # (fields shown as needing a look, fields read wrongly) per kind of document, in turn
@@ -202,10 +202,7 @@ def run(count: int, csv_path: Path | None, fill: str = "type") -> list[Row]:
                 browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
                 page = browser.new_page(viewport={"width": 1500, "height": 1100})
                 page.set_default_timeout(30_000)
-                page.goto(url)
-                page.get_by_label("User name", exact=True).fill("op1")
-                page.get_by_label("Password", exact=True).fill(testdata.PASSWORD)
-                page.get_by_label("Password", exact=True).press("Enter")
+                sign_in(page, url, "op1")
                 try:
                     work_queue(page, settings, truth, rows, fill)
                 except Exception:
