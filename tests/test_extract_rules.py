@@ -573,3 +573,11 @@ def test_place_and_date_of_a_letter_name_the_issue_date() -> None:
     assert [h.field for h in find_labels("gent, 19 juni 2025")] == ["issue_date"]
     assert [h.field for h in find_labels("bruxelles, le 03/04/2026")] == ["issue_date"]
     assert find_labels("rue de namur, 12") == []
+
+
+def test_specks_read_before_a_party_name_are_shed() -> None:
+    assert _clean_name("‚Amazon Web Services, Inc.") == "Amazon Web Services, Inc."  # a low quote mark
+    assert _clean_name("| Garage Peeters BV") == "Garage Peeters BV"
+    assert _clean_name("\u201cBakkerij Jan") == "Bakkerij Jan"  # an opening quote that never closes
+    assert _clean_name("'t Hoekske") == "'t Hoekske"  # a Dutch name keeps its apostrophe
+    assert _clean_name('"De Kroon" bvba') == '"De Kroon" bvba'

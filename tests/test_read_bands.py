@@ -88,6 +88,44 @@ def test_two_bands_read_a_real_scan_like_one_call(shared_dir: Path) -> None:
     assert truth["invoice_number"] in " ".join(two)
 
 
+def test_auto_reads_and_rereads_each_band_on_its_own_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both bands go through Tesseract and the crop re-reads; words land where one call puts them."""
+    import threading
+
+    from pipeline.read.ocr import auto
+
+    gray = _page(step=30)
+    cut = tess.clean_gap(gray)
+    assert cut is not None
+    threads_seen: list[tuple[str, int]] = []
+    real = auto.AutoEngine._reread
+
+    def recorded(self, image, lines, threads):  # type: ignore[no-untyped-def]
+        threads_seen.append((threading.current_thread().name, image.shape[0]))
+        return real(self, image, lines, threads)
+
+    monkeypatch.setattr(auto.AutoEngine, "_reread", recorded)
+    two = AutoEngine(threads=2).read(gray)
+    assert sorted(h for _, h in threads_seen) == sorted([cut, gray.shape[0] - cut])
+    assert len({name for name, _ in threads_seen}) == 2  # the page's thread and the helper
+    threads_seen.clear()
+    one = AutoEngine(threads=1).read(gray)
+    assert threads_seen == [(threading.current_thread().name, gray.shape[0])]
+    assert [ln.text for ln in two] == [ln.text for ln in one]
+    height = gray.shape[0]
+    for a, b in zip(one, two, strict=True):
+        assert np.allclose(a.bbox, b.bbox, atol=2 / height)
+
+
+def test_till_slips_are_read_whole() -> None:
+    assert tess.bandable(2339, 1654)  # A4 at 200 dpi
+    assert tess.bandable(2200, 1700)  # US letter
+    assert not tess.bandable(1279, 754)  # a receipt, aspect 1.7
+    assert not tess.bandable(1400, 900)  # narrower than a sheet at 150 dpi
+    slip = np.full((2400, 1200), 255, np.uint8)
+    assert TesseractEngine(threads=2).band_cut(slip) is None
+
+
 def test_crops_on_two_threads_read_as_on_one() -> None:
     crops = []
     for i in range(10):
@@ -117,7 +155,7 @@ def test_read_threads_setting() -> None:
     engine = get_engine("auto", threads=1)
     assert isinstance(engine, AutoEngine) and engine.threads == 1 and engine.tesseract.threads == 1
     assert get_engine("tesseract", threads=2).threads == 2
-    assert not TesseractEngine(threads=2).bands  # off unless switched on (tesseract.BANDS)
+    assert TesseractEngine(threads=2).bands  # on by default (tesseract.BANDS)
 
 
 def test_a_forked_child_starts_its_own_helper() -> None:

@@ -62,6 +62,9 @@ _NOT_NAMES = {
 }
 
 
+NAME_SPECKS = "‚,;:|_~*·•¦"
+
+
 def _clean_name(text: str) -> str:
     text = re.sub(
         r"^(?:nom|name|naam|firma|company)\s*:\s*",
@@ -82,6 +85,10 @@ def _clean_name(text: str) -> str:
     text = re.sub(
         r"\bItd\b", "ltd", text.strip(" ,;:-*").lstrip(". ")
     )  # OCR reads "l" as "I"
+    # specks OCR reads before a name ("‚Amazon …", "| Garage …"); "'t Hoekske" keeps its apostrophe
+    text = text.lstrip(NAME_SPECKS + " ")
+    if text[:1] in "\"“”„«»" and not any(q in text[1:] for q in "\"“”„«»"):
+        text = text[1:].lstrip()  # an opening quote that never closes
     return (
         text[:-1]
         if text.endswith(".") and text.count(".") == 1 and not LEGAL_FORM.search(text)

@@ -9,7 +9,10 @@ so the abandoned work ends within about one step. No thread is ever started per
 page: however many pages time out, the process keeps one OCR thread (it used to
 start a pool per page and leave each timed-out thread running, which piled up
 threads and memory). Work that is still stopping when the next page comes is
-simply ahead of it in the one thread's queue.
+simply ahead of it in the one thread's queue. With ``READ_THREADS`` >= 2 the page's
+work on the OCR thread hands half of itself (the lower band of a scanned sheet, half
+of the crop re-reads) to the process's one kept helper thread
+(:func:`~pipeline.read.ocr.base.on_helper`), which carries the same deadline.
 """
 
 from __future__ import annotations

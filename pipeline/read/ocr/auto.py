@@ -13,8 +13,10 @@ How the two engines are combined
    than Tesseract's layout analysis. Most phone photos take the first way, at about
    a scan's cost, instead of ~6 CPU-s for PP-OCR's whole-page reading.
 2. **Scans and rendered PDF pages**: Tesseract LSTM reads the whole page first
-   (in two bands on two threads only when ``tesseract.BANDS`` is switched on:
-   :mod:`pipeline.read.ocr.tesseract` says why it is not). Light text on dark bands was
+   With ``READ_THREADS`` >= 2 a sheet (not a till slip:
+   :func:`~pipeline.read.ocr.tesseract.bandable`) is cut in two at a clean gap and
+   each band is read *and re-read* (point 3) on its own thread (:meth:`AutoEngine._read_bands`);
+   a photo's two bands are read by Tesseract in parallel, then judged whole (point 1). Light text on dark bands was
    already turned dark-on-light by the clean-up (:mod:`pipeline.read.invert`), so
    Tesseract's own inversion pass stays off.
 3. **Re-reading what Tesseract is unsure of** with the PP-OCR *recogniser only*
@@ -55,7 +57,7 @@ from pipeline.core.config import read_threads
 from pipeline.core.errors import OcrUnavailable
 from pipeline.core.records import Line, Word
 from pipeline.read.deadline import check
-from pipeline.read.ocr.base import make_line, sort_lines
+from pipeline.read.ocr.base import make_line, on_helper, sort_lines
 from pipeline.read.ocr.coverage import missed_regions
 from pipeline.read.ocr.rapid import RapidOcrEngine, recognise_crops
 from pipeline.read.ocr.tesseract import TesseractEngine
@@ -123,6 +125,18 @@ def _split_line(text: str, box: tuple[float, float, float, float], score: float)
     return words
 
 
+def _onto_page(lines: list[Line], top: int, band_height: int, height: int) -> list[Line]:
+    """Lines read on a band ``band_height`` px tall starting at row ``top``, boxed on the whole page."""
+    def y(value: float) -> float:
+        return (value * band_height + top) / max(1, height)
+
+    def box(b: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+        return (b[0], y(b[1]), b[2], y(b[3]))
+
+    return [Line(line.text, box(line.bbox), line.confidence,
+                 tuple(Word(w.text, box(w.bbox), w.confidence) for w in line.words)) for line in lines]
+
+
 class AutoEngine:
     """Tesseract first pass, PP-OCR on uncertain crops; PP-OCR for whole photos."""
 
@@ -143,17 +157,40 @@ class AutoEngine:
             raise OcrUnavailable("Neither Tesseract nor RapidOCR is installed.")
         if not has_tess:
             return self.rapid.read(image, photo=photo)
-        lines = self.tesseract.read(image)
         if not has_rapid:
-            return lines
+            return self.tesseract.read(image, photo=photo)
+        if not photo and (cut := self.tesseract.band_cut(image)) is not None:
+            return self._read_bands(image, cut)
+        lines = self.tesseract.read(image, photo=photo)  # a photo's bands too: flat_enough needs all its words
         if photo and not flat_enough(lines):
             check()
             log.debug("auto: photo not flat enough for Tesseract; PP-OCR reads the page")
             return self.rapid.read(image, photo=True)
         check()
-        return self._reread(image, lines)
+        return self._reread(image, lines, self.threads)
 
-    def _reread(self, image: np.ndarray, lines: list[Line]) -> list[Line]:
+    def _read_bands(self, image: np.ndarray, cut: int) -> list[Line]:
+        """A scanned sheet cut at ``cut``: each band read and re-read on its own thread.
+
+        Tesseract and the crop re-reads of one band run one after the other on one
+        thread, the other band's on the helper thread, so neither thread waits for the
+        other between the two steps (cutting only Tesseract's step in two left a thread
+        idle while the other finished its band, then shared the crops out again).
+        """
+        height = image.shape[0]
+        lower = on_helper(self._read_band, np.ascontiguousarray(image[cut:]))
+        try:
+            upper = self._read_band(np.ascontiguousarray(image[:cut]))
+        finally:
+            lower_lines = lower.result()
+        return _onto_page(upper, 0, cut, height) + _onto_page(lower_lines, cut, height - cut, height)
+
+    def _read_band(self, band: np.ndarray) -> list[Line]:
+        lines = self.tesseract.read(band, whole=True)
+        check()
+        return self._reread(band, lines, 1)
+
+    def _reread(self, image: np.ndarray, lines: list[Line], threads: int) -> list[Line]:
         # (priority, line index, word index or -1 for the whole line)
         jobs: list[tuple[float, int, int]] = []
         for li, line in enumerate(lines):
@@ -171,7 +208,7 @@ class AutoEngine:
             box = lines[li].bbox if wi < 0 else lines[li].words[wi].bbox
             crops.append(_crop(image, box))
         crops.extend(_crop(image, box) for box in missed)
-        readings = recognise_crops(crops, self.threads)
+        readings = recognise_crops(crops, threads)
         added: list[Line] = []
         for box, (text, score) in zip(missed, readings[len(jobs):], strict=False):
             text = text.strip()

@@ -7,16 +7,15 @@ Tesseract is ~10x slower on small machines) and ``tessedit_do_invert=0`` (no sec
 try on inverted text: ~10 % faster; light text on dark bands is turned dark-on-light
 by the clean-up before OCR, :mod:`pipeline.read.invert`).
 
-``bands=True`` (off by default: ``BANDS`` says why) with ``threads >= 2``
-(``READ_THREADS``, default min(2, the CPUs this process may use)) cuts a page in two
-at a *clean* horizontal gap (:func:`clean_gap`: blank rows, no
-rule running through, the ink shared evenly) and reads the bands on two threads
-(tesserocr releases the GIL; the page's deadline goes with the second thread). A page
-with no such gap, or a small one, is read in one call. On the dev set's 14 scanned
-pages the two-core critical path of Tesseract + crop re-reads is ~0.56 of their CPU.
-``READ_THREADS`` alone (bands off) reads the PP-OCR crop re-reads on two threads
-(:func:`~pipeline.read.ocr.rapid.recognise_crops`), which changes no text. A pool of
-one worker per core should set ``READ_THREADS=1``.
+``bands=True`` (the default, ``BANDS``) with ``threads >= 2`` (``READ_THREADS``, default
+min(2, the CPUs this process may use)) cuts a sheet (:func:`bandable`: not a till
+slip) in two at a *clean* horizontal gap (:func:`clean_gap`: blank
+rows, no rule running through, the ink shared evenly) and reads the bands on two
+threads (tesserocr releases the GIL; the page's deadline goes with the second thread).
+A page with no such gap, or a small one, is read in one call. The PP-OCR crop
+re-reads also go on two threads (:func:`~pipeline.read.ocr.rapid.recognise_crops`),
+which changes no text. A pool of one worker per core should set ``READ_THREADS=1``:
+then every page is read whole on one thread.
 """
 
 from __future__ import annotations
@@ -60,11 +59,14 @@ MIN_BAND_PX = 400  # neither band of a cut page lower than this
 GAP_ROWS = 0.006  # a cut needs blank rows this share of the page tall (~14 px at 200 dpi A4)
 GAP_INK = 0.002  # a "blank" row may have this share of its width dark (specks)
 GAP_WINDOW = 0.25  # the cut lies within this share of the height from the middle
-# Two bands on two threads: off by default. On the dev set's 14 scanned pages (bench/read.py,
-# same run) wall 1.02 -> 0.66 s a page, key text the same (88 %), but `evaluate --kinds
-# scanned_pdf --no-cache` 83 -> 82 of 85 fields: the lower band of an AWS invoice splits
-# a line the whole page reads as one and keeps a stray "‚" before the supplier's name.
-BANDS = False
+# Two bands on two threads, for scanned sheets only (:func:`bandable`). On the dev set's
+# 14 scanned pages (bench/read.py on a quiet 2-core machine) wall 1.06 -> ~0.75 s a page;
+# `evaluate --kinds scanned_pdf --no-cache` 83 of 85 fields right either way, once party
+# names shed the specks OCR reads before them (the lower band of an AWS invoice read a
+# stray "‚" before the supplier's name).
+BANDS = True
+MAX_BAND_ASPECT = 1.55  # taller than this times the width: a till slip, read whole
+MIN_BAND_WIDTH = 1000  # px; narrower: a till slip (an A4 sheet at 150 dpi is 1,240)
 
 
 def tessdata_dir(lang: str = DEFAULT_LANG) -> Path | None:
@@ -150,6 +152,19 @@ def clean_gap(gray: np.ndarray) -> int | None:
     return best
 
 
+def bandable(height: int, width: int) -> bool:
+    """A page worth cutting in two: a sheet, not a till slip.
+
+    A till slip (narrower than ``MIN_BAND_WIDTH`` or taller than ``MAX_BAND_ASPECT``
+    times its width: A4 is 1.41, US letter 1.29, the dev set's receipts 1.69-3.47) packs
+    its total, its shop name and its rounding line into a few centimetres: on the dev set
+    receipts read worse cut in two (41 -> 39 of 48 fields right, one total certain and
+    wrong), while sheets, photographed or scanned, read as well or better (scans 83 -> 83
+    of 85, photos 72 -> 75 of 78: `evaluate --kinds scanned_pdf photo receipt --no-cache`).
+    """
+    return width >= MIN_BAND_WIDTH and height <= MAX_BAND_ASPECT * width
+
+
 def _read_band(pool: _ApiPool, band: np.ndarray, top: int) -> list[list[tuple[str, float, tuple[int, int, int, int]]]]:
     """Words of one band grouped into Tesseract's text lines, boxes in page pixels."""
     from PIL import Image
@@ -195,13 +210,21 @@ class TesseractEngine:
             return False
         return tessdata_dir(self.lang) is not None
 
-    def read(self, image: np.ndarray, *, photo: bool = False) -> list[Line]:
+    def band_cut(self, image: np.ndarray) -> int | None:
+        """The row at which this engine cuts ``image`` into two bands read in parallel, or ``None``."""
+        height, width = image.shape[:2]
+        if not (self.bands and self.threads >= 2 and bandable(height, width)):
+            return None
+        return clean_gap(np.ascontiguousarray(to_gray(image)))
+
+    def read(self, image: np.ndarray, *, photo: bool = False, whole: bool = False) -> list[Line]:
+        """The page's lines; ``whole``: in one call on this thread, never cut in bands."""
         if not self.available():
             raise OcrUnavailable(f"tesserocr or the tessdata for {self.lang} is not installed.")
         gray = np.ascontiguousarray(to_gray(image))
         height, width = gray.shape[:2]
         pool = _pool(self.lang)
-        cut = clean_gap(gray) if self.bands and self.threads >= 2 else None
+        cut = None if whole else self.band_cut(gray)
         if cut is None:
             raw = [_read_band(pool, gray, 0)]
         else:
