@@ -167,3 +167,24 @@ def test_belgian_checks() -> None:
 def test_fields_from_bt_references() -> None:
     assert fields_for("BR-XX", "[BR-XX] Buyer VAT identifier (BT-48) ...", "") == ("customer_vat",)
     assert fields_for("PEPPOL-COMMON-R043", "", "/x/AccountingCustomerParty/y") == ("customer_enterprise_number",)
+
+
+def test_warm_up_compiles_and_runs_every_layer_once(monkeypatch) -> None:
+    """The workbench without workers warms the rules at start, so the first save does not pay for it."""
+    from pipeline.api import upkeep
+    from pipeline.ubl import validate as validation
+
+    ran: list[tuple[str, ...]] = []
+    real = validation.validate
+
+    def recorded(xml_bytes, **kwargs):  # type: ignore[no-untyped-def]
+        report = real(xml_bytes, **kwargs)
+        ran.append(report.layers)
+        return report
+
+    monkeypatch.setattr(validation, "validate", recorded)
+    upkeep.warm_release_rules()
+    rs = validation.active_ruleset()
+    assert ran == [validation.ALL_LAYERS]
+    assert {rs.cen_xslt, rs.peppol_xslt} <= set(validation._ENGINES._xslt)
+    assert {rs.invoice_xsd, rs.creditnote_xsd} <= set(validation._ENGINES._xsd)
