@@ -47,13 +47,12 @@ sys.path[:] = [
 ]
 sys.path.insert(0, str(ROOT))
 
-from models import Document
+from models import Client, Document
 from models.enums import DocumentStatus, DocumentType, FieldState, Role, TaskKind
 from pipeline import api
 from pipeline.core import config
 from pipeline.core.accounts import (
     create_user,
-    get_or_create_client,
     get_or_create_office,
     principal_of,
 )
@@ -186,16 +185,22 @@ def prepare(
 
 
 def client_for(
-    settings: config.Settings, record: dict[str, Any], copies: dict[str, int]
+    settings: config.Settings, record: dict[str, Any], copies: dict[str, int], clients: dict[tuple[str, int], str]
 ) -> str:
-    """A copy of an invoice already in the stream (scan/photo of a text PDF) goes to another client."""
+    """The client an invoice is for (its id): the customer it is addressed to, as in production,
+    where a client's purchase invoices name the client; a receipt's, "Replay client". A copy of
+    an invoice already in the stream (scan/photo of a text PDF) goes to another client of that name."""
     root = record.get("derived_from") or record["id"]
     number = copies.get(root, 0) + 1
     copies[root] = number
-    name = f"Replay client {number}"
-    with unit_of_work(settings.database_url) as session:
-        get_or_create_client(session, get_or_create_office(session, OFFICE), name)
-    return name
+    name = str(truth_of(record).get("customer_name") or "Replay client")
+    if (name, number) not in clients:
+        with unit_of_work(settings.database_url) as session:
+            client = Client(office_id=get_or_create_office(session, OFFICE).id, name=name)
+            session.add(client)
+            session.flush()
+            clients[name, number] = str(client.id)
+    return clients[name, number]
 
 
 def after_reading(
@@ -306,13 +311,14 @@ def replay(
     settings, team = prepare(data_dir, database_url)
     seen: dict[str, int] = defaultdict(int)
     copies: dict[str, int] = {}
+    clients: dict[tuple[str, int], str] = {}
     outcomes: list[Outcome] = []
     saves = 0
     for corpus, record in ordered(corpora):
         identity = supplier_identity(record)
         seen[identity] += 1
         out = Outcome(record["id"], record["kind"], occurrence_label(seen[identity]))
-        client = client_for(settings, record, copies)
+        client = client_for(settings, record, copies, clients)
         ingested = ingest_files(
             settings, client, [corpus / record["file"]], channel="folder"
         )

@@ -581,3 +581,13 @@ def test_specks_read_before_a_party_name_are_shed() -> None:
     assert _clean_name("\u201cBakkerij Jan") == "Bakkerij Jan"  # an opening quote that never closes
     assert _clean_name("'t Hoekske") == "'t Hoekske"  # a Dutch name keeps its apostrophe
     assert _clean_name('"De Kroon" bvba') == '"De Kroon" bvba'
+
+
+def test_a_reference_shaped_like_a_damaged_structured_communication_fails_its_check() -> None:
+    from pipeline.extract.basics import damaged_ogm
+
+    for damaged in ("097/8599/31", "+++288/5941 41/44261 61+++", "***520/3672/81***"):
+        found = damaged_ogm(damaged)
+        assert found and not found[0].ok, damaged
+    assert damaged_ogm("+++090/9337/55493+++")[0].ok  # whole and right
+    assert damaged_ogm("Klant 4471 factuur 2026/0042") == []  # free text: no structured-communication check

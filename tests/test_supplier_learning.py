@@ -267,3 +267,41 @@ def test_confirm_and_next_teaches_the_whole_released_form(
         doc.auto_released = True  # a document nobody saw teaches nothing
         profile.field_positions = {}
         assert learn_at_release(session, doc) == {}
+
+
+def test_a_misread_supplier_name_is_put_back_only_when_a_proving_number_names_the_supplier() -> None:
+    """OCR reads a known supplier's name a letter off: with its VAT number proving who it is,
+    the validated name comes back, certain; without that proof the reading stays, to be checked."""
+    from pipeline.core.check_words import check_words
+    from pipeline.core.checks import check_vat
+    from pipeline.core.records import ExtractedField
+    from pipeline.suppliers.memory import apply_supplier_memory
+
+    profile = SupplierProfile(name="Menuiserie Lambert SRL", vat="BE0202239951", documents_seen=1,
+                              field_positions={})
+
+    def reading(name: str, vat: str | None) -> dict[str, ExtractedField]:
+        fields = {"supplier_name": ExtractedField("supplier_name", name, 0.85, FieldSource.OCR)}
+        if vat:
+            fields["supplier_vat"] = ExtractedField("supplier_vat", vat, 0.9, FieldSource.OCR, checks=(check_vat(vat),))
+        return fields
+
+    fields = reading("Menuiserie Lambcrt SRL", "BE0202239951")
+    apply_supplier_memory(fields, profile)
+    assert fields["supplier_name"].value == "Menuiserie Lambert SRL" and fields["supplier_name"].confidence >= 0.99
+    said = next(c.message for c in fields["supplier_name"].checks if c.name == "supplier_memory")
+    assert "Lambcrt" in said and "leverancier" in check_words(said, "nl") and "fournisseur" in check_words(said, "fr")
+    for name, vat in (("Menuiserie Lambcrt SRL", None), ("Menuiserie Lambcrt SRL", "BE0202239950"),
+                      ("Garage Janssens BV", "BE0202239951"), ("Lambert", None)):
+        fields = reading(name, vat)
+        apply_supplier_memory(fields, profile)
+        assert fields["supplier_name"].value == name and fields["supplier_name"].confidence < 0.99, (name, vat)
+    # a part of the name (a letterhead on two lines), or no name at all: the VAT number names the supplier
+    fields = reading("Lambert SRL", "BE0202239951")
+    apply_supplier_memory(fields, profile)
+    assert fields["supplier_name"].value == "Menuiserie Lambert SRL" and fields["supplier_name"].confidence >= 0.99
+    fields = reading("x", "BE0202239951")
+    del fields["supplier_name"]
+    apply_supplier_memory(fields, profile)
+    assert fields["supplier_name"].value == "Menuiserie Lambert SRL" and fields["supplier_name"].confidence >= 0.99
+    assert "niet gelezen" in check_words(fields["supplier_name"].checks[0].message, "nl")

@@ -55,12 +55,18 @@ MEMORY_IBAN_CHANGED = N_("This supplier was validated before with IBAN {known}; 
 MEMORY_NAME = N_("name as on earlier validated invoices")
 MEMORY_CURRENCY = N_("{currency}, as on the {n} earlier validated invoice(s) of this supplier")
 MEMORY_SAME = N_("as on earlier validated invoices")
+MEMORY_NAME_MISREAD = N_("read as {read}; {name} is the name validated on earlier invoices of this supplier, whose "
+                         "VAT number or IBAN this invoice bears")
+MEMORY_NAME_UNREAD = N_("{name}: the name validated on earlier invoices of this supplier, whose VAT number this "
+                        "invoice bears (the name itself was not read)")
 LAYOUT_OFFERED = N_("read after “{anchor}”, where an operator found the {title} on this supplier's earlier invoice; "
                     "nothing else found it, so check it")
 LAYOUT_AGREED = N_("also printed after “{anchor}”, where an operator validated the {title} on this supplier's "
                    "earlier invoice")
 LAYOUT_DOUBTED = N_("this supplier prints the {title} after “{anchor}”, and there it reads {there}, not {here}: "
                     "check which is right")
+CLIENT_NAME_CLOSE = N_("read as {read}, close to the client's name {name} but not the same: the client's name is "
+                       "offered, check it")
 LAYOUT_CORRECTED = N_("read {there} after “{anchor}”, where an operator corrected the {title} on this supplier's "
                       "earlier invoice; the general reading was {here}: check which is right")
 
@@ -247,7 +253,7 @@ TEMPLATES: tuple[str, ...] = (
     *MESSAGES, LABEL_ALONE_NEXT, LABEL_ALONE_UNDER, NUMBER_REPEATED, ONLY_DATE_NEXT, ONLY_DATE_UNDER, DAY_FIRST,
     DAY_FIRST_LANGUAGE, TERMS_AGREE, CURRENCY_MARKS, DIRECT_DEBIT, ROUNDED, NET_FROM_ZERO_VAT, SUPPLIER_SIDE,
     CUSTOMER_SIDE, KBO_FROM_VAT, SEVERAL_INVOICES, PARSE_FAILED, DATELINE, SALE_TIMESTAMP, MEMORY_IBAN_CHANGED, MEMORY_CURRENCY, LAYOUT_OFFERED,
-    LAYOUT_AGREED, LAYOUT_DOUBTED, LAYOUT_CORRECTED, FIELDS_TO_CHECK, SUSPECTED_DUPLICATE, SUSPECTED_DUPLICATE_OPEN,
+    LAYOUT_AGREED, LAYOUT_DOUBTED, LAYOUT_CORRECTED, CLIENT_NAME_CLOSE, MEMORY_NAME_MISREAD, MEMORY_NAME_UNREAD, FIELDS_TO_CHECK, SUSPECTED_DUPLICATE, SUSPECTED_DUPLICATE_OPEN,
     REJECTED, DUPLICATE_OF, SEVERAL_IN_PDF, REST_NOT_READ, PAGE_LIMIT, BLANK_PAGE, NO_TEXT, OCR_TOO_LONG, NOT_READ,
     CODED, DAMAGED, DAMAGED_NOTHING, RECOVERED_ONE, RECOVERED, RECOVERED_LOST_ONE, RECOVERED_LOST,
     RECOVERED_LOST_ONE_PART, RECOVERED_LOST_PART, RECOVERED_PART, RECOVERED_ONE_PART, IN_PART_ONE, IN_PART, NOT_IN_CALENDAR, NOT_A_DATE, NOT_A_CURRENCY, NOT_AN_AMOUNT, NOT_AN_AMOUNT_FORM, LIST_OF_ROWS,

@@ -506,6 +506,7 @@ def payment_references(
                         0.6 * lab.hit.strength * region.weight,
                         _toks_for(region, value),
                         region.text,
+                        damaged_ogm(value),
                         cut=cut,
                     )
                 )
@@ -519,9 +520,21 @@ def payment_references(
                         0.62 * lab.hit.strength * region.weight,
                         region.toks,
                         region.text,
+                        damaged_ogm(whole),
                     )
                 )
     return merge_same(cands)
+
+
+# a structured communication's marks or its first two digit groups ("+++…", "097/8599/…")
+_OGM_LIKE = re.compile(r"[+*]{3}|^\s*\d{3}\s*/\s*\d{4}\s*/")
+
+
+def damaged_ogm(value: str) -> list[Check]:
+    """A free-text reference shaped like a structured communication was one before OCR
+    dropped or added digits ("097/8599/31", "+++288/5941 41/44261 61+++"): its failing
+    OGM check says so, and keeps it from ever being certain. Other free text: no check."""
+    return [checks.check_ogm(value)] if _OGM_LIKE.search(value) else []
 
 
 def _free_text(text: str) -> str | None:

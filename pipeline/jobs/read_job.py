@@ -30,6 +30,7 @@ from pipeline.jobs.liveness import reader_id
 from pipeline.jobs.queues import READ_QUEUE, RELEASE_QUEUE, enqueue_or_leave
 from pipeline.jobs.release_job import release_job
 from pipeline.review.calibration import load_calibration
+from pipeline.review.client_name import hold_against_client
 from pipeline.review.fieldstore import (
     current_values,
     denormalise,
@@ -166,6 +167,7 @@ def _save_reading(session: Session, settings: Settings, document: Document, extr
     apply_supplier_memory(fields, profile)
     if profile is not None and profile.field_positions:  # the supplier's layout, learnt from validations
         apply_layout(fields, profile.field_positions, words_of_records(pages))
+    hold_against_client(fields, client.name)
     document.document_type = extraction.document_type
     rows = save_machine_fields(session, document, fields, load_calibration(session), settings.auto_accept)
     denormalise(document, current_values(rows))

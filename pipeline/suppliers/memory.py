@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
+from difflib import SequenceMatcher
 from typing import Any
 
 from sqlalchemy import select
@@ -18,11 +19,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import SupplierProfile
+from models.enums import FieldSource
+from pipeline.core.check_words import MEMORY_NAME_MISREAD, MEMORY_NAME_UNREAD
 from pipeline.core.identifiers import alnum_upper as _alnum
 from pipeline.core.identifiers import supplier_key
 from pipeline.core.records import Check, ExtractedField
 
 TRUSTED_CONFIDENCE = 0.995  # a value equal to what operators validated before
+NAME_MISREAD = 0.8  # SequenceMatcher ratio of folded names from which an OCR reading is the known name misread
+PROVING_CHECKS = frozenset({"vat_check_digits", "kbo_check_digits", "iban_checksum"})
 
 
 def find_profile(session: Session, office_id: int, key: str | None) -> SupplierProfile | None:
@@ -115,6 +120,7 @@ def _remember_currency(profile: SupplierProfile, currency: object) -> None:
 
 def apply_supplier_memory(fields: dict[str, ExtractedField], profile: SupplierProfile | None) -> None:
     """Trust values that agree with the memory more; doubt loudly those that contradict it."""
+    _restore_misread_name(fields, profile)
     values = {name: found.value for name, found in fields.items()}
     for name, checks in memory_checks(profile, values).items():
         found = fields.get(name)
@@ -123,6 +129,55 @@ def apply_supplier_memory(fields: dict[str, ExtractedField], profile: SupplierPr
         agrees = all(check.ok for check in checks)
         confidence = max(found.confidence, TRUSTED_CONFIDENCE) if agrees else min(found.confidence, 0.5)
         fields[name] = replace(found, confidence=confidence, checks=(*found.checks, *checks))
+
+
+def _identified_by(fields: Mapping[str, ExtractedField], profile: SupplierProfile, *, iban: bool) -> bool:
+    """The supplier is the profile's by a number that proves itself: its VAT or enterprise
+    number (``iban``: or its IBAN) read with passing check digits and equal to the one validated before."""
+    known = {"supplier_vat": profile.vat, "supplier_enterprise_number": profile.enterprise_number}
+    if iban:
+        known["iban"] = profile.iban
+    for name, value in known.items():
+        found = fields.get(name)
+        if (found is not None and value and _alnum(found.value) == _alnum(value)
+                and any(check.ok and check.name in PROVING_CHECKS for check in found.checks)):
+            return True
+    return False
+
+
+def _folded_name(text: object) -> str:
+    return " ".join(str(text or "").replace(",", " ").replace(".", " ").split()).lower()
+
+
+def _restore_misread_name(fields: dict[str, ExtractedField], profile: SupplierProfile | None) -> None:
+    """Put back the name validated for this supplier where this invoice's reading of it is
+    missing, a part of it ("Mertens &", "Hermans NV" for "Adviesbureau Hermans NV": a
+    letterhead's name on two lines, a big logo font) or, read by OCR, a letter or two off
+    ("Menuiserie Lambcrt"), on an invoice whose VAT or enterprise number (for a misread
+    letter, also its IBAN), read with passing check digits, is the one validated for this
+    supplier: the name belongs to that number, so it comes back as certain as any value
+    equal to what operators validated, and the check says what was read. Without such
+    proof, or a name further off than ``NAME_MISREAD`` and not a part of the known one (a
+    renamed supplier, another name), the reading stays as it is, to be checked."""
+    if profile is None or not profile.name or profile.documents_seen < 1:
+        return
+    found = fields.get("supplier_name")
+    read, known = _folded_name(found.value if found else ""), _folded_name(profile.name)
+    if read == known:
+        return
+    partial = not read or set(read.split()) < set(known.split())
+    misread = (bool(read) and found is not None and found.source is FieldSource.OCR
+               and SequenceMatcher(None, read, known).ratio() >= NAME_MISREAD)
+    if not (partial or misread) or not _identified_by(fields, profile, iban=misread):
+        return
+    if found is None or not read:
+        check = Check("supplier_memory", True, MEMORY_NAME_UNREAD.format(name=profile.name))
+        fields["supplier_name"] = ExtractedField("supplier_name", profile.name, TRUSTED_CONFIDENCE,
+                                                 FieldSource.SUPPLIER_MEMORY, checks=(check,))
+        return
+    check = Check("supplier_memory", True, MEMORY_NAME_MISREAD.format(read=found.value, name=profile.name))
+    fields["supplier_name"] = replace(found, value=profile.name, confidence=max(found.confidence, TRUSTED_CONFIDENCE),
+                                      checks=(*found.checks, check))
 
 
 def profile_for(session: Session, office_id: int, key: str, values: Mapping[str, Any]) -> SupplierProfile:

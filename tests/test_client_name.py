@@ -1,0 +1,33 @@
+"""A customer name read by OCR close to the client's name, but not it, is offered as the client's name, in doubt."""
+
+from __future__ import annotations
+
+from models.enums import FieldSource
+from pipeline.core.check_words import check_words
+from pipeline.core.records import ExtractedField
+from pipeline.review.client_name import hold_against_client
+
+
+def _field(value: str, source: FieldSource = FieldSource.OCR) -> dict[str, ExtractedField]:
+    return {"customer_name": ExtractedField("customer_name", value, 0.85, source=source)}
+
+
+def test_a_misread_client_name_is_offered_as_the_clients_name_in_doubt() -> None:
+    for misread in ("oitures Piette SC", "Toitures Piette", "Toitures Plette SC"):
+        fields = _field(misread)
+        assert hold_against_client(fields, "Toitures Piette SC")
+        held = fields["customer_name"]
+        assert held.value == "Toitures Piette SC" and held.confidence <= 0.5
+        check = held.checks[-1]
+        assert not check.ok and misread in check.message
+        assert "nom du client" in check_words(check.message, "fr") and "klant" in check_words(check.message, "nl")
+
+
+def test_the_clients_own_name_another_customer_and_the_text_layer_stay() -> None:
+    for value in ("TOITURES PIETTE SC", "Garage Janssens BV"):
+        fields = _field(value)
+        assert not hold_against_client(fields, "Toitures Piette SC")
+        assert fields["customer_name"].value == value and fields["customer_name"].confidence == 0.85
+    fields = _field("Toitures Piette", FieldSource.TEXT_LAYER)  # printed so: not a misreading
+    assert not hold_against_client(fields, "Toitures Piette SC")
+    assert not hold_against_client(_field("oitures Piette SC"), None)
