@@ -187,16 +187,18 @@ def prepare(
 def client_for(
     settings: config.Settings, record: dict[str, Any], copies: dict[str, int], clients: dict[tuple[str, int], str]
 ) -> str:
-    """The client an invoice is for (its id): the customer it is addressed to, as in production,
-    where a client's purchase invoices name the client; a receipt's, "Replay client". A copy of
+    """The client an invoice is for (its id): the customer it is addressed to, with its VAT number,
+    as in production, where a client's purchase invoices name the client; a receipt's, "Replay client". A copy of
     an invoice already in the stream (scan/photo of a text PDF) goes to another client of that name."""
     root = record.get("derived_from") or record["id"]
     number = copies.get(root, 0) + 1
     copies[root] = number
-    name = str(truth_of(record).get("customer_name") or "Replay client")
+    truth = truth_of(record)
+    name = str(truth.get("customer_name") or "Replay client")
     if (name, number) not in clients:
-        with unit_of_work(settings.database_url) as session:
-            client = Client(office_id=get_or_create_office(session, OFFICE).id, name=name)
+        vat = "".join(ch for ch in str(truth.get("customer_vat") or "") if ch.isalnum()).upper() or None
+        with unit_of_work(settings.database_url) as session:  # registered as an office does: name and VAT number
+            client = Client(office_id=get_or_create_office(session, OFFICE).id, name=name, vat=vat)
             session.add(client)
             session.flush()
             clients[name, number] = str(client.id)

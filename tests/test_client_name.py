@@ -31,3 +31,24 @@ def test_the_clients_own_name_another_customer_and_the_text_layer_stay() -> None
     fields = _field("Toitures Piette", FieldSource.TEXT_LAYER)  # printed so: not a misreading
     assert not hold_against_client(fields, "Toitures Piette SC")
     assert not hold_against_client(_field("oitures Piette SC"), None)
+
+
+def test_an_invoice_bearing_the_clients_vat_number_gets_the_clients_name_certain() -> None:
+    from pipeline.core.checks import check_vat
+
+    def with_vat(name: str, vat: str) -> dict[str, ExtractedField]:
+        fields = _field(name)
+        fields["customer_vat"] = ExtractedField("customer_vat", vat, 0.9, FieldSource.OCR, checks=(check_vat(vat),))
+        return fields
+
+    fields = with_vat("Toltures Piette SC", "BE0202239951")
+    assert hold_against_client(fields, "Toitures Piette SC", "BE 0202.239.951")
+    held = fields["customer_name"]
+    assert held.value == "Toitures Piette SC" and held.confidence >= 0.99 and held.checks[-1].ok
+    assert "btw-nummer" in check_words(held.checks[-1].message, "nl")
+    fields = with_vat("Toltures Piette SC", "BE0202239950")  # check digits fail: no proof
+    assert hold_against_client(fields, "Toitures Piette SC", "BE0202239950")
+    assert fields["customer_name"].confidence <= 0.5
+    fields = with_vat("Toltures Piette SC", "BE0202239951")  # another client's VAT number: no proof
+    assert hold_against_client(fields, "Toitures Piette SC", "BE0403019261")
+    assert fields["customer_name"].confidence <= 0.5

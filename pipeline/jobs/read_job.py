@@ -167,7 +167,7 @@ def _save_reading(session: Session, settings: Settings, document: Document, extr
     apply_supplier_memory(fields, profile)
     if profile is not None and profile.field_positions:  # the supplier's layout, learnt from validations
         apply_layout(fields, profile.field_positions, words_of_records(pages))
-    hold_against_client(fields, client.name)
+    hold_against_client(fields, client.name, client.vat)
     document.document_type = extraction.document_type
     rows = save_machine_fields(session, document, fields, load_calibration(session), settings.auto_accept)
     denormalise(document, current_values(rows))

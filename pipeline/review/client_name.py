@@ -1,13 +1,20 @@
 """The customer of a purchase invoice is the client: a customer name read by OCR is held against the client's name.
 
-The office knows its client's registered name. A name read by OCR that comes close to
-it without being it ("oitures Piette SC", "Toitures Piette" for "Toitures Piette SC")
-is a misreading far more often than another customer: OCR drops a first letter at a
-photo's edge, a legal form on the next line. Such a reading is never left certain (on
-phone photos of recurring suppliers, ``bench/replay.py``, four of seven certain-but-
-wrong fields were such names): the client's name is offered instead, and the check
-says why, so a person confirms it with one key. A name far from the client's (an
-invoice addressed to someone else) and any text-layer reading stay as they are.
+The office knows its client's registered name and VAT number. A name read by OCR that
+comes close to the name without being it ("oitures Piette SC", "Toitures Piette" for
+"Toitures Piette SC") is a misreading far more often than another customer: OCR drops
+a first letter at a photo's edge, a legal form on the next line. The client's name is
+put in its place, and the check says what was read:
+
+* when the invoice bears the client's VAT number, read with passing check digits, it
+  is addressed to the client: the name comes back as certain as any value a person
+  validated (``SUPPLIER_AGREEMENT``);
+* otherwise it is offered in doubt, so a person confirms it with one key (on phone
+  photos of recurring suppliers, ``bench/replay.py``, four of seven certain-but-wrong
+  fields were such names before).
+
+A name far from the client's (an invoice addressed to someone else) and any text-layer
+reading (printed so) stay as they are.
 """
 
 from __future__ import annotations
@@ -16,9 +23,10 @@ from dataclasses import replace
 from difflib import SequenceMatcher
 
 from models.enums import FieldSource
-from pipeline.core.check_words import CLIENT_NAME_CLOSE
+from pipeline.core.check_words import CLIENT_NAME_CLOSE, CLIENT_NAME_PROVEN
+from pipeline.core.identifiers import alnum_upper
 from pipeline.core.records import Check, ExtractedField
-from pipeline.review.confidence import SUPPLIER_DOUBT
+from pipeline.review.confidence import SUPPLIER_AGREEMENT, SUPPLIER_DOUBT
 
 CHECK = "client_name"
 CLOSE = 0.75  # SequenceMatcher ratio of the folded names from which a reading is taken for a misread
@@ -28,15 +36,26 @@ def _folded(text: str) -> str:
     return " ".join(str(text).replace(",", " ").replace(".", " ").split()).lower()
 
 
-def hold_against_client(fields: dict[str, ExtractedField], client_name: str | None) -> bool:
-    """Offer the client's name for an OCR customer name close to it but not it, in place; whether it did."""
+def _bears_client_vat(fields: dict[str, ExtractedField], client_vat: str | None) -> bool:
+    found = fields.get("customer_vat")
+    return (found is not None and bool(client_vat) and alnum_upper(found.value) == alnum_upper(client_vat)
+            and any(check.ok and check.name == "vat_check_digits" for check in found.checks))
+
+
+def hold_against_client(fields: dict[str, ExtractedField], client_name: str | None,
+                        client_vat: str | None = None) -> bool:
+    """Put the client's name in place of an OCR customer name close to it but not it, in place; whether it did."""
     found = fields.get("customer_name")
     if not client_name or found is None or not found.value or found.source is not FieldSource.OCR:
         return False
     read, known = _folded(found.value), _folded(client_name)
     if read == known or SequenceMatcher(None, read, known).ratio() < CLOSE:
         return False
-    check = Check(CHECK, False, CLIENT_NAME_CLOSE.format(read=found.value, name=client_name))
-    fields["customer_name"] = replace(found, value=client_name, confidence=min(found.confidence, SUPPLIER_DOUBT),
-                                      checks=(*found.checks, check))
+    if _bears_client_vat(fields, client_vat):
+        check = Check(CHECK, True, CLIENT_NAME_PROVEN.format(read=found.value, name=client_name))
+        confidence = max(found.confidence, SUPPLIER_AGREEMENT)
+    else:
+        check = Check(CHECK, False, CLIENT_NAME_CLOSE.format(read=found.value, name=client_name))
+        confidence = min(found.confidence, SUPPLIER_DOUBT)
+    fields["customer_name"] = replace(found, value=client_name, confidence=confidence, checks=(*found.checks, check))
     return True

@@ -23,6 +23,7 @@ out) or under it. What is done with that reading — agreement, doubt — is
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -392,16 +393,33 @@ def learn_field(
 
 
 # ---------------------------------------------------------------------------- reading
+# letters OCR takes for one another, folded alike before two readings of a label are compared
+_OCR_ALIKE = (("rn", "m"), ("vv", "w"), ("cl", "d"), ("ii", "u"), ("0", "o"), ("1", "l"), ("|", "l"), ("!", "l"))
+
+
+def _ocr_fold(text: str) -> str:
+    """A label word with its accents off and OCR's usual confusions folded ("Factuumummer",
+    read once for "Factuurnummer", folds as "factuurnummer" does)."""
+    plain = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    for seen, meant in _OCR_ALIKE:
+        plain = plain.replace(seen, meant)
+    return plain
+
+
 def _word_match(word: str, learnt: str) -> int:
-    """2: the same word; 1: the same word misread by the reader (a letter or two off, as
-    "tacture" for "facture"); 0: another word ("factuur" is not "factuurnummer", nor "tvac" "tva")."""
+    """2: the same word; 1: the same word misread by the reader, now or when it was learnt (a
+    letter or two off, as "tacture" for "facture", "rn" read as "m", an accent lost); 0: another
+    word ("factuur" is not "factuurnummer", nor "tvac" "tva")."""
     folded = _fold(word)
     if folded == learnt:
         return 2
+    seen, meant = _ocr_fold(folded), _ocr_fold(learnt)
+    if seen == meant and len(meant) >= 3:
+        return 1
     if (
-        len(learnt) >= 5
-        and abs(len(folded) - len(learnt)) <= 1
-        and SequenceMatcher(None, folded, learnt).ratio() >= 0.8
+        len(meant) >= 5
+        and abs(len(seen) - len(meant)) <= 1
+        and SequenceMatcher(None, seen, meant).ratio() >= 0.8
     ):
         return 1
     return 0
