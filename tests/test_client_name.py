@@ -13,7 +13,7 @@ def _field(value: str, source: FieldSource = FieldSource.OCR) -> dict[str, Extra
 
 
 def test_a_misread_client_name_is_offered_as_the_clients_name_in_doubt() -> None:
-    for misread in ("oitures Piette SC", "Toitures Piette", "Toitures Plette SC"):
+    for misread in ("oitures Piette SC", "Toitures Piette", "Toitures Plette SC", "Toitures d&"):
         fields = _field(misread)
         assert hold_against_client(fields, "Toitures Piette SC")
         held = fields["customer_name"]

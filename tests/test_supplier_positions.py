@@ -577,3 +577,21 @@ def test_a_name_read_by_ocr_agrees_only_as_the_value_a_person_validated() -> Non
     assert outcome == "agrees" and _state(right) is FieldState.CERTAIN
     outcome, _ = read("Collard & Fils SRE", FieldSource.TEXT_LAYER)  # a text layer spells as printed
     assert outcome == "agrees"
+
+
+def test_a_credit_notes_layout_is_kept_apart_from_the_invoices() -> None:
+    from models.enums import DocumentType
+    from pipeline.suppliers.positions import layout_for, layout_key
+
+    invoice_entry = {"anchor": ["facture"], "format": "A9999-99999"}
+    credit_entry = {"anchor": ["note", "de", "crédit"], "format": "AA999999"}
+    positions = {
+        layout_key("invoice_number", DocumentType.INVOICE): invoice_entry,
+        layout_key("invoice_number", DocumentType.CREDIT_NOTE): credit_entry,
+        "currency": {"value": "EUR", "documents": 2},
+    }
+    assert len({layout_key("invoice_number", t) for t in DocumentType}) == 2
+    assert layout_for(positions, DocumentType.INVOICE)["invoice_number"] is invoice_entry
+    assert layout_for(positions, DocumentType.CREDIT_NOTE) == {"invoice_number": credit_entry}
+    assert layout_for(positions, DocumentType.RECEIPT)["invoice_number"] is invoice_entry
+    assert layout_for(None, DocumentType.CREDIT_NOTE) == {}

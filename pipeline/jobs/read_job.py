@@ -41,7 +41,7 @@ from pipeline.review.release_rule import decide
 from pipeline.review.split import original_bytes
 from pipeline.suppliers.layout import apply_layout
 from pipeline.suppliers.memory import apply_supplier_memory, match_profile
-from pipeline.suppliers.positions import words_of_records
+from pipeline.suppliers.positions import layout_for, words_of_records
 from pipeline.ubl.parse import ATTACHMENT_NOTE
 
 log = logging.getLogger(__name__)
@@ -165,8 +165,9 @@ def _save_reading(session: Session, settings: Settings, document: Document, extr
     values = {name: found.value for name, found in fields.items()}
     profile = match_profile(session, client.office_id, values)
     apply_supplier_memory(fields, profile)
-    if profile is not None and profile.field_positions:  # the supplier's layout, learnt from validations
-        apply_layout(fields, profile.field_positions, words_of_records(pages))
+    layout = layout_for(profile.field_positions if profile is not None else None, extraction.document_type)
+    if layout:  # the supplier's layout for this kind of document, learnt from validations
+        apply_layout(fields, layout, words_of_records(pages))
     hold_against_client(fields, client.name, client.vat)
     document.document_type = extraction.document_type
     rows = save_machine_fields(session, document, fields, load_calibration(session), settings.auto_accept)

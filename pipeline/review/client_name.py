@@ -2,7 +2,7 @@
 
 The office knows its client's registered name and VAT number. A name read by OCR that
 comes close to the name without being it ("oitures Piette SC", "Toitures Piette" for
-"Toitures Piette SC") is a misreading far more often than another customer: OCR drops
+"Toitures Piette SC", "Renard d&" for "Renard & Fils SRL") is a misreading far more often than another customer: OCR drops
 a first letter at a photo's edge, a legal form on the next line. The client's name is
 put in its place, and the check says what was read:
 
@@ -36,6 +36,14 @@ def _folded(text: str) -> str:
     return " ".join(str(text).replace(",", " ").replace(".", " ").split()).lower()
 
 
+def _close(read: str, known: str) -> bool:
+    """Near enough to be the client's name misread or cut: most letters alike, or the same
+    first word ("Renard d&" for "Renard & Fils SRL": OCR lost the rest of a line)."""
+    first_read, first_known = read.split()[0], known.split()[0]
+    return (SequenceMatcher(None, read, known).ratio() >= CLOSE
+            or (first_read == first_known and len(first_known) >= 3))
+
+
 def _bears_client_vat(fields: dict[str, ExtractedField], client_vat: str | None) -> bool:
     found = fields.get("customer_vat")
     return (found is not None and bool(client_vat) and alnum_upper(found.value) == alnum_upper(client_vat)
@@ -49,7 +57,7 @@ def hold_against_client(fields: dict[str, ExtractedField], client_name: str | No
     if not client_name or found is None or not found.value or found.source is not FieldSource.OCR:
         return False
     read, known = _folded(found.value), _folded(client_name)
-    if read == known or SequenceMatcher(None, read, known).ratio() < CLOSE:
+    if read == known or not _close(read, known):
         return False
     if _bears_client_vat(fields, client_vat):
         check = Check(CHECK, True, CLIENT_NAME_PROVEN.format(read=found.value, name=client_name))

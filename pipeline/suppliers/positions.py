@@ -34,7 +34,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from models import Client, Document
-from models.enums import FieldState
+from models.enums import DocumentType, FieldState
 from pipeline.core.fields import FIELD_TYPES, FieldType, value_from_json
 from pipeline.core.records import BBox
 from pipeline.extract.amounts import parse_amount
@@ -607,6 +607,22 @@ def read_field(
 # ----------------------------------------------------------------------- at validation
 OPERATOR_EVIDENCE = "operator"  # a person looked at the field: confirmed or corrected it
 RELEASED_EVIDENCE = "released"  # set certain by the machine, released by a person who changed nothing
+CREDIT_NOTE_KEY = "credit_note:"  # a credit note's layout is kept apart from the supplier's invoices'
+
+
+def layout_key(name: str, document_type: object) -> str:
+    """Where a field's place is kept in the profile: a supplier's credit notes are laid out
+    apart from its invoices ("Note de crédit CR250438" where the invoice prints "Facture
+    F2025-00417"), so each keeps its own; learning one never overwrites the other."""
+    return f"{CREDIT_NOTE_KEY}{name}" if document_type == DocumentType.CREDIT_NOTE else name
+
+
+def layout_for(positions: Mapping[str, Any] | None, document_type: object) -> dict[str, Any]:
+    """The learnt layout of this document type, keyed by field name."""
+    entries = positions or {}
+    if document_type == DocumentType.CREDIT_NOTE:
+        return {key[len(CREDIT_NOTE_KEY):]: entry for key, entry in entries.items() if key.startswith(CREDIT_NOTE_KEY)}
+    return {key: entry for key, entry in entries.items() if not key.startswith(CREDIT_NOTE_KEY)}
 
 
 def learn_from_validation(
@@ -639,14 +655,15 @@ def _learn(document: Document, rows: Mapping[str, Any], names: Iterable[str], ev
             pages, name, row.value, (row.page, row.bbox) if confirmed else (None, None)
         )
         if entry is not None:
-            learnt[name] = {
+            key = layout_key(name, document.document_type)
+            learnt[key] = {
                 **entry,
                 "machine_was_right": confirmed,
                 "document_id": document.id,
                 "evidence": evidence,
             }
             if FIELD_TYPES.get(name) is FieldType.TEXT:  # a name has no format: the value itself is kept
-                learnt[name]["value"] = row.value
+                learnt[key]["value"] = row.value
     return learnt
 
 
@@ -680,7 +697,7 @@ def learn_at_release(session: Session, document: Document) -> dict[str, dict[str
         return {}
     values = current_values(rows)
     profile = match_profile(session, client.office_id, values)
-    known = (profile.field_positions or {}) if profile is not None else {}
+    known = layout_for(profile.field_positions if profile is not None else None, document.document_type)
     stronger = {
         name
         for name, entry in known.items()
