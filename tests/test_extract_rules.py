@@ -591,3 +591,13 @@ def test_a_reference_shaped_like_a_damaged_structured_communication_fails_its_ch
         assert found and not found[0].ok, damaged
     assert damaged_ogm("+++090/9337/55493+++")[0].ok  # whole and right
     assert damaged_ogm("Klant 4471 factuur 2026/0042") == []  # free text: no structured-communication check
+
+
+def test_bank_details_beside_the_reference_label_are_no_reference() -> None:
+    def reference(text: str) -> object:
+        found = extract(_pdf([(40, 60, "Factuur F2026-0042", 11), (40, 100, "Mededeling", 9),
+                              (200, 100, text, 9)])).fields  # the label's cell, and the next one
+        return found["payment_reference"].value if "payment_reference" in found else None
+
+    assert reference("5158 BIC GEBABEBB") is None  # what OCR left of a reference line, then the bank's BIC
+    assert reference("Klant 4471 factuur 2026/0042") == "Klant 4471 factuur 2026/0042"  # free text stays

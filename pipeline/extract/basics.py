@@ -492,6 +492,8 @@ def payment_references(
                     )
                 )
                 continue
+            if _BANK_WORDS.search(region.text):
+                continue  # the bank's details printed beside the label ("5158 BIC GEBABEBB"): no reference
             whole = _free_text(region.text)
             for m in re.finditer(r"[A-Za-z0-9][A-Za-z0-9+/\-]{3,}", region.text):
                 value = m.group(0)
@@ -554,6 +556,9 @@ def _free_text(text: str) -> str | None:
     if find_labels(fold(value)) and len(words) < 2:
         return None
     return value
+
+
+_BANK_WORDS = re.compile(r"\b(?:BIC|SWIFT|IBAN)\b", re.IGNORECASE)
 
 
 def ibans(hits: list[Hit], labels: list[LabelAt]) -> list[Cand]:

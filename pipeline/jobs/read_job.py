@@ -30,7 +30,10 @@ from pipeline.jobs.liveness import reader_id
 from pipeline.jobs.queues import READ_QUEUE, RELEASE_QUEUE, enqueue_or_leave
 from pipeline.jobs.release_job import release_job
 from pipeline.review.calibration import load_calibration
-from pipeline.review.client_name import hold_against_client
+from pipeline.review.client_side import (
+    hold_against_client,
+    hold_supplier_vat_against_client,
+)
 from pipeline.review.fieldstore import (
     current_values,
     denormalise,
@@ -168,6 +171,7 @@ def _save_reading(session: Session, settings: Settings, document: Document, extr
     layout = layout_for(profile.field_positions if profile is not None else None, extraction.document_type)
     if layout:  # the supplier's layout for this kind of document, learnt from validations
         apply_layout(fields, layout, words_of_records(pages))
+    hold_supplier_vat_against_client(fields, client.vat)
     hold_against_client(fields, client.name, client.vat)
     document.document_type = extraction.document_type
     rows = save_machine_fields(session, document, fields, load_calibration(session), settings.auto_accept)
