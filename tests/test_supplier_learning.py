@@ -305,3 +305,23 @@ def test_a_misread_supplier_name_is_put_back_only_when_a_proving_number_names_th
     apply_supplier_memory(fields, profile)
     assert fields["supplier_name"].value == "Menuiserie Lambert SRL" and fields["supplier_name"].confidence >= 0.99
     assert "niet gelezen" in check_words(fields["supplier_name"].checks[0].message, "nl")
+
+
+def test_eur_assumed_on_a_till_slip_is_settled_by_the_shops_validated_slips() -> None:
+    """No currency printed: EUR assumed, a failing check; the shop's earlier validated slips, all in
+    EUR, settle it, so the slip is not held for it again. Another currency before stays in doubt."""
+    from pipeline.core.records import Check, ExtractedField
+    from pipeline.suppliers.memory import apply_supplier_memory
+
+    def slip() -> dict[str, ExtractedField]:
+        assumed = Check("currency_default", False, "no currency printed; EUR assumed")
+        return {"currency": ExtractedField("currency", "EUR", 0.889, FieldSource.COMPUTED, checks=(assumed,))}
+
+    shop = SupplierProfile(name="Bakkerij Vos", documents_seen=2, field_positions={"currency": {"value": "EUR", "documents": 2}})
+    fields = slip()
+    apply_supplier_memory(fields, shop)
+    assert fields["currency"].confidence >= 0.99 and all(check.ok for check in fields["currency"].checks)
+    shop.field_positions = {"currency": {"value": "USD", "documents": 1}}
+    fields = slip()
+    apply_supplier_memory(fields, shop)
+    assert any(not check.ok for check in fields["currency"].checks)

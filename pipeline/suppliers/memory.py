@@ -27,6 +27,8 @@ from pipeline.core.records import Check, ExtractedField
 
 TRUSTED_CONFIDENCE = 0.995  # a value equal to what operators validated before
 NAME_MISREAD = 0.8  # SequenceMatcher ratio of folded names from which an OCR reading is the known name misread
+# "no currency printed; EUR assumed" (pipeline.extract): settled by the supplier's validated invoices, all in EUR
+ASSUMED_CURRENCY = "currency_default"
 PROVING_CHECKS = frozenset({"vat_check_digits", "kbo_check_digits", "iban_checksum"})
 
 
@@ -128,7 +130,10 @@ def apply_supplier_memory(fields: dict[str, ExtractedField], profile: SupplierPr
             continue
         agrees = all(check.ok for check in checks)
         confidence = max(found.confidence, TRUSTED_CONFIDENCE) if agrees else min(found.confidence, 0.5)
-        fields[name] = replace(found, confidence=confidence, checks=(*found.checks, *checks))
+        kept = found.checks
+        if agrees and name == "currency":  # EUR assumed where none is printed, as on every validated one before
+            kept = tuple(check for check in found.checks if check.name != ASSUMED_CURRENCY)
+        fields[name] = replace(found, confidence=confidence, checks=(*kept, *checks))
 
 
 def _identified_by(fields: Mapping[str, ExtractedField], profile: SupplierProfile, *, iban: bool) -> bool:
