@@ -84,6 +84,17 @@ def server(tmp_path):
         yield url, settings
 
 
+def session_cookie(page, seconds: float = 5.0):  # type: ignore[no-untyped-def]
+    """The ``bb_session`` cookie once the browser holds it (it is set a moment after the first
+    signed-in page shows: by the page's script, or its call to the session route); None after ``seconds``."""
+    for _ in range(int(seconds * 10)):
+        cookie = next((c for c in page.context.cookies() if c["name"] == "bb_session" and c["value"]), None)
+        if cookie:
+            return cookie
+        page.wait_for_timeout(100)
+    return None
+
+
 def sign_in(page, url: str, username: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(url)
     page.get_by_label("User name", exact=True).fill(username)

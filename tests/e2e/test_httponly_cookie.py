@@ -19,7 +19,12 @@ from sqlalchemy import select
 from models import User
 from pipeline.core.db import unit_of_work
 from tests import workbench_data as testdata
-from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS, start_workbench
+from tests.e2e.test_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    session_cookie,
+    start_workbench,
+)
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed at /usr/bin/chromium")
 
@@ -60,11 +65,7 @@ def test_the_session_cookie_is_httponly_and_a_reload_keeps_the_session(served) -
         page.get_by_label("Password", exact=True).fill(testdata.PASSWORD)
         page.get_by_label("Password", exact=True).press("Enter")
         expect(page.locator("h1").first).to_have_text("Documents")
-        for _ in range(50):
-            cookie = next((c for c in page.context.cookies() if c["name"] == "bb_session" and c["value"]), None)
-            if cookie:
-                break
-            page.wait_for_timeout(100)
+        cookie = session_cookie(page)
         assert cookie is not None, "no session cookie after sign-in"
         assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
         token = cookie["value"]

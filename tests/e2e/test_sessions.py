@@ -14,7 +14,12 @@ from models.enums import Role
 from pipeline import api
 from pipeline.api import onboarding
 from tests import workbench_data as testdata
-from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS, start_workbench
+from tests.e2e.test_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    session_cookie,
+    start_workbench,
+)
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -79,7 +84,8 @@ def test_deep_link_opens_after_sign_in_and_a_reload_keeps_the_session(server):
             "Documents"
         )  # the page asked for, not the default
         assert page.url.endswith("/documents")
-        cookie = next(c for c in page.context.cookies() if c["name"] == "bb_session")
+        cookie = session_cookie(page)
+        assert cookie is not None, "no session cookie after sign-in"
         assert cookie["sameSite"] == "Strict" and cookie["value"]
 
         page.reload()  # F5: still signed in, still on Documents
