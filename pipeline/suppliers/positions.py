@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -397,6 +398,7 @@ def learn_field(
 _OCR_ALIKE = (("rn", "m"), ("vv", "w"), ("cl", "d"), ("ii", "u"), ("0", "o"), ("1", "l"), ("|", "l"), ("!", "l"))
 
 
+@lru_cache(maxsize=8192)  # every word of a page is folded once per label looked for: the same words again
 def _ocr_fold(text: str) -> str:
     """A label word with its accents off and OCR's usual confusions folded ("Factuumummer",
     read once for "Factuurnummer", folds as "factuurnummer" does)."""
