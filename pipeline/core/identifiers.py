@@ -44,6 +44,12 @@ def alnum_upper(value: object) -> str:
     return re.sub(r"[^0-9A-Za-z]", "", str(value or "")).upper()
 
 
+def folded_name(value: object) -> str:
+    """A party's name as two readings of it are compared: lower case, commas and full stops
+    as spaces, one space between words ("Renard & Fils, S.R.L." → "renard & fils s r l")."""
+    return " ".join(str(value or "").replace(",", " ").replace(".", " ").split()).lower()
+
+
 # ---------------------------------------------------------------------------- VAT
 def normalise_vat(text: str) -> str:
     """``"be 0123.456.749"`` → ``"BE0123456749"``; a bare Belgian 10-digit KBO gets BE."""

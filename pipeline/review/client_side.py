@@ -37,17 +37,13 @@ from pipeline.core.check_words import (
     CLIENT_NAME_PROVEN,
     CLIENT_OWN_VAT,
 )
-from pipeline.core.identifiers import alnum_upper
+from pipeline.core.identifiers import alnum_upper, folded_name
 from pipeline.core.records import Check, ExtractedField
 from pipeline.review.confidence import SUPPLIER_AGREEMENT, SUPPLIER_DOUBT
 
 CHECK = "client_name"
 OWN_VAT_CHECK = "client_own_vat"
 CLOSE = 0.75  # SequenceMatcher ratio of the folded names from which a reading is taken for a misread
-
-
-def _folded(text: str) -> str:
-    return " ".join(str(text).replace(",", " ").replace(".", " ").split()).lower()
 
 
 def _close(read: str, known: str) -> bool:
@@ -72,7 +68,7 @@ def hold_against_client(fields: dict[str, ExtractedField], client_name: str | No
     found = fields.get("customer_name")
     if not client_name or found is None or not found.value or found.source is not FieldSource.OCR:
         return False
-    read, known = _folded(found.value), _folded(client_name)
+    read, known = folded_name(found.value), folded_name(client_name)
     if read == known:
         return False
     if not _close(read, known):  # another name, or words that are no name ("OTE DE CRÉDIT"): a person says

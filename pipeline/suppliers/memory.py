@@ -22,7 +22,7 @@ from models import SupplierProfile
 from models.enums import FieldSource
 from pipeline.core.check_words import MEMORY_NAME_MISREAD, MEMORY_NAME_UNREAD
 from pipeline.core.identifiers import alnum_upper as _alnum
-from pipeline.core.identifiers import supplier_key
+from pipeline.core.identifiers import folded_name, supplier_key
 from pipeline.core.records import Check, ExtractedField
 
 TRUSTED_CONFIDENCE = 0.995  # a value equal to what operators validated before
@@ -150,10 +150,6 @@ def _identified_by(fields: Mapping[str, ExtractedField], profile: SupplierProfil
     return False
 
 
-def _folded_name(text: object) -> str:
-    return " ".join(str(text or "").replace(",", " ").replace(".", " ").split()).lower()
-
-
 def _restore_misread_name(fields: dict[str, ExtractedField], profile: SupplierProfile | None) -> None:
     """Put back the name validated for this supplier where this invoice's reading of it is
     missing, a part of it ("Mertens &", "Hermans NV" for "Adviesbureau Hermans NV": a
@@ -167,7 +163,7 @@ def _restore_misread_name(fields: dict[str, ExtractedField], profile: SupplierPr
     if profile is None or not profile.name or profile.documents_seen < 1:
         return
     found = fields.get("supplier_name")
-    read, known = _folded_name(found.value if found else ""), _folded_name(profile.name)
+    read, known = folded_name(found.value if found else None), folded_name(profile.name)
     if read == known:
         return
     partial = not read or set(read.split()) < set(known.split())
