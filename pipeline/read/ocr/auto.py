@@ -12,7 +12,7 @@ How the two engines are combined
    its detector copes with left-over curvature, blur and uneven light far better
    than Tesseract's layout analysis. Most phone photos take the first way, at about
    a scan's cost, instead of ~6 CPU-s for PP-OCR's whole-page reading.
-2. **Scans and rendered PDF pages**: Tesseract LSTM reads the whole page first
+2. **Scans and rendered PDF pages**: Tesseract LSTM reads the whole page first.
    With ``READ_THREADS`` >= 2 a sheet (not a till slip:
    :func:`~pipeline.read.ocr.tesseract.bandable`) is cut in two at a clean gap and
    each band is read *and re-read* (point 3) on its own thread (:meth:`AutoEngine._read_bands`);
@@ -159,9 +159,12 @@ class AutoEngine:
             return self.rapid.read(image, photo=photo)
         if not has_rapid:
             return self.tesseract.read(image, photo=photo)
-        if not photo and (cut := self.tesseract.band_cut(image)) is not None:
+        cut = None if photo else self.tesseract.band_cut(image)
+        if cut is not None:
             return self._read_bands(image, cut)
-        lines = self.tesseract.read(image, photo=photo)  # a photo's bands too: flat_enough needs all its words
+        # a sheet no gap cuts: in one call (its cut was just looked for); a photo: Tesseract reads
+        # its bands in parallel itself, since flat_enough judges all its words together
+        lines = self.tesseract.read(image, photo=photo, whole=not photo)
         if photo and not flat_enough(lines):
             check()
             log.debug("auto: photo not flat enough for Tesseract; PP-OCR reads the page")

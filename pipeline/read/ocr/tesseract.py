@@ -59,7 +59,7 @@ MIN_BAND_PX = 400  # neither band of a cut page lower than this
 GAP_ROWS = 0.006  # a cut needs blank rows this share of the page tall (~14 px at 200 dpi A4)
 GAP_INK = 0.002  # a "blank" row may have this share of its width dark (specks)
 GAP_WINDOW = 0.25  # the cut lies within this share of the height from the middle
-# Two bands on two threads, for scanned sheets only (:func:`bandable`). On the dev set's
+# Two bands on two threads, for sheets, never till slips (:func:`bandable`). On the dev set's
 # 14 scanned pages (bench/read.py on a quiet 2-core machine) wall 1.06 -> ~0.75 s a page;
 # `evaluate --kinds scanned_pdf --no-cache` 83 of 85 fields right either way, once party
 # names shed the specks OCR reads before them (the lower band of an AWS invoice read a
