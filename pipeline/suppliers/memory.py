@@ -122,8 +122,8 @@ def _remember_currency(profile: SupplierProfile, currency: object) -> None:
 
 def apply_supplier_memory(fields: dict[str, ExtractedField], profile: SupplierProfile | None) -> None:
     """Trust values that agree with the memory more; doubt loudly those that contradict it."""
+    values = {name: found.value for name, found in fields.items()}  # as read: a name put back is said once
     _restore_misread_name(fields, profile)
-    values = {name: found.value for name, found in fields.items()}
     for name, checks in memory_checks(profile, values).items():
         found = fields.get(name)
         if found is None:
