@@ -79,6 +79,19 @@ def test_the_operator_save_path_reads_belgian_notation() -> None:
         parse_input("total_incl_vat", "1.23.4")
 
 
+def test_an_amount_read_two_ways_asks_for_the_belgian_form() -> None:
+    """Text that is no amount and an amount that could be read two ways are refused in other words."""
+    from pipeline.api.live import parse_amount as typed_amount
+    from pipeline.core import check_words
+
+    with pytest.raises(InvalidValue) as two_ways:
+        typed_amount("1,234.56,7")
+    assert two_ways.value.template == check_words.NOT_AN_AMOUNT_FORM
+    with pytest.raises(InvalidValue) as no_amount:
+        typed_amount("twaalf")
+    assert no_amount.value.template == check_words.NOT_AN_AMOUNT
+
+
 def test_format() -> None:
     assert format_amount(Decimal("1234.5")) == "1.234,50"
     assert format_amount(Decimal("-0.5")) == "-0,50"

@@ -38,7 +38,7 @@ def parse_amount(text: str) -> Decimal:
     try:
         return money.parse_amount(text)
     except money.NotAnAmount as exc:
-        said = words.NOT_AN_AMOUNT_FORM if "1.234,56" in str(exc) else words.NOT_AN_AMOUNT  # as money says it
+        said = words.NOT_AN_AMOUNT_FORM if exc.ambiguous else words.NOT_AN_AMOUNT
         raise InvalidValue(said, params={"text": repr(text)}) from exc
 
 

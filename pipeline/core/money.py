@@ -33,7 +33,11 @@ _CURRENCY = re.compile(r"€|\b[A-Z]{3}\b|EUR", re.IGNORECASE)
 
 
 class NotAnAmount(ValueError):
-    """The text is no amount, or one that could be read two ways."""
+    """The text is no amount, or (``ambiguous``) one that could be read two ways."""
+
+    def __init__(self, message: str, *, ambiguous: bool = False) -> None:
+        super().__init__(message)
+        self.ambiguous = ambiguous
 
 
 def parse_amount(text: str) -> Decimal:
@@ -57,7 +61,7 @@ def parse_amount(text: str) -> Decimal:
     if value is None:
         value = _unambiguous_otherwise(body)
     if value is None:
-        raise NotAnAmount(f"{raw!r} is not an amount (write it as 1.234,56)")
+        raise NotAnAmount(f"{raw!r} is not an amount (write it as 1.234,56)", ambiguous=True)
     return -value if negative else value
 
 
