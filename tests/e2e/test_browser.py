@@ -151,6 +151,7 @@ def test_accountant_downloads_a_released_ubl(server, tmp_path):
     import re
 
     from lxml import etree
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     from models import Delivery
@@ -179,9 +180,20 @@ def test_accountant_downloads_a_released_ubl(server, tmp_path):
             button = page.get_by_role("button", name=re.compile(r"Download UBL"))
             button.wait_for()
             page.screenshot(path=str(ARTIFACTS / "workbench-library.png"), full_page=True)
-            with page.expect_download() as info:
-                button.click()
-            download = info.value
+            download = None
+            for attempt in range(3):
+                # a click that lands while the page is still re-running after the choice reaches a
+                # button about to be replaced and starts no download: the accountant clicks again
+                page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')")
+                try:
+                    with page.expect_download(timeout=10_000) as info:
+                        button.click()
+                    download = info.value
+                    break
+                except PlaywrightTimeout:
+                    if attempt == 2:
+                        raise
+            assert download is not None
             target = tmp_path / download.suggested_filename
             download.save_as(target)
         except Exception:
