@@ -136,6 +136,7 @@ def test_the_next_invoice_of_a_validated_supplier_is_certain_and_released(
         assert all(
             layout[name]["anchor"] for name in ("invoice_number", "total_incl_vat")
         )
+        assert layout["invoice_number"]["value"] == first.number  # the series goes on from it
 
     two = ingest_files(settings, "Client", [paths[1]]).document_ids[0]
     document, rows = _rows(db_url, two)

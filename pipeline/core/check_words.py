@@ -70,6 +70,9 @@ CLIENT_OWN_VAT = N_("{vat} is the client's own VAT number: the supplier's is ano
 CLIENT_NAME_OTHER = N_("read as {read}, which is not the client's name {name}: check who the invoice is addressed to")
 CLIENT_NAME_CLOSE = N_("read as {read}, close to the client's name {name} but not the same: the client's name is "
                        "offered, check it")
+SERIES_CONTINUES = N_("{value} continues this supplier's invoice numbers (last validated: {last})")
+SERIES_SHORTER = N_("{value} has fewer digits than this supplier's invoice numbers ({last}): a digit may have been "
+                    "lost in reading, check it")
 LAYOUT_CORRECTED = N_("read {there} after “{anchor}”, where an operator corrected the {title} on this supplier's "
                       "earlier invoice; the general reading was {here}: check which is right")
 
@@ -256,7 +259,7 @@ TEMPLATES: tuple[str, ...] = (
     *MESSAGES, LABEL_ALONE_NEXT, LABEL_ALONE_UNDER, NUMBER_REPEATED, ONLY_DATE_NEXT, ONLY_DATE_UNDER, DAY_FIRST,
     DAY_FIRST_LANGUAGE, TERMS_AGREE, CURRENCY_MARKS, DIRECT_DEBIT, ROUNDED, NET_FROM_ZERO_VAT, SUPPLIER_SIDE,
     CUSTOMER_SIDE, KBO_FROM_VAT, SEVERAL_INVOICES, PARSE_FAILED, DATELINE, SALE_TIMESTAMP, MEMORY_IBAN_CHANGED, MEMORY_CURRENCY, LAYOUT_OFFERED,
-    LAYOUT_AGREED, LAYOUT_DOUBTED, LAYOUT_CORRECTED, CLIENT_NAME_PROVEN, CLIENT_OWN_VAT, CLIENT_NAME_OTHER, CLIENT_NAME_CLOSE, MEMORY_NAME_MISREAD, MEMORY_NAME_UNREAD, FIELDS_TO_CHECK, SUSPECTED_DUPLICATE, SUSPECTED_DUPLICATE_OPEN,
+    LAYOUT_AGREED, LAYOUT_DOUBTED, LAYOUT_CORRECTED, SERIES_CONTINUES, SERIES_SHORTER, CLIENT_NAME_PROVEN, CLIENT_OWN_VAT, CLIENT_NAME_OTHER, CLIENT_NAME_CLOSE, MEMORY_NAME_MISREAD, MEMORY_NAME_UNREAD, FIELDS_TO_CHECK, SUSPECTED_DUPLICATE, SUSPECTED_DUPLICATE_OPEN,
     REJECTED, DUPLICATE_OF, SEVERAL_IN_PDF, REST_NOT_READ, PAGE_LIMIT, BLANK_PAGE, NO_TEXT, OCR_TOO_LONG, NOT_READ,
     CODED, DAMAGED, DAMAGED_NOTHING, RECOVERED_ONE, RECOVERED, RECOVERED_LOST_ONE, RECOVERED_LOST,
     RECOVERED_LOST_ONE_PART, RECOVERED_LOST_PART, RECOVERED_PART, RECOVERED_ONE_PART, IN_PART_ONE, IN_PART, NOT_IN_CALENDAR, NOT_A_DATE, NOT_A_CURRENCY, NOT_AN_AMOUNT, NOT_AN_AMOUNT_FORM, LIST_OF_ROWS,

@@ -51,7 +51,7 @@ def save_pages(session: Session, document: Document, pages: tuple[PageText, ...]
 
 
 # evidence that is not the extractor's own score, so not what the calibration maps learnt
-_OWN_EVIDENCE = {"supplier_memory", "supplier_layout", "client_name"}
+_OWN_EVIDENCE = {"supplier_memory", "supplier_layout", "number_series", "client_name"}
 
 
 def calibrated_confidence(calibration: Calibration, found: ExtractedField) -> float:

@@ -45,6 +45,7 @@ from pipeline.suppliers.positions import (
     read_field,
     same_value,
 )
+from pipeline.suppliers.series import apply_series, doubt_lost_digits
 
 LAYOUT_CHECK = "supplier_layout"
 _TITLES = {
@@ -76,11 +77,22 @@ def apply_layout(
     (``agrees``, ``disagrees``, ``offered``, ``no evidence``) for logs and tests."""
     outcomes: dict[str, str] = {}
     for name, entry in layout.items():
-        if not isinstance(entry, Mapping) or not entry.get("anchor"):
-            continue  # a place without a label (or an old absolute position): no evidence
+        if not isinstance(entry, Mapping):
+            continue
+        lost = doubt_lost_digits(fields, name, entry)
+        if lost:
+            outcomes[name] = lost  # read short: no agreement makes it certain
+            continue
+        if not entry.get("anchor"):
+            # a place without a label (or an old absolute position) is no evidence; the
+            # number validated there still says how the supplier's series goes on
+            series = apply_series(fields, name, entry)
+            if series:
+                outcomes[name] = series
+            continue
         reading = read_field(pages, name, entry)
         if reading is None or not reading.same_format:
-            outcomes[name] = "no evidence"
+            outcomes[name] = apply_series(fields, name, entry) or "no evidence"
             continue
         found = fields.get(name)
         if found is None or found.value in (None, "", []):

@@ -42,6 +42,7 @@ from pipeline.extract.amounts import parse_amount
 from pipeline.extract.dates import parse_date
 from pipeline.review.fieldstore import current_values, field_rows
 from pipeline.suppliers.memory import match_profile, remember_positions
+from pipeline.suppliers.series import SERIES_FIELDS
 
 # a currency is no place on the page (it is a sign next to every amount): not learnt
 POSITIONAL_TYPES = (
@@ -664,7 +665,9 @@ def _learn(document: Document, rows: Mapping[str, Any], names: Iterable[str], ev
                 "document_id": document.id,
                 "evidence": evidence,
             }
-            if FIELD_TYPES.get(name) is FieldType.TEXT:  # a name has no format: the value itself is kept
+            if FIELD_TYPES.get(name) is FieldType.TEXT or name in SERIES_FIELDS:
+                # a name has no format: the value itself is kept; so is the number a
+                # series goes on from
                 learnt[key]["value"] = row.value
     return learnt
 
