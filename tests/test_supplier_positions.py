@@ -311,6 +311,28 @@ def test_a_photographed_page_with_a_misread_label_is_still_read_after_its_label(
     )
 
 
+def test_a_label_the_reader_cut_short_is_still_the_label_when_most_of_it_is_read() -> None:
+    layout = _layout()
+    for label, found in (("Factuurnumm", True), ("Factu", False), ("Factuur", False)):
+        cut = words_of_records([_invoice("F2025-0142", "17/03/2025", "99,00", 0.86, label=label)])
+        number = read_field(cut, "invoice_number", layout["invoice_number"])
+        assert (number is not None and number.value == "F2025-0142") is found, label
+
+
+def test_a_date_whose_cell_ran_into_the_next_is_read_in_the_learnt_format() -> None:
+    first = _page([[("Factuurdatum", (0.1, 0.20, 0.25, 0.22))],
+                   [("3", (0.1, 0.23, 0.12, 0.25)), ("februari", (0.125, 0.23, 0.2, 0.25)),
+                    ("2025", (0.205, 0.23, 0.25, 0.25))]])  # fmt: skip
+    entry = learn_field(words_of_records([first]), "issue_date", "2025-02-03")
+    assert entry is not None and entry["side"] == "above" and entry["format"] == "99 a 9999"
+    ran_on = _page([[("Factuurdatum", (0.1, 0.20, 0.25, 0.22))],
+                    [("22", (0.1, 0.23, 0.12, 0.25)), ("augustus", (0.125, 0.23, 0.2, 0.25)),
+                     ("2025", (0.205, 0.23, 0.25, 0.25)), ("|", (0.26, 0.23, 0.262, 0.25)),
+                     ("21", (0.27, 0.23, 0.29, 0.25)), ("september", (0.295, 0.23, 0.36, 0.25))]])  # fmt: skip
+    got = read_field(words_of_records([ran_on]), "issue_date", entry)
+    assert got is not None and got.value == date(2025, 8, 22) and got.same_format
+
+
 def test_a_longer_word_is_another_label() -> None:
     """'Totaal te betalen' learnt; a page where only 'Totaal te betalenX'-like longer words appear gives nothing."""
     other = _page(

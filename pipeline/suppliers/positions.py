@@ -59,6 +59,7 @@ ANCHOR_GAP = (
 ABOVE_GAP = 0.04  # of the page height: the label line just above the value
 PHRASE_GAP = 0.025  # of the page width: words of one value are closer than this
 MAX_CANDIDATES = 4  # words after a label where its value may start
+TRUNCATED_SHARE = 0.7  # of a label word's letters read, from its start, for the word cut short
 TILT = 0.01  # a line may drift this much per unit of width on a page taken askew
 _PUNCT = ".,:;()[]{}*#'\"«»“”|/-–—_"
 
@@ -412,7 +413,9 @@ def _ocr_fold(text: str) -> str:
 def _word_match(word: str, learnt: str) -> int:
     """2: the same word; 1: the same word misread by the reader, now or when it was learnt (a
     letter or two off, as "tacture" for "facture", "rn" read as "m", an accent lost); 0: another
-    word ("factuur" is not "factuurnummer", nor "tvac" "tva")."""
+    word ("factuur" is not "factuurnummer", nor "tvac" "tva"). A word cut short by the
+    reader counts as misread when most of it is there (``TRUNCATED_SHARE``): "Factuurda" is
+    "factuurdatum", "Factu" could be any "factuur…" label."""
     folded = _fold(word)
     if folded == learnt:
         return 2
@@ -425,6 +428,8 @@ def _word_match(word: str, learnt: str) -> int:
         and SequenceMatcher(None, seen, meant).ratio() >= 0.8
     ):
         return 1
+    if len(seen) >= 5 and len(seen) >= TRUNCATED_SHARE * len(meant) and meant.startswith(seen):
+        return 1  # the reader stopped short of the word's end (a faint or shadowed tail): "Factuurda"
     return 0
 
 
@@ -518,7 +523,7 @@ def _value_after(
     readings = [
         got
         for got in (
-            _phrase(page, name, i)
+            _phrase(page, name, i, entry.get("format"))
             for i in _start_candidates(page, entry, anchor_box, anchor_end)
         )
         if got is not None
@@ -527,9 +532,13 @@ def _value_after(
     return (same or readings or [None])[0]
 
 
-def _phrase(page: PageWords, name: str, start: int) -> tuple[Any, str, BBox] | None:
-    """The value starting at word ``start``: amounts and dates the shortest run that parses;
-    identifiers and names every word of the phrase (so a reference cut short is seen)."""
+def _phrase(
+    page: PageWords, name: str, start: int, learnt_format: str | None = None
+) -> tuple[Any, str, BBox] | None:
+    """The value starting at word ``start``: amounts and dates the longest run that parses
+    (the run in the learnt format first: a date whose cell OCR ran into the next one,
+    "22 augustus 2025 | 22 augustus", is still the date); identifiers and names every word
+    of the phrase (so a reference cut short is seen)."""
     kind = FIELD_TYPES.get(name, FieldType.TEXT)
     run = [start]
     for index in range(start + 1, min(start + MAX_WINDOW, len(page.words))):
@@ -542,13 +551,14 @@ def _phrase(page: PageWords, name: str, start: int) -> tuple[Any, str, BBox] | N
         run.append(index)
     if kind in (FieldType.AMOUNT, FieldType.DATE):
         # the longest run that reads as one value: "1 094,34" whole, never its "094,34"
-        sizes = range(len(run), 0, -1)
-        for size in sizes:
+        parsed = []
+        for size in range(len(run), 0, -1):
             text = " ".join(page.words[i][0] for i in run[:size])
             value = parse_as(name, text)
             if value is not None:
-                return value, text, _union([page.words[i][1] for i in run[:size]])
-        return None
+                parsed.append((value, text, _union([page.words[i][1] for i in run[:size]])))
+        same = [got for got in parsed if text_format(name, got[1]) == learnt_format]
+        return (same or parsed or [None])[0]
     text = " ".join(page.words[i][0] for i in run)
     value = parse_as(name, text)
     return (
