@@ -80,7 +80,12 @@ def main(argv: list[str] | None = None) -> int:
         held = {i for i, ex in enumerate(examples) if ex.group == src}
         model, t_fit = training.timed(
             lambda held=held: training.fit(
-                rows, examples, args.seed, everything - held, max_iter=args.iterations
+                rows,
+                examples,
+                args.seed,
+                everything - held,
+                max_iter=args.iterations,
+                real_weight=train_cli.real_weight(args),
             )
         )
         after = training.field_outcomes(model, examples, sorted(held))

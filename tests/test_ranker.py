@@ -196,3 +196,19 @@ def test_features_say_how_the_page_was_read() -> None:
     assert set(text[:, 53]) == {0.0} and set(ocr[:, 53]) == {1.0}
     assert set(text[:, 54]) == {1.0} and 0.8 < ocr[0, 54] < 1.0
     assert np.any(ocr[:, 55] != 0.0)
+
+
+def test_two_agreeing_sums_lift_a_total_the_ranker_doubted() -> None:
+    from pipeline.core.records import Check
+    from pipeline.extract.scoring import Cand, confidence, proven_by_sums
+
+    adds_up = Check("totals_add_up", True, "")
+    bases = Check("breakdown_bases_sum", True, "")
+    lines = Check("lines_sum_to_net", True, "")
+    assert proven_by_sums(0.5, [adds_up]) == 0.5  # one sum chose it: no more than that
+    assert proven_by_sums(0.5, [adds_up, bases]) == pytest.approx(100 / 101)
+    assert proven_by_sums(0.04, [adds_up, bases, lines]) > 0.97
+    assert proven_by_sums(0.5, [adds_up, bases, Check("vat_rate_applied", False, "")]) == 0.5
+    total = Cand("total_excl_vat", 1, 0.5, (), "", [adds_up, bases, lines])
+    total.prob = proven_by_sums(0.5, total.checks)
+    assert confidence(total) > 0.99  # several checks agreeing: no one-check cap

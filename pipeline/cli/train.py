@@ -70,6 +70,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "sources came out worse (see pipeline/extract/model/README.md)",
     )
     p.add_argument(
+        "--real-weight",
+        type=float,
+        default=None,
+        help="weight of a real document's candidates (a corpus document, an operator's "
+        "verdict) against a generated one's (default: pipeline.extract.training.REAL_WEIGHT)",
+    )
+    p.add_argument(
         "--iterations",
         type=int,
         default=80,
@@ -127,6 +134,7 @@ def run(args: argparse.Namespace) -> int:
         "documents": len(examples),
         "simulated_ocr_readings": sum(ex.doc.endswith("~ocr") for ex in examples),
         "noisy": args.noisy,
+        "real_weight": real_weight(args),
         "families": args.families,
         "receipt_families": args.receipt_families,
         "corpora": [str(c) for c in args.corpus],
@@ -141,7 +149,9 @@ def run(args: argparse.Namespace) -> int:
         }
         keep = everything - held
         model, t_fit = training.timed(
-            lambda: training.fit(rows, examples, seed, keep, max_iter=args.iterations)
+            lambda: training.fit(
+                rows, examples, seed, keep, max_iter=args.iterations, real_weight=real_weight(args)
+            )
         )
         say(f"leave-out model fitted in {t_fit}s")
         fam_docs = sorted(i for i in held if examples[i].group in held_fams)
@@ -169,7 +179,9 @@ def run(args: argparse.Namespace) -> int:
                 f"{label}: ranker {report[label]['ranker']['all']} | hand-set {report[label]['hand_set']['all']}"
             )
     final, t_final = training.timed(
-        lambda: training.fit(rows, examples, seed, None, max_iter=args.iterations)
+        lambda: training.fit(
+            rows, examples, seed, None, max_iter=args.iterations, real_weight=real_weight(args)
+        )
     )
     report["fit_seconds"] = t_final
     report["features_seconds"] = t_feat
@@ -191,6 +203,12 @@ def run(args: argparse.Namespace) -> int:
         )
     )
     return 0
+
+
+def real_weight(args: argparse.Namespace) -> float:
+    from pipeline.extract import training
+
+    return training.REAL_WEIGHT if args.real_weight is None else args.real_weight
 
 
 def build_examples(args: argparse.Namespace, say) -> tuple[list, set[str]]:

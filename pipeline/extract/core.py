@@ -24,7 +24,7 @@ from pipeline.extract.layout import Layout, build_layout, union
 from pipeline.extract.ranker import Observer, Ranker, active_model
 from pipeline.extract.receipt import receipt_lines
 from pipeline.extract.regions import all_labels
-from pipeline.extract.scoring import Cand, to_field
+from pipeline.extract.scoring import Cand, proven_by_sums, to_field
 
 log = logging.getLogger(__name__)
 
@@ -277,6 +277,8 @@ def _extract_layout(
         amount_c, breakdown, table.breakdown_totals(breakdown_rows), lines, rounding
     )
     for name, cand in chosen.items():
+        if cand.prob is not None:
+            cand.prob = proven_by_sums(cand.prob, cand.checks)
         fields[name] = to_field(cand, layout, 0.85)
     if not breakdown_rows:
         single = table.single_rate(layout, chosen, mark)
