@@ -9,7 +9,7 @@ from decimal import Decimal as D
 
 from pipeline.core.records import Line, ReadResult, Word
 from pipeline.extract import extract
-from pipeline.extract.issuedate import DATELINE, SALE_TIMESTAMP
+from pipeline.extract.issuedate import DATELINE, SALE_TIMESTAMP, TITLE_DATE
 from pipeline.extract.textlayer import read_text_layer
 
 
@@ -65,13 +65,16 @@ def test_a_sentence_ending_in_a_date_is_no_dateline() -> None:
     assert "issue_date" not in ext.fields or DATELINE not in _names(ext, "issue_date")
 
 
-def _slip(extra: list[tuple[float, float, str, float]] = ()) -> ReadResult:
+SALE = [(60, 110, "21-01-2025 15:07", 9)]
+
+
+def _slip(extra: list[tuple[float, float, str, float]] = (), sale=SALE) -> ReadResult:
     return _pdf([
         (60, 40, "Doe-het-zelf Jacobs", 12),
         (60, 60, "Industrieweg 239", 9),
         (60, 72, "9200 Dendermonde", 9),
         (60, 84, "BTW BE0000.000.196", 9),
-        (60, 110, "21-01-2025 15:07", 9), (200, 110, "Kassa 1", 9),
+        *sale, (200, 110, "Kassa 1", 9),
         (60, 122, "Ticket 5463", 9),
         (60, 150, "Potgrond 40L", 9), (220, 150, "7,91 C", 9),
         (60, 164, "Schroeven 4x40 (200)", 9),
@@ -88,6 +91,13 @@ def _slip(extra: list[tuple[float, float, str, float]] = ()) -> ReadResult:
 
 def test_a_till_slips_only_date_with_the_time_of_sale_is_vouched_for() -> None:
     ext = extract(_slip())
+    assert ext.value("issue_date") == date(2025, 1, 21)
+    assert SALE_TIMESTAMP in _names(ext, "issue_date")
+
+
+def test_the_time_of_sale_is_seen_where_the_reading_spaces_the_row_out() -> None:
+    """ "Datum      21-01-2025 15:07": the row's text is spaced out; the date is still followed by the time."""
+    ext = extract(_slip(sale=[(14, 110, "Datum :", 9), (110, 110, "21-01-2025 15:07", 9)]))
     assert ext.value("issue_date") == date(2025, 1, 21)
     assert SALE_TIMESTAMP in _names(ext, "issue_date")
 
@@ -127,3 +137,36 @@ def test_a_till_slips_lines_read_with_the_vat_code_glued_or_garbled() -> None:
         ("Schroeven 4x40 (200)", D("30.12")),
     ]
     assert lines[1].vat_rate == D(21)
+
+
+def _titled(title: str) -> ReadResult:
+    return _pdf([
+        (60, 50, "Druckerei Weber GmbH", 13),
+        (60, 64, "Hauptstraße 4, 10115 Berlin", 9),
+        (60, 76, "USt-IdNr. DE136695976", 9),
+        (330, 140, "Garage Peeters BV", 10),
+        (330, 153, "Kerkstraat 5, 9100 Sint-Niklaas", 9),
+        (60, 220, title, 12),
+        (60, 250, "Leistungszeitraum 01.09.2018 bis 30.09.2018", 9),
+        (60, 300, "Beschreibung", 9), (420, 300, "USt %", 9), (500, 300, "Betrag", 9),
+        (60, 316, "Visitenkarten", 9), (425, 316, "19%", 9), (500, 316, "100,00", 9),
+        (330, 360, "Nettobetrag", 9), (490, 360, "100,00", 9),
+        (330, 374, "USt 19%", 9), (490, 374, "19,00", 9),
+        (330, 388, "Gesamtbetrag", 9), (490, 388, "119,00", 9),
+    ])  # fmt: skip
+
+
+def test_a_date_in_the_invoices_title_after_its_number_is_vouched_for() -> None:
+    for title in ("Rechnung Nr. KR87654321 vom 06.10.2018", "Rechnungskorrektur Nr. KR87654321 vom 06.10.2018"):
+        ext = extract(_titled(title))
+        assert ext.value("invoice_number") == "KR87654321", title
+        assert ext.value("issue_date") == date(2018, 10, 6), title
+        assert TITLE_DATE in _names(ext, "issue_date"), title
+        assert ext.fields["issue_date"].confidence > 0.88
+
+
+def test_a_title_date_needs_the_invoice_number_and_a_word_for_of() -> None:
+    ext = extract(_titled("Rechnung vom 06.10.2018"))  # no number in the title
+    assert "issue_date" not in ext.fields or TITLE_DATE not in _names(ext, "issue_date")
+    ext = extract(_titled("Rechnung Nr. KR87654321 fällig 06.10.2018"))  # a due date, not the title's date
+    assert "issue_date" not in ext.fields or TITLE_DATE not in _names(ext, "issue_date")

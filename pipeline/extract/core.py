@@ -194,8 +194,11 @@ def _extract_layout(
     if learned:
         issue_c = widen.dates("issue_date", issue_c, layout, mdy)
         due_c = widen.dates("due_date", due_c, layout, mdy)
-    # a letter's dateline or a till's timestamp: an issue date with no label, vouched for
-    issuedate.vouch(issue_c, layout, doc_type is DocumentType.RECEIPT, mdy)
+    # a letter's dateline, a till's timestamp, the invoice's title: an issue date with no label, vouched for
+    number = fields.get("invoice_number")
+    issuedate.vouch(
+        issue_c, layout, doc_type is DocumentType.RECEIPT, mdy, number.value if number else None
+    )
     if issue is not None:
         put(issue_c, 0.92)
     if due_c:

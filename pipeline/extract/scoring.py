@@ -36,6 +36,7 @@ STRONG_CHECKS = frozenset(
         "dates_terms_agree",
         "dateline",  # a letter's "Town, date", the town that of an address printed on it
         "sale_timestamp",  # a till slip's only date, printed with the time of the sale
+        "title_date",  # "Rechnung Nr. 123 vom 06.10.2018": the invoice's title, its number, its date
     }
 )
 
