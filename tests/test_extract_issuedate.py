@@ -170,3 +170,4 @@ def test_a_title_date_needs_the_invoice_number_and_a_word_for_of() -> None:
     assert "issue_date" not in ext.fields or TITLE_DATE not in _names(ext, "issue_date")
     ext = extract(_titled("Rechnung Nr. KR87654321 fällig 06.10.2018"))  # a due date, not the title's date
     assert "issue_date" not in ext.fields or TITLE_DATE not in _names(ext, "issue_date")
+

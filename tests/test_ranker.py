@@ -212,3 +212,12 @@ def test_two_agreeing_sums_lift_a_total_the_ranker_doubted() -> None:
     total = Cand("total_excl_vat", 1, 0.5, (), "", [adds_up, bases, lines])
     total.prob = proven_by_sums(0.5, total.checks)
     assert confidence(total) > 0.99  # several checks agreeing: no one-check cap
+
+
+def test_a_name_misread_by_ocr_is_still_where_the_name_is_printed() -> None:
+    """Training labels: on an OCR reading a name a letter off is the right candidate (the
+    ranker learns where names are printed); on a text layer, and for figures, exact only."""
+    assert training.label("supplier_name", "SANYU STATIONERY SHOP", "SANYO STATIONERY SHOP", ocr=True)
+    assert not training.label("supplier_name", "SANYU STATIONERY SHOP", "SANYO STATIONERY SHOP", ocr=False)
+    assert not training.label("supplier_name", "SANYU STATIONERY SHOP", "SANYU SUPPLY SDN BHD", ocr=True)
+    assert not training.label("invoice_number", "CS-SA-0122858", "CS-SA-0122853", ocr=True)

@@ -17,7 +17,14 @@ from pipeline.extract.basics import _id_shape, any_dates
 from pipeline.extract.identifiers import Hit
 from pipeline.extract.layout import Layout, row_string
 from pipeline.extract.scoring import Cand
+from pipeline.extract.text import fold
 
+# the change a till hands back: never a total, net or VAT amount. Left in, "CASH 15.00",
+# "CHANGE 2.50" and "TOTAL 12.50" add up as net + VAT = total, the wrong way round
+_CHANGE = re.compile(
+    r"^\W*(?:change|change due|wisselgeld|terug|teruggave|rendu|monnaie|a rendre|"
+    r"ruckgeld|wechselgeld|cambio)\b"
+)
 _ID_TOKEN = re.compile(r"^[#:]*([A-Za-z0-9][A-Za-z0-9\-/._]{1,28}[A-Za-z0-9])[.,:;]?$")
 MAX_ANY = 24
 
@@ -69,6 +76,8 @@ def amounts(
     extra: list[Cand] = []
     for row in reversed(layout.rows()):
         text, spans = row_string(row)
+        if _CHANGE.match(fold(text)):
+            continue
         for a in find_amounts(text, mark):
             if a.decimals != 2:
                 continue
