@@ -88,9 +88,12 @@ def lost_digits(value: object, last: object) -> bool:
     return len(old_runs[-1]) >= 3 and len(new_runs[-1]) < len(old_runs[-1])
 
 
-def _comparable(name: str, found: ExtractedField | None, last: object) -> bool:
-    """A number read, of a series field, and a validated number to hold it against."""
-    return name in SERIES_FIELDS and found is not None and isinstance(found.value, str) and bool(last)
+def _number_read(name: str, fields: Mapping[str, ExtractedField], last: object) -> ExtractedField | None:
+    """The number read for a series field, when there is one and a validated number to hold it against."""
+    found = fields.get(name)
+    if name in SERIES_FIELDS and found is not None and isinstance(found.value, str) and last:
+        return found
+    return None
 
 
 def doubt_lost_digits(
@@ -99,10 +102,10 @@ def doubt_lost_digits(
     """Doubt ``fields[name]`` in place, said in words, when it is the validated number's
     series with digits lost; whatever else agrees with it (the learnt layout reads the
     same misread words). Returns the outcome or None."""
-    found, last = fields.get(name), entry.get("value")
-    if not _comparable(name, found, last):
+    last = entry.get("value")
+    found = _number_read(name, fields, last)
+    if found is None:
         return None
-    assert found is not None
     if not lost_digits(found.value, last):
         return None
     check = Check(SERIES_CHECK, False, SERIES_SHORTER.format(value=found.value, last=last))
@@ -115,10 +118,10 @@ def apply_series(
 ) -> str | None:
     """Lift ``fields[name]`` in place when it continues the series of the number validated in
     ``entry``; returns the outcome (``continues series``) or None when there is no evidence."""
-    found, last = fields.get(name), entry.get("value")
-    if not _comparable(name, found, last):
+    last = entry.get("value")
+    found = _number_read(name, fields, last)
+    if found is None:
         return None
-    assert found is not None
     if not continues(found.value, last):
         return None
     if found.confidence < MIN_AGREEING_RELEASED:
