@@ -55,6 +55,17 @@ def test_a_letters_dateline_at_the_suppliers_town_is_vouched_for() -> None:
     assert ext.fields["issue_date"].confidence > 0.88
 
 
+def test_an_issue_date_years_before_its_due_date_is_doubted_as_the_due_date_is() -> None:
+    """OCR read 2020 for 2025: the due date is then five years on; either date may be the
+    misread one, so neither is left certain."""
+    ext = extract(_letter("Oostende, 4 september 2020"))
+    assert ext.value("issue_date") == date(2020, 9, 4)
+    for name in ("issue_date", "due_date"):
+        failed = [c.name for c in ext.fields[name].checks if not c.ok]
+        assert failed == ["due_after_issue"], name
+        assert ext.fields[name].confidence <= 0.5
+
+
 def test_a_place_that_is_no_address_on_the_page_is_no_dateline() -> None:
     ext = extract(_letter("Brugge, 4 september 2025"))
     assert DATELINE not in _names(ext, "issue_date")

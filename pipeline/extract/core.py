@@ -178,9 +178,11 @@ def _extract_layout(
         if issue is None or c.value != issue.value or c.score > 0.6
     ]
     if due_c:
-        due_c[0].checks.append(
-            checks.check_due_date(issue.value if issue else None, due_c[0].value)
-        )
+        order = checks.check_due_date(issue.value if issue else None, due_c[0].value)
+        due_c[0].checks.append(order)
+        if issue is not None and not order.ok:
+            # which of the two dates was misread ("2020" for "2025") is not known: both are doubted
+            issue.checks.append(order)
         agree = (
             basics.terms_agree(
                 issue.value, due_c[0].value, basics.payment_terms(layout)
