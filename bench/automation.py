@@ -7,7 +7,7 @@ extract (OCR cached under DATA_DIR/cache), calibrate with the shipped prior, app
 the release rule (pipeline.review.confidence.blocking_fields) exactly as the pipeline does
 (without supplier memory or duplicates, which need history), and score the
 required fields against the truth. ``--with-memory`` measures the steady state, where
-each supplier was validated once before (its name, VAT number and IBAN remembered). Prints per kind: documents, share released with
+each supplier was validated once before (its name, VAT number, IBAN and currency remembered). Prints per kind: documents, share released with
 no human touch, documents released with at least one wrong required field, and the
 error rate of auto-accepted fields (state certain) that have a truth label.
 """
@@ -116,8 +116,11 @@ def _profile_from_truth(truth: dict):  # type: ignore[no-untyped-def]
     def alnum(value: object) -> str | None:
         return re.sub(r"[^0-9A-Za-z]", "", str(value)).upper() or None if value else None
 
+    # the currency is remembered too (pipeline.suppliers.memory._remember_currency)
+    currency = str(truth.get("currency") or "").upper()
+    positions = {"currency": {"value": currency, "documents": 1}} if currency else {}
     return SupplierProfile(name=truth.get("supplier_name"), vat=alnum(truth.get("supplier_vat")),
-                           iban=alnum(truth.get("iban")), documents_seen=1)
+                           iban=alnum(truth.get("iban")), documents_seen=1, field_positions=positions)
 
 
 def _row(kind: str, counts: dict[str, int]) -> None:
