@@ -137,6 +137,7 @@ def test_the_next_invoice_of_a_validated_supplier_is_certain_and_released(
             layout[name]["anchor"] for name in ("invoice_number", "total_incl_vat")
         )
         assert layout["invoice_number"]["value"] == first.number  # the series goes on from it
+        assert str(layout["invoice_number"]["issue_date"])[:10] == first.issue_date.isoformat()
 
     two = ingest_files(settings, "Client", [paths[1]]).document_ids[0]
     document, rows = _rows(db_url, two)

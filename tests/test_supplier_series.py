@@ -3,6 +3,8 @@ validated, which vouches for a number whose label a photo's OCR misread."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from models.enums import FieldSource, FieldState
@@ -102,3 +104,21 @@ def test_a_number_read_short_of_the_series_is_doubt_whatever_else_agrees() -> No
     found = fields["invoice_number"]
     assert _state(found) is FieldState.FAILED_CHECK and found.value == "CN2025/119"
     assert found.checks[-1].message == SERIES_SHORTER.format(value="CN2025/119", last="CN2025/1150")
+
+
+def test_a_later_number_dated_before_the_validated_invoice_doubts_its_date() -> None:
+    from datetime import date
+
+    from pipeline.core.check_words import SERIES_DATED_BEFORE
+
+    learnt = {"invoice_number": {**LEARNT["invoice_number"], "issue_date": "2025-01-14"}}
+    issued = ExtractedField("issue_date", date(2020, 2, 8), 0.99, FieldSource.OCR, 1, None, ())
+    fields = {"invoice_number": _number("F2025-0142", 0.7), "issue_date": issued}
+    assert apply_layout(fields, learnt, [])["issue_date"] == "dated before the series"
+    found = fields["issue_date"]
+    assert _state(found) is FieldState.FAILED_CHECK and found.value == date(2020, 2, 8)
+    assert found.checks[-1].message == SERIES_DATED_BEFORE.format(
+        date="2020-02-08", last_date="2025-01-14", last="F2025-0117", number="F2025-0142")
+    later = dict(fields, issue_date=replace(issued, value=date(2025, 2, 8)))
+    assert "issue_date" not in apply_layout(later, learnt, [])  # dated after: no doubt
+    assert later["issue_date"].confidence == 0.99

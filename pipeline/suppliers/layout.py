@@ -45,7 +45,11 @@ from pipeline.suppliers.positions import (
     read_field,
     same_value,
 )
-from pipeline.suppliers.series import apply_series, doubt_lost_digits
+from pipeline.suppliers.series import (
+    apply_series,
+    doubt_date_before_series,
+    doubt_lost_digits,
+)
 
 LAYOUT_CHECK = "supplier_layout"
 _TITLES = {
@@ -119,6 +123,9 @@ def apply_layout(
                 machine_was_right=bool(entry.get("machine_was_right", True)),
             )
             outcomes[name] = "disagrees"
+    series = layout.get("invoice_number")
+    if isinstance(series, Mapping) and doubt_date_before_series(fields, series):
+        outcomes["issue_date"] = "dated before the series"
     return outcomes
 
 

@@ -679,6 +679,8 @@ def _learn(document: Document, rows: Mapping[str, Any], names: Iterable[str], ev
                 # a name has no format: the value itself is kept; so is the number a
                 # series goes on from
                 learnt[key]["value"] = row.value
+            if name in SERIES_FIELDS and rows.get("issue_date") is not None and rows["issue_date"].value:
+                learnt[key]["issue_date"] = rows["issue_date"].value  # a later number is never dated earlier
     return learnt
 
 

@@ -14,7 +14,9 @@ against it:
 * never the same number (that is a duplicate, for :mod:`pipeline.review.duplicates`).
 
 A number of the series whose counter has fewer digits than the last one validated, in
-the same period, is doubt said in words: a series only grows, so OCR lost a digit.
+the same period, is doubt said in words: a series only grows, so OCR lost a digit. And a
+number that continues the series dated before the validated one is doubt on its issue
+date (OCR read "2020" for "2025"): a later invoice is not dated earlier.
 
 This is evidence the page's labels cannot give on a photo whose label OCR misread: a
 customer number, an order number or a date read in the number's place does not continue
@@ -30,9 +32,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
-from pipeline.core.check_words import SERIES_CONTINUES, SERIES_SHORTER
+from pipeline.core.check_words import (
+    SERIES_CONTINUES,
+    SERIES_DATED_BEFORE,
+    SERIES_SHORTER,
+)
 from pipeline.core.records import Check, ExtractedField
 from pipeline.review.confidence import MIN_AGREEING_RELEASED, supplier_agreement
 
@@ -132,3 +139,22 @@ def apply_series(
     check = Check(SERIES_CHECK, True, SERIES_CONTINUES.format(value=found.value, last=last))
     fields[name] = replace(found, confidence=confidence, checks=(*found.checks, check))
     return "continues series"
+
+
+def doubt_date_before_series(fields: dict[str, ExtractedField], entry: Mapping[str, Any]) -> bool:
+    """Doubt the issue date, in place and in words, when the invoice number read continues
+    the series of the validated number in ``entry`` but is dated before it."""
+    number, issued, last_date = fields.get("invoice_number"), fields.get("issue_date"), entry.get("issue_date")
+    if number is None or issued is None or not isinstance(issued.value, date) or not last_date:
+        return False
+    try:
+        earlier = date.fromisoformat(str(last_date)[:10])
+    except ValueError:
+        return False
+    if issued.value >= earlier or not continues(number.value, entry.get("value")):
+        return False
+    message = SERIES_DATED_BEFORE.format(date=issued.value.isoformat(), number=number.value,
+                                         last=entry.get("value"), last_date=earlier.isoformat())
+    fields["issue_date"] = replace(issued, confidence=min(issued.confidence, 0.5),
+                                   checks=(*issued.checks, Check(SERIES_CHECK, False, message)))
+    return True
