@@ -151,9 +151,9 @@ def check_lines(field: api.TaskField, extra: Sequence[str] = ()) -> None:
 
 _KEYBOARD_JS = r"""
 (function () {
-  const VERSION = 3, doc = document, win = window;
+  const VERSION = 4, doc = document, win = window;
   if (win.__bbKeys && win.__bbKeys.version === VERSION) return;
-  const state = {version: VERSION, task: null, target: null, pending: false, since: 0, buffer: '', landed: {}};
+  const state = {version: VERSION, task: null, target: null, pending: false, since: 0, buffer: '', landed: {}, touched: {}};
   win.__bbKeys = state;
   function css(key) { return '.st-key-' + String(key).trim().replace(/[^a-zA-Z0-9_-]/g, '-'); }
   function targetInput() {
@@ -174,9 +174,19 @@ _KEYBOARD_JS = r"""
       if (state.buffer) { typeInto(el, state.buffer); el.setSelectionRange(state.buffer.length, state.buffer.length); }
       else { el.select(); }
     }
+    state.touched[state.task] = !!state.buffer;
     state.buffer = ''; state.pending = false; state.landed[state.task] = true;
     return doc.activeElement === el;
   }
+  // The first key typed into the landed field replaces its value, as its text was selected for:
+  // Streamlit re-rendering the input while it settles may have put the caret at the end
+  doc.addEventListener('keydown', function (e) {
+    const el = targetInput();
+    if (!el || e.target !== el || state.touched[state.task]) return;
+    state.touched[state.task] = true;
+    if (e.key.length !== 1 || e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
+    if (!(el.selectionStart === 0 && el.selectionEnd === el.value.length)) el.select();
+  }, true);
   function keep(el, until) {  // Streamlit may take the focus away while it settles: put it back
     if (Date.now() > until) return;
     const now = doc.activeElement;
