@@ -194,6 +194,18 @@ def test_a_disagreeing_layout_is_doubt_said_in_words() -> None:
     )
 
 
+def test_another_amount_at_the_place_of_a_total_two_sums_prove_is_the_place_misread() -> None:
+    adds_up, gross = Check("totals_add_up", True, "x"), Check("breakdown_gross_sum", True, "x")
+    proven = _field("total_incl_vat", Decimal("98.00"), 0.99, (adds_up, gross))
+    fields = {"total_incl_vat": proven}  # the layout reads 99,00 where the total was
+    assert apply_layout(fields, _layout(), words_of_records([NEXT]))["total_incl_vat"] == "no evidence"
+    assert fields["total_incl_vat"] == proven
+    one_sum = _field("total_incl_vat", Decimal("98.00"), 0.99, (adds_up,))
+    fields = {"total_incl_vat": one_sum}
+    assert apply_layout(fields, _layout(), words_of_records([NEXT]))["total_incl_vat"] == "disagrees"
+    assert _state(fields["total_incl_vat"]) is FieldState.FAILED_CHECK
+
+
 def test_after_a_correction_the_layout_value_is_proposed_still_in_doubt() -> None:
     layout = _layout()
     layout["invoice_number"]["machine_was_right"] = (

@@ -15,7 +15,9 @@ same offset is read again and compared with what the general extractor found:
   instead (still to be checked);
 * **missed** — the extractor found nothing: the layout's value is offered, not certain;
 * nothing readable after the label, the label absent, or another format there: no
-  evidence either way (the layout may have changed), the extraction stands as it is.
+  evidence either way (the layout may have changed), the extraction stands as it is; so
+  too another amount at the place of a total two independent sums agree on (the place
+  misread, a photo's totals block shifted by a line).
 
 A value is never made certain by its position alone: a field learnt without a label
 (a name in a letterhead) gives no agreement. A place learnt from a field a person
@@ -33,6 +35,7 @@ from typing import Any
 from models.enums import FieldSource
 from pipeline.core.fields import FIELD_TYPES, FieldType
 from pipeline.core.records import Check, ExtractedField
+from pipeline.extract.scoring import ARITHMETIC_CHECKS
 from pipeline.review.confidence import (
     SUPPLIER_OFFERED,
     supplier_agreement,
@@ -116,6 +119,10 @@ def apply_layout(
             # free text (names, addresses) has no format to tell where the value ends: a
             # longer or shorter phrase there is no evidence against the reading
             outcomes[name] = "no evidence"
+        elif _proven_by_sums(found):
+            # two sums agree on the amount read: another amount at the learnt place is the
+            # place misread (a photo's totals block shifted a line), not the amount
+            outcomes[name] = "no evidence"
         else:
             fields[name] = _doubted(
                 found,
@@ -127,6 +134,13 @@ def apply_layout(
     if isinstance(series, Mapping) and doubt_date_before_series(fields, series):
         outcomes["issue_date"] = "dated before the series"
     return outcomes
+
+
+def _proven_by_sums(found: ExtractedField) -> bool:
+    """An amount two or more independent sums agree on, with no check failing."""
+    if FIELD_TYPES.get(found.name) is not FieldType.AMOUNT or any(not c.ok for c in found.checks):
+        return False
+    return len({c.name for c in found.checks if c.ok and c.name in ARITHMETIC_CHECKS}) >= 2
 
 
 def _misread_text(name: str, found: ExtractedField, entry: Mapping[str, Any]) -> bool:
