@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal as D
 
-from pipeline.core.records import Line, ReadResult, Word
+from pipeline.core.records import Check, Line, ReadResult, Word
 from pipeline.extract import extract
 from pipeline.extract.issuedate import DATELINE, SALE_TIMESTAMP, TITLE_DATE
 from pipeline.extract.textlayer import read_text_layer
@@ -182,3 +182,26 @@ def test_a_title_date_needs_the_invoice_number_and_a_word_for_of() -> None:
     ext = extract(_titled("Rechnung Nr. KR87654321 fällig 06.10.2018"))  # a due date, not the title's date
     assert "issue_date" not in ext.fields or TITLE_DATE not in _names(ext, "issue_date")
 
+
+
+def test_one_printed_date_read_as_both_issue_and_due_date_doubts_both() -> None:
+    from models.enums import FieldSource
+    from pipeline.core.records import ExtractedField
+    from pipeline.extract.core import _one_date_read_twice
+
+    box = (0.6, 0.3, 0.7, 0.32)
+    fields = {name: ExtractedField(name, date(2026, 1, 15), 0.9, FieldSource.OCR, 1, box, ())
+              for name in ("issue_date", "due_date")}
+    _one_date_read_twice(fields)
+    for name in ("issue_date", "due_date"):
+        assert fields[name].confidence == 0.5 and [c.ok for c in fields[name].checks] == [False]
+    apart = {"issue_date": fields["issue_date"], "due_date": replace(fields["due_date"], bbox=(0.6, 0.34, 0.7, 0.36))}
+    before = dict(apart)
+    _one_date_read_twice(apart)
+    assert apart == before  # two dates printed: nothing to doubt
+    read = ExtractedField("due_date", date(2026, 1, 15), 0.9, FieldSource.OCR, 1, box, ())
+    vouched = {"issue_date": replace(read, name="issue_date", confidence=0.99, checks=(Check(TITLE_DATE, True, "x"),)),
+               "due_date": read}
+    _one_date_read_twice(vouched)
+    assert vouched["issue_date"].confidence == 0.99  # its title proves it: the due date taken from it goes
+    assert "due_date" not in vouched

@@ -48,6 +48,8 @@ def test_amount_context() -> None:
         ("3 maart 2026", date(2026, 3, 3)),  # nl
         ("3 mars 2026", date(2026, 3, 3)),  # fr
         ("le 1er février 2024", date(2024, 2, 1)),
+        ("Date de facture ler janvier 2026", date(2026, 1, 1)),  # OCR: "1er" read "ler"
+        ("Ier mars 2025", date(2025, 3, 1)),
         ("5. Oktober 2018", date(2018, 10, 5)),  # de
         ("3. März 2026", date(2026, 3, 3)),
         ("March 3, 2026", date(2026, 3, 3)),  # en
@@ -69,6 +71,7 @@ def test_date_ambiguity_flag_and_preference() -> None:
     assert found.ambiguous
     assert parse_date("07/03/2017", prefer_month_first=True) == date(2017, 7, 3)
     assert find_dates("04:59:13") == []
+    assert find_dates("Atelier janvier 2026") == []  # "…lier" is no "1er"
 
 
 @pytest.mark.parametrize(

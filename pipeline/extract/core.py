@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import replace
 from decimal import Decimal
 
 from models.enums import DocumentType, FieldSource
@@ -24,7 +25,7 @@ from pipeline.extract.layout import Layout, build_layout, union
 from pipeline.extract.ranker import Observer, Ranker, active_model
 from pipeline.extract.receipt import receipt_lines
 from pipeline.extract.regions import all_labels
-from pipeline.extract.scoring import Cand, proven_by_sums, to_field
+from pipeline.extract.scoring import STRONG_CHECKS, Cand, proven_by_sums, to_field
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,27 @@ def _settle_vats(fields, layout, hits, sv, cv, cust_region, labels) -> None:
             layout,
             0.93,
         )
+
+
+def _one_date_read_twice(fields: dict[str, ExtractedField]) -> None:
+    """The issue and due dates read from the same printed date: one of them is another
+    date OCR could not read ("ler janvier" for "1er janvier"), or none is printed. An issue
+    date a proving check vouches for (its label, the title) stands and the due date taken
+    from it is dropped; a due date its label proves stands and the issue date is doubted;
+    otherwise both are doubted."""
+    issued, due = fields.get("issue_date"), fields.get("due_date")
+    if issued is None or due is None or issued.bbox is None or issued.page != due.page or issued.bbox != due.bbox:
+        return
+    check = Check("dates_apart", False, checks.SAME_DATE_TWICE.format(date=issued.value))
+    proven = {name: any(c.ok and c.name in STRONG_CHECKS for c in found.checks)
+              for name, found in (("issue_date", issued), ("due_date", due))}
+    if proven["issue_date"] and not proven["due_date"]:
+        del fields["due_date"]  # the issue date's own: no due date is printed apart from it
+        return
+    for name, found in (("issue_date", issued), ("due_date", due)):
+        if proven[name] and not all(proven.values()):
+            continue  # its label proves it: the other took its date
+        fields[name] = replace(found, confidence=min(found.confidence, 0.5), checks=(*found.checks, check))
 
 
 def _extract_layout(
@@ -205,6 +227,7 @@ def _extract_layout(
         put(issue_c, 0.92)
     if due_c:
         put(due_c, 0.92)
+    _one_date_read_twice(fields)
 
     # parties
     cust_region = parties.customer_region(layout, labels)

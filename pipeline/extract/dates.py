@@ -40,6 +40,8 @@ NUMERIC_RE = re.compile(r"(?<![\d.])(\d{1,4})\s?([./-])\s?(\d{1,2})\s?\2\s?(\d{2
 SLASH_RE = re.compile(r"(?<![\d/])(\d{1,4})\s?/\s?(\d{1,2})\s?/\s?(\d{2,4})(?![\d/])")
 COMPACT_RE = re.compile(r"(?<!\d)(20\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")
 DMY_NAME_RE = re.compile(r"(?<!\w)(\d{1,2})(?:er|e|st|nd|rd|th)?\.?\s*(" + _MONTH_ALT + r")\.?,?\s*(\d{4}|\d{2})(?!\d)")
+# French "1er janvier" as OCR reads it, the 1 taken for an l or an I ("ler janvier 2026")
+FIRST_OCR_RE = re.compile(r"(?<!\w)[li]er\.?\s*(" + _MONTH_ALT + r")\.?,?\s*(\d{4}|\d{2})(?!\d)")
 MDY_NAME_RE = re.compile(r"(?<!\w)(" + _MONTH_ALT + r")\.?\s*(\d{1,2})(?:st|nd|rd|th)?\s*,?\s*(\d{4})(?!\d)")
 
 
@@ -82,6 +84,8 @@ def find_dates(text: str, prefer_month_first: bool = False) -> list[FoundDate]:
 
     for m in DMY_NAME_RE.finditer(t):
         add(_make(_year(m.group(3)), MONTHS[m.group(2)], int(m.group(1))), m)
+    for m in FIRST_OCR_RE.finditer(t):
+        add(_make(_year(m.group(2)), MONTHS[m.group(1)], 1), m)
     for m in MDY_NAME_RE.finditer(t):
         add(_make(_year(m.group(3)), MONTHS[m.group(1)], int(m.group(2))), m)
     for m in list(NUMERIC_RE.finditer(t)) + list(SLASH_RE.finditer(t)):
