@@ -307,6 +307,15 @@ def test_a_misread_supplier_name_is_put_back_only_when_a_proving_number_names_th
     apply_supplier_memory(fields, profile)
     assert fields["supplier_name"].value == "Menuiserie Lambert SRL" and fields["supplier_name"].confidence >= 0.99
     assert "niet gelezen" in check_words(fields["supplier_name"].checks[0].message, "nl")
+    # the extractor's own guess (a label read as the name): the VAT number names the supplier
+    fields = reading("Votre référence", "BE0202239951")
+    fields["supplier_name"] = replace(fields["supplier_name"], confidence=0.2)
+    apply_supplier_memory(fields, profile)
+    assert fields["supplier_name"].value == "Menuiserie Lambert SRL" and fields["supplier_name"].confidence >= 0.99
+    fields = reading("Votre référence", None)  # ... only when a number proves who it is
+    fields["supplier_name"] = replace(fields["supplier_name"], confidence=0.2)
+    apply_supplier_memory(fields, profile)
+    assert fields["supplier_name"].value == "Votre référence"
 
 
 def test_eur_assumed_on_a_till_slip_is_settled_by_the_shops_validated_slips() -> None:

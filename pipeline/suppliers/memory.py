@@ -27,6 +27,7 @@ from pipeline.core.records import Check, ExtractedField
 
 TRUSTED_CONFIDENCE = 0.995  # a value equal to what operators validated before
 NAME_MISREAD = 0.8  # SequenceMatcher ratio of folded names from which an OCR reading is the known name misread
+NAME_GUESS = 0.3  # below this the extractor itself doubts the name it offers: a guess, not a reading
 # "no currency printed; EUR assumed" (pipeline.extract): settled by the supplier's validated invoices, all in EUR
 ASSUMED_CURRENCY = "currency_default"
 PROVING_CHECKS = frozenset({"vat_check_digits", "kbo_check_digits", "iban_checksum"})
@@ -154,7 +155,8 @@ def _restore_misread_name(fields: dict[str, ExtractedField], profile: SupplierPr
     """Put back the name validated for this supplier where this invoice's reading of it is
     missing, a part of it ("Mertens &", "Hermans NV" for "Adviesbureau Hermans NV": a
     letterhead's name on two lines, a big logo font) or, read by OCR, a letter or two off
-    ("Menuiserie Lambcrt"), on an invoice whose VAT or enterprise number (for a misread
+    ("Menuiserie Lambcrt") or only the extractor's guess (below ``NAME_GUESS``: "Votre
+    référence", a web address, the customer's name), on an invoice whose VAT or enterprise number (for a misread
     letter, also its IBAN), read with passing check digits, is the one validated for this
     supplier: the name belongs to that number, so it comes back as certain as any value
     equal to what operators validated, and the check says what was read. Without such
@@ -169,7 +171,9 @@ def _restore_misread_name(fields: dict[str, ExtractedField], profile: SupplierPr
     partial = not read or set(read.split()) < set(known.split())
     misread = (bool(read) and found is not None and found.source is FieldSource.OCR
                and SequenceMatcher(None, read, known).ratio() >= NAME_MISREAD)
-    if not (partial or misread) or not _identified_by(fields, profile, iban=misread):
+    # the extractor's own guess (a label, a web address, the customer's name): no reading to keep
+    guessed = found is not None and found.confidence < NAME_GUESS
+    if not (partial or misread or guessed) or not _identified_by(fields, profile, iban=misread):
         return
     if found is None or not read:
         check = Check("supplier_memory", True, MEMORY_NAME_UNREAD.format(name=profile.name))
