@@ -192,16 +192,23 @@ def test_one_printed_date_read_as_both_issue_and_due_date_doubts_both() -> None:
     box = (0.6, 0.3, 0.7, 0.32)
     fields = {name: ExtractedField(name, date(2026, 1, 15), 0.9, FieldSource.OCR, 1, box, ())
               for name in ("issue_date", "due_date")}
-    _one_date_read_twice(fields)
+    once = _pdf([(60, 60, "Vervaldatum 15/01/2026", 10)])
+    twice = _pdf([(60, 60, "Factuurdatum 15/01/2026", 10), (60, 80, "Vervaldatum 15/01/2026", 10)])
+    from pipeline.extract.layout import build_layout
+
+    printed_twice = dict(fields)
+    _one_date_read_twice(printed_twice, build_layout(twice))
+    assert printed_twice == fields  # cash terms: the date is printed for each
+    _one_date_read_twice(fields, build_layout(once))
     for name in ("issue_date", "due_date"):
         assert fields[name].confidence == 0.5 and [c.ok for c in fields[name].checks] == [False]
     apart = {"issue_date": fields["issue_date"], "due_date": replace(fields["due_date"], bbox=(0.6, 0.34, 0.7, 0.36))}
     before = dict(apart)
-    _one_date_read_twice(apart)
+    _one_date_read_twice(apart, build_layout(once))
     assert apart == before  # two dates printed: nothing to doubt
     read = ExtractedField("due_date", date(2026, 1, 15), 0.9, FieldSource.OCR, 1, box, ())
     vouched = {"issue_date": replace(read, name="issue_date", confidence=0.99, checks=(Check(TITLE_DATE, True, "x"),)),
                "due_date": read}
-    _one_date_read_twice(vouched)
+    _one_date_read_twice(vouched, build_layout(once))
     assert vouched["issue_date"].confidence == 0.99  # its title proves it: the due date taken from it goes
     assert "due_date" not in vouched

@@ -18,6 +18,7 @@ from pipeline.core.records import (
 )
 from pipeline.extract import basics, issuedate, parties, table, totals, widen
 from pipeline.extract.amounts import guess_decimal_mark
+from pipeline.extract.dates import find_dates
 from pipeline.extract.doctype import document_type, page_ranges
 from pipeline.extract.features import DocContext
 from pipeline.extract.identifiers import find_hits
@@ -110,7 +111,7 @@ def _settle_vats(fields, layout, hits, sv, cv, cust_region, labels) -> None:
         )
 
 
-def _one_date_read_twice(fields: dict[str, ExtractedField]) -> None:
+def _one_date_read_twice(fields: dict[str, ExtractedField], layout: Layout, mdy: bool = False) -> None:
     """The issue and due dates read from the same printed date: one of them is another
     date OCR could not read ("ler janvier" for "1er janvier"), or none is printed. An issue
     date a proving check vouches for (its label, the title) stands and the due date taken
@@ -119,6 +120,9 @@ def _one_date_read_twice(fields: dict[str, ExtractedField]) -> None:
     issued, due = fields.get("issue_date"), fields.get("due_date")
     if issued is None or due is None or issued.bbox is None or issued.page != due.page or issued.bbox != due.bbox:
         return
+    printed = sum(d.value == issued.value for row in layout.rows() for d in find_dates(row.text, prefer_month_first=mdy))
+    if printed > 1:
+        return  # printed twice (cash terms: due on the issue date), each field may have its own
     check = Check("dates_apart", False, checks.SAME_DATE_TWICE.format(date=issued.value))
     proven = {name: any(c.ok and c.name in STRONG_CHECKS for c in found.checks)
               for name, found in (("issue_date", issued), ("due_date", due))}
@@ -227,7 +231,7 @@ def _extract_layout(
         put(issue_c, 0.92)
     if due_c:
         put(due_c, 0.92)
-    _one_date_read_twice(fields)
+    _one_date_read_twice(fields, layout, mdy)
 
     # parties
     cust_region = parties.customer_region(layout, labels)
