@@ -11,7 +11,7 @@ and height (origin top-left), so a box means the same on a PDF page in points, o
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -118,6 +118,12 @@ class ExtractedField:
     bbox: BBox | None = None
     checks: tuple[Check, ...] = ()
     raw_text: str | None = None  # the text the value was read from
+
+
+def doubted(found: ExtractedField, check: Check, ceiling: float = 0.5) -> ExtractedField:
+    """``found`` with a failed ``check`` said beside it, its confidence held at ``ceiling`` or
+    below: a person decides."""
+    return replace(found, confidence=min(found.confidence, ceiling), checks=(*found.checks, check))
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import replace
 from decimal import Decimal
 
 from models.enums import DocumentType, FieldSource
@@ -15,6 +14,7 @@ from pipeline.core.records import (
     Extraction,
     PageText,
     ReadResult,
+    doubted,
 )
 from pipeline.extract import basics, issuedate, parties, table, totals, widen
 from pipeline.extract.amounts import guess_decimal_mark
@@ -132,7 +132,7 @@ def _one_date_read_twice(fields: dict[str, ExtractedField], layout: Layout, mdy:
     for name, found in (("issue_date", issued), ("due_date", due)):
         if proven[name] and not all(proven.values()):
             continue  # its label proves it: the other took its date
-        fields[name] = replace(found, confidence=min(found.confidence, 0.5), checks=(*found.checks, check))
+        fields[name] = doubted(found, check)
 
 
 def _extract_layout(

@@ -40,7 +40,7 @@ from pipeline.core.check_words import (
     SERIES_DATED_BEFORE,
     SERIES_SHORTER,
 )
-from pipeline.core.records import Check, ExtractedField
+from pipeline.core.records import Check, ExtractedField, doubted
 from pipeline.review.confidence import MIN_AGREEING_RELEASED, supplier_agreement
 
 SERIES_FIELDS = ("invoice_number",)
@@ -116,7 +116,7 @@ def doubt_lost_digits(
     if not lost_digits(found.value, last):
         return None
     check = Check(SERIES_CHECK, False, SERIES_SHORTER.format(value=found.value, last=last))
-    fields[name] = replace(found, confidence=min(found.confidence, 0.5), checks=(*found.checks, check))
+    fields[name] = doubted(found, check)
     return "shorter than the series"
 
 
@@ -155,6 +155,5 @@ def doubt_date_before_series(fields: dict[str, ExtractedField], entry: Mapping[s
         return False
     message = SERIES_DATED_BEFORE.format(date=issued.value.isoformat(), number=number.value,
                                          last=entry.get("value"), last_date=earlier.isoformat())
-    fields["issue_date"] = replace(issued, confidence=min(issued.confidence, 0.5),
-                                   checks=(*issued.checks, Check(SERIES_CHECK, False, message)))
+    fields["issue_date"] = doubted(issued, Check(SERIES_CHECK, False, message))
     return True
