@@ -174,6 +174,22 @@ def test_certain_fields_released_by_a_person_count_as_weaker_confirmations(db_ur
     assert [(e.raw, e.right, e.weight) for e in found["issue_date"]] == [(0.4, True, 1.0)]
 
 
+def test_a_certainty_the_extractor_did_not_give_is_no_evidence_for_its_map(db_url: str) -> None:
+    """A field made certain by the supplier's number series (or memory, layout, the client's
+    name) is never mapped by the calibration, so it never teaches the map either."""
+    with unit_of_work(db_url) as session:
+        office = _Office(session)
+        document = office.document("BE0123456749", status=DocumentStatus.RELEASED, auto_released=False)
+        office.verdict(document, "issue_date", 0.4, "2026-01-02", "2026-01-02")
+        series = {"name": "number_series", "ok": True, "message": "F2025-0142 continues …"}
+        session.add(ExtractedFieldRow(document_id=document.id, name="invoice_number", value="F2025-0142",
+                                      machine_value="F2025-0142", raw_confidence=0.995, confidence=0.995,
+                                      source=FieldSource.OCR, machine_source=FieldSource.OCR,
+                                      checks=[series], state=FieldState.CERTAIN))
+        session.flush()
+        assert "invoice_number@ocr" not in evidence(session)
+
+
 def test_ocr_readings_earn_their_certainty_apart(db_url: str) -> None:
     """A map of its own for fields read by OCR (``field@ocr``), used for OCR readings only;
     operators' verdicts on OCR readings refit that map, not the text layer's."""

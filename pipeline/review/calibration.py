@@ -30,8 +30,9 @@ releases the whole form — every field of a person-validated, released document
 the machine had set certain and nobody changed, as weaker evidence
 (IMPLICIT_WEIGHT). Without those, only the certain fields that were *wrong* would ever
 be recorded at high confidence, and the refit would learn a bias, not the field.
-Fields whose confidence came from the supplier's memory or layout are left out: their
-confidence is not the extractor's, and the calibration never maps it. Verdicts on fields
+Fields whose confidence came from the supplier's memory, layout or number series, or from
+the client's own name, are left out (``fieldstore.OWN_EVIDENCE``, the same set the
+calibration is never applied to): their confidence is not the extractor's. Verdicts on fields
 read by OCR are kept apart (``field@ocr``), as the prior keeps them: a photo's
 certainty is earned on photos, not borrowed from text layers.
 """
@@ -58,6 +59,7 @@ from pipeline.review.confidence import (
     Calibration,
     fit_isotonic,
 )
+from pipeline.review.fieldstore import OWN_EVIDENCE
 
 SUPPLIER_CAP = 3.0  # pieces of evidence one supplier brings to one field
 PRIOR_WEIGHT = 40.0  # the shipped prior weighs as this many pieces of evidence against the verdicts
@@ -66,7 +68,6 @@ MIN_SUPPLIERS = 3  # a field's verdicts must come from this many suppliers (or d
 IMPLICIT_WEIGHT = 0.5  # a certain field released by a person who did not change it
 HOLDOUT_FOLDS = 5
 AUTO_ACCEPT = 0.99  # the release rule's default threshold: what "certain" means in the held-out check
-_OWN_EVIDENCE = {"supplier_memory", "supplier_layout"}  # as pipeline.review.fieldstore
 _PAGE_SOURCES = (FieldSource.TEXT_LAYER, FieldSource.OCR)
 
 
@@ -123,7 +124,7 @@ def evidence(session: Session) -> dict[str, list[Evidence]]:
         if row.value in (None, "", []) or row.value != row.machine_value or row.raw_confidence is None:
             continue
         if row.source not in _PAGE_SOURCES or any(
-                c.get("ok") and c.get("name") in _OWN_EVIDENCE for c in row.checks or []):
+                c.get("ok") and c.get("name") in OWN_EVIDENCE for c in row.checks or []):
             continue
         raw[_keyed(name, row.source)].append((float(row.raw_confidence), True, IMPLICIT_WEIGHT,
                           _group(documents.get(doc_id), doc_id), f"{_same(row.value)}|{_same(row.value)}|True"))

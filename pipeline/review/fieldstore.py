@@ -51,7 +51,7 @@ def save_pages(session: Session, document: Document, pages: tuple[PageText, ...]
 
 
 # evidence that is not the extractor's own score, so not what the calibration maps learnt
-_OWN_EVIDENCE = {"supplier_memory", "supplier_layout", "number_series", "client_name"}
+OWN_EVIDENCE = frozenset({"supplier_memory", "supplier_layout", "number_series", "client_name"})
 
 
 def calibrated_confidence(calibration: Calibration, found: ExtractedField) -> float:
@@ -59,7 +59,7 @@ def calibrated_confidence(calibration: Calibration, found: ExtractedField) -> fl
     Structured XML, supplier memory and learnt positions carry their own confidence."""
     if found.source not in (FieldSource.TEXT_LAYER, FieldSource.OCR):
         return found.confidence
-    if any(check.ok and check.name in _OWN_EVIDENCE for check in found.checks):
+    if any(check.ok and check.name in OWN_EVIDENCE for check in found.checks):
         return found.confidence
     return calibration.apply(found.name, found.confidence, found.source)
 
