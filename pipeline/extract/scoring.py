@@ -8,6 +8,7 @@ conservative: a field reaches 0.95 only when a check backs it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,16 +120,22 @@ def merge_same(cands: list[Cand], key: Any = None) -> list[Cand]:
     return out
 
 
+def agreeing_sums(checks: Iterable[Check]) -> int:
+    """How many independent sums agree on an amount; 0 when any of its checks failed."""
+    checks = list(checks)
+    if any(not c.ok for c in checks):
+        return 0
+    return len({c.name for c in checks if c.name in ARITHMETIC_CHECKS})
+
+
 def proven_by_sums(prob: float, checks: list[Check]) -> float:
     """A total's probability as the ranker judged it alone, updated by the sums it was chosen
     under: ×SUM_ODDS on the odds per agreeing sum, when two or more agree and no check
     failed (one sum alone is what chose it, and proves little more)."""
-    if any(not c.ok for c in checks):
+    agreeing = agreeing_sums(checks)
+    if agreeing < 2 or prob <= 0.0:
         return prob
-    agreeing = {c.name for c in checks if c.ok and c.name in ARITHMETIC_CHECKS}
-    if len(agreeing) < 2 or prob <= 0.0:
-        return prob
-    odds = prob / max(1e-9, 1.0 - prob) * SUM_ODDS ** len(agreeing)
+    odds = prob / max(1e-9, 1.0 - prob) * SUM_ODDS**agreeing
     return odds / (1.0 + odds)
 
 

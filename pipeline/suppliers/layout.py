@@ -35,7 +35,7 @@ from typing import Any
 from models.enums import FieldSource
 from pipeline.core.fields import FIELD_TYPES, FieldType
 from pipeline.core.records import Check, ExtractedField
-from pipeline.extract.scoring import ARITHMETIC_CHECKS
+from pipeline.extract.scoring import agreeing_sums
 from pipeline.review.confidence import (
     SUPPLIER_OFFERED,
     supplier_agreement,
@@ -119,7 +119,7 @@ def apply_layout(
             # free text (names, addresses) has no format to tell where the value ends: a
             # longer or shorter phrase there is no evidence against the reading
             outcomes[name] = "no evidence"
-        elif _proven_by_sums(found):
+        elif FIELD_TYPES.get(name) is FieldType.AMOUNT and agreeing_sums(found.checks) >= 2:
             # two sums agree on the amount read: another amount at the learnt place is the
             # place misread (a photo's totals block shifted a line), not the amount
             outcomes[name] = "no evidence"
@@ -134,13 +134,6 @@ def apply_layout(
     if isinstance(series, Mapping) and doubt_date_before_series(fields, series):
         outcomes["issue_date"] = "dated before the series"
     return outcomes
-
-
-def _proven_by_sums(found: ExtractedField) -> bool:
-    """An amount two or more independent sums agree on, with no check failing."""
-    if FIELD_TYPES.get(found.name) is not FieldType.AMOUNT or any(not c.ok for c in found.checks):
-        return False
-    return len({c.name for c in found.checks if c.ok and c.name in ARITHMETIC_CHECKS}) >= 2
 
 
 def _misread_text(name: str, found: ExtractedField, entry: Mapping[str, Any]) -> bool:
