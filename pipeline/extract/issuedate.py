@@ -29,6 +29,7 @@ import re
 from collections.abc import Iterable
 
 from pipeline.core import check_words as words
+from pipeline.core.identifiers import alnum_upper
 from pipeline.core.records import Check
 from pipeline.extract.dates import find_dates
 from pipeline.extract.layout import Layout, Row, Tok, row_string
@@ -126,13 +127,9 @@ def _timestamp(layout: Layout, cand: Cand, all_dates: set) -> Check | None:
     return None
 
 
-def _compact(text: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", fold(text))
-
-
 def _title_date(layout: Layout, cand: Cand, number: str) -> Check | None:
-    row = _row_of(layout, cand.toks)
-    if row is None or row.page != layout.pages[0].number or len(_compact(number)) < 3:
+    row, key = _row_of(layout, cand.toks), alnum_upper(fold(number))
+    if row is None or row.page != layout.pages[0].number or len(key) < 3:
         return None
     text = _row_text(row)
     found = find_dates(text)
@@ -142,7 +139,7 @@ def _title_date(layout: Layout, cand: Cand, number: str) -> Check | None:
     if not _OF.search(before):
         return None
     title = _TITLE.search(before)
-    if title is None or _compact(number) not in _compact(before[title.end() :]):
+    if title is None or key not in alnum_upper(before[title.end() :]):
         return None  # the number read, after the document's name, before the date
     return Check(TITLE_DATE, True, words.TITLE_DATE.format(text=text.strip()))
 
