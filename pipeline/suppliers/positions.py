@@ -551,14 +551,17 @@ def _phrase(
         run.append(index)
     if kind in (FieldType.AMOUNT, FieldType.DATE):
         # the longest run that reads as one value: "1 094,34" whole, never its "094,34"
-        parsed = []
+        longest = None
         for size in range(len(run), 0, -1):
             text = " ".join(page.words[i][0] for i in run[:size])
             value = parse_as(name, text)
-            if value is not None:
-                parsed.append((value, text, _union([page.words[i][1] for i in run[:size]])))
-        same = [got for got in parsed if text_format(name, got[1]) == learnt_format]
-        return (same or parsed or [None])[0]
+            if value is None:
+                continue
+            got = (value, text, _union([page.words[i][1] for i in run[:size]]))
+            if text_format(name, text) == learnt_format:
+                return got
+            longest = longest or got
+        return longest
     text = " ".join(page.words[i][0] for i in run)
     value = parse_as(name, text)
     return (
