@@ -38,7 +38,7 @@ from pipeline.core.check_words import (
     CLIENT_OWN_VAT,
 )
 from pipeline.core.identifiers import alnum_upper, folded_name
-from pipeline.core.records import Check, ExtractedField
+from pipeline.core.records import Check, ExtractedField, doubted
 from pipeline.review.confidence import SUPPLIER_AGREEMENT, SUPPLIER_DOUBT
 
 CHECK = "client_name"
@@ -73,8 +73,7 @@ def hold_against_client(fields: dict[str, ExtractedField], client_name: str | No
         return False
     if not _close(read, known):  # another name, or words that are no name ("OTE DE CRÉDIT"): a person says
         check = Check(CHECK, False, CLIENT_NAME_OTHER.format(read=found.value, name=client_name))
-        fields["customer_name"] = replace(found, confidence=min(found.confidence, SUPPLIER_DOUBT),
-                                          checks=(*found.checks, check))
+        fields["customer_name"] = doubted(found, check, SUPPLIER_DOUBT)
         return True
     if _bears_client_vat(fields, client_vat):
         check = Check(CHECK, True, CLIENT_NAME_PROVEN.format(read=found.value, name=client_name))
@@ -96,5 +95,5 @@ def hold_supplier_vat_against_client(fields: dict[str, ExtractedField], client_v
     if customer is None or not customer.value:
         fields["customer_vat"] = replace(found, name="customer_vat", confidence=min(found.confidence, SUPPLIER_DOUBT),
                                          checks=tuple(c for c in found.checks if c.name == "vat_check_digits"))
-    fields["supplier_vat"] = replace(found, confidence=min(found.confidence, SUPPLIER_DOUBT), checks=(*found.checks, check))
+    fields["supplier_vat"] = doubted(found, check, SUPPLIER_DOUBT)
     return True

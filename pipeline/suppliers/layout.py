@@ -34,9 +34,10 @@ from typing import Any
 
 from models.enums import FieldSource
 from pipeline.core.fields import FIELD_TYPES, FieldType
-from pipeline.core.records import Check, ExtractedField
+from pipeline.core.records import Check, ExtractedField, doubted
 from pipeline.extract.scoring import agreeing_sums
 from pipeline.review.confidence import (
+    SUPPLIER_DOUBT,
     SUPPLIER_OFFERED,
     supplier_agreement,
     supplier_doubt,
@@ -187,11 +188,7 @@ def _doubted(
             f"there it reads {_shown(name, reading.value)}, not {_shown(name, found.value)}: "
             "check which is right",
         )
-        return replace(
-            found,
-            confidence=supplier_doubt(found.confidence),
-            checks=(*found.checks, check),
-        )
+        return doubted(found, check, SUPPLIER_DOUBT)
     # last time the operator had to correct the machine on this field: the layout's value is proposed
     check = Check(
         LAYOUT_CHECK,
