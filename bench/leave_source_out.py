@@ -46,6 +46,11 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
         help="source_groups to hold out (default: all)",
     )
     train.add_argument("--json", type=Path, default=None, help="write the figures here")
+    train.add_argument(
+        "--errors",
+        action="store_true",
+        help="list every held-out field the ranker got wrong (hand-set value beside it)",
+    )
     return train.parse_args(argv)
 
 
@@ -59,6 +64,22 @@ def _line(label: str, after: dict, before: dict) -> str:
     ]
     wrong = after["all"]["certain_wrong"], after["all"]["certain"]
     return f"{label:28} " + "  ".join(cells) + f"  certain wrong {wrong[0]}/{wrong[1]}"
+
+
+def _errors(after: list[dict], before: list[dict]) -> None:
+    """The ranker's wrong fields of one held-out source: document, field, truth, both values."""
+    hand_set = {(o["doc"], o["field"]): o for o in before}
+    for o in after:
+        if o["right"]:
+            continue
+        other = hand_set[(o["doc"], o["field"])]
+        mark = "=" if other["right"] else "x"
+        print(
+            f"  {o['kind']:11} {Path(o['doc']).name[:38]:38} {o['field']:17} "
+            f"truth {o['truth']!r:34.34} ranker {o['value']!r:34.34} "
+            f"({o['confidence'] or 0:.2f})  hand-set{mark} {other['value']!r:.34}",
+            flush=True,
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -92,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
         before = training.field_outcomes(None, examples, sorted(held))
         pooled_after += after
         pooled_before += before
+        if args.errors:
+            _errors(after, before)
         report["sources"][src] = {
             "ranker": training.summarise(after),
             "hand_set": training.summarise(before),

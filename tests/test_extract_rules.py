@@ -8,7 +8,7 @@ import pytest
 
 from models.enums import FieldSource
 from pipeline.core import checks
-from pipeline.core.records import Line, PageText, ReadResult, Word
+from pipeline.core.records import Line, PageText, ReadResult, VatBreakdownLine, Word
 from pipeline.extract import extract
 from pipeline.extract.amounts import find_amounts, parse_number
 from pipeline.extract.blocks import address_blocks
@@ -601,3 +601,34 @@ def test_bank_details_beside_the_reference_label_are_no_reference() -> None:
 
     assert reference("5158 BIC GEBABEBB") is None  # what OCR left of a reference line, then the bank's BIC
     assert reference("Klant 4471 factuur 2026/0042") == "Klant 4471 factuur 2026/0042"  # free text stays
+
+
+def _amount(field: str, value: str, score: float):  # type: ignore[no-untyped-def]
+    from pipeline.extract.scoring import Cand
+
+    return Cand(field, D(value), score)
+
+
+def test_a_breakdown_of_several_rates_outweighs_one_rates_row_that_adds_up() -> None:
+    """A table whose first row (one rate: net 321.40, VAT 61.07, 382.47) sits under the
+    column labels and whose unlabelled last row holds the invoice's totals: the row of one
+    rate adds up too, but only the sums of the two rates agree with the breakdown."""
+    from pipeline.extract.totals import choose
+
+    breakdown = [VatBreakdownLine(D("19"), D("321.40"), D("61.07"), "S"),
+                 VatBreakdownLine(D("7"), D("127.59"), D("8.93"), "S")]
+    cands = {
+        "total_excl_vat": [_amount("total_excl_vat", "321.40", 0.97), _amount("total_excl_vat", "448.99", 0.01)],
+        "total_vat": [_amount("total_vat", "61.07", 0.95), _amount("total_vat", "70.00", 0.01)],
+        "total_incl_vat": [_amount("total_incl_vat", "382.47", 0.99), _amount("total_incl_vat", "518.99", 0.26)],
+    }
+    chosen = choose(cands, breakdown, {}, [])
+    assert [chosen[f].value for f in ("total_excl_vat", "total_vat", "total_incl_vat")] == [
+        D("448.99"), D("70.00"), D("518.99")]
+
+    # the invoice's totals not among the candidates: one rate's row is all there is, in doubt
+    only_row = {f: [c for c in pool if c.score > 0.5] for f, pool in cands.items()}
+    chosen = choose(only_row, breakdown, {}, [])
+    assert chosen["total_incl_vat"].value == D("382.47")
+    failed = [x.name for x in chosen["total_incl_vat"].checks if not x.ok]
+    assert failed == ["breakdown_gross_sum"]

@@ -204,6 +204,10 @@ def choose(
         else None
     )
     tol = CENT * max(1, len(breakdown))
+    # a breakdown of several rates is a sum of its own, not the totals printed again: a net
+    # and VAT that are its sums and add up to the total are all but proven, whatever the
+    # scores of one rate's row that adds up as well (a table's first row under "Nettobetrag")
+    several_rates = len(breakdown) >= 2
 
     best: tuple[float, tuple[Cand | None, ...]] | None = None
     for combo in itertools.product(*(pools[f] for f in FIELDS)):
@@ -217,6 +221,16 @@ def choose(
             score += 0.5 if abs(n.value - bd_base) <= tol else 0.0
         if v is not None and bd_vat is not None:
             score += 0.5 if abs(v.value - bd_vat) <= tol else 0.0
+        if (
+            several_rates
+            and n is not None
+            and v is not None
+            and t is not None
+            and abs(n.value - bd_base) <= tol
+            and abs(v.value - bd_vat) <= tol
+            and abs(n.value + v.value - t.value) <= CENT
+        ):
+            score += 3.0
         if (
             n is not None
             and lines_sum is not None
@@ -276,7 +290,14 @@ def choose(
                 len(breakdown) == 1 and target is breakdown_cands.get(target.field)
             ):
                 target.checks.append(check)
-    if (
+    contradicted = any(
+        not x.ok and x.name in ("breakdown_bases_sum", "breakdown_vat_sum")
+        for c in (n, v) if c is not None for x in c.checks
+    )
+    if t is not None and len(breakdown) >= 2 and contradicted:
+        # net and VAT of one rate's row add up to that row's total, not to the invoice's
+        t.checks.append(checks.check_breakdown_gross(breakdown, t.value))
+    elif (
         t is not None
         and n is not None
         and v is not None

@@ -272,6 +272,8 @@ def field_outcomes(
                             f is not None and values_match(name, truth, f.value)
                         ),
                         "confidence": f.confidence if f is not None else None,
+                        "truth": str(truth),
+                        "value": str(f.value) if f is not None else None,
                     }
                 )
     return out
