@@ -615,8 +615,8 @@ def test_a_breakdown_of_several_rates_outweighs_one_rates_row_that_adds_up() -> 
     rate adds up too, but only the sums of the two rates agree with the breakdown."""
     from pipeline.extract.totals import choose
 
-    breakdown = [VatBreakdownLine(D("19"), D("321.40"), D("61.07"), "S"),
-                 VatBreakdownLine(D("7"), D("127.59"), D("8.93"), "S")]
+    breakdown = [VatBreakdownLine(D(19), D("321.40"), D("61.07"), "S"),
+                 VatBreakdownLine(D(7), D("127.59"), D("8.93"), "S")]
     cands = {
         "total_excl_vat": [_amount("total_excl_vat", "321.40", 0.97), _amount("total_excl_vat", "448.99", 0.01)],
         "total_vat": [_amount("total_vat", "61.07", 0.95), _amount("total_vat", "70.00", 0.01)],
