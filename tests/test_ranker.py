@@ -221,3 +221,28 @@ def test_a_name_misread_by_ocr_is_still_where_the_name_is_printed() -> None:
     assert not training.label("supplier_name", "SANYU STATIONERY SHOP", "SANYO STATIONERY SHOP", ocr=False)
     assert not training.label("supplier_name", "SANYU STATIONERY SHOP", "SANYU SUPPLY SDN BHD", ocr=True)
     assert not training.label("invoice_number", "CS-SA-0122858", "CS-SA-0122853", ocr=True)
+
+
+def test_a_label_rule_that_stands_alone_keeps_its_value_when_the_model_rules_out_everything() -> None:
+    """On a page unlike any the model learnt from, every candidate's calibrated probability
+    is 0: the rule's value, where its own evidence is strong, stays filled in for the
+    operator, in doubt; without it the field would be empty."""
+    import dataclasses
+
+    shipped = ranker.load()
+    assert shipped is not None
+    lost = dataclasses.replace(
+        shipped,
+        families={
+            fam: ranker.FamilyModel(fm.classifier, np.array([0.0, 1.0]), np.array([0.0, 0.0]))
+            for fam, fm in shipped.families.items()
+        },
+    )
+    item = generate_families(1, 21, (2,))[0]
+    reading = read_text_layer(item.data)
+    with ranker.using(None):
+        hand_set = extract(reading).fields["invoice_number"]
+    with ranker.using(lost):
+        kept = extract(reading).fields["invoice_number"]
+    assert kept.value == hand_set.value == item.record["fields"]["invoice_number"]
+    assert kept.confidence < 0.1 < hand_set.confidence
