@@ -632,3 +632,36 @@ def test_a_breakdown_of_several_rates_outweighs_one_rates_row_that_adds_up() -> 
     assert chosen["total_incl_vat"].value == D("382.47")
     failed = [x.name for x in chosen["total_incl_vat"].checks if not x.ok]
     assert failed == ["breakdown_gross_sum"]
+
+
+def test_a_payment_reference_one_character_off_the_invoice_number_is_doubted() -> None:
+    """OCR read the reference "INV-2025-0069" as "INV-2025-0 0069" where the number beside
+    its label reads right: the reference is doubted in words, the vouched number stands."""
+    from pipeline.core.records import Check, ExtractedField
+    from pipeline.extract.core import _reference_near_number
+
+    def field(name: str, value: str, *found: Check) -> ExtractedField:
+        return ExtractedField(name, value, 0.99, FieldSource.OCR, 1, None, found)
+
+    label = Check("label_value_agree", True, "INV-2025-0069 stands alone")
+    fields = {"invoice_number": field("invoice_number", "INV-2025-0069", label),
+              "payment_reference": field("payment_reference", "INV-2025-0 0069")}
+    _reference_near_number(fields)
+    reference = fields["payment_reference"]
+    assert reference.confidence <= 0.5 and [c.name for c in reference.checks if not c.ok] == [
+        "reference_matches_number"]
+    assert "almost the invoice number INV-2025-0069" in reference.checks[-1].message
+    assert fields["invoice_number"].confidence == 0.99 and fields["invoice_number"].checks == (label,)
+
+    # the same text, or a reference of its own: nothing to say
+    for other in ("INV 2025 0069", "INV-2025-0071-B", "+++090/9337/55493+++"):
+        fields = {"invoice_number": field("invoice_number", "INV-2025-0069"),
+                  "payment_reference": field("payment_reference", other)}
+        _reference_near_number(fields)
+        assert all(f.confidence == 0.99 for f in fields.values()), other
+
+    # neither vouched for: both in doubt
+    fields = {"invoice_number": field("invoice_number", "F2025117"),
+              "payment_reference": field("payment_reference", "F2025177")}
+    _reference_near_number(fields)
+    assert all(f.confidence <= 0.5 for f in fields.values())

@@ -51,6 +51,8 @@ DUE_BEFORE = N_("due date {due} is before the issue date {issue}")
 DUE_FAR = N_("due date {due} is more than 400 days after {issue}")
 DUE_OK = N_("due date {due} is on or after the issue date {issue}")
 SAME_DATE_TWICE = N_("the issue date and the due date were both read from the one date {date} printed: check both")
+REFERENCE_NEAR_NUMBER = N_("the payment reference {reference} is almost the invoice number {number}, not quite: "
+                           "one of the two is misread")
 TOTALS_ADD_UP = N_("{net} + {vat} = {total}")
 TOTALS_OFF = N_("{net} + {vat} ≠ {total} (off by {diff})")
 VAT_LINE_INCOMPLETE = N_("the VAT line lacks a rate, base or amount")
@@ -67,7 +69,7 @@ LINES_SUM = N_("line amounts sum to {sum} {expected}")
 LINES_SUM_NOT = N_("line amounts sum to {sum}, not {expected}")
 MESSAGES = (VAT_NO_PREFIX, VAT_INVALID, VAT_VALID, KBO_FORM, MOD97_FAILS, MOD97_PASSES, IBAN_INVALID, IBAN_VALID,
             BIC_INVALID, BIC_VALID, OGM_FORM, ISSUE_FUTURE, ISSUE_OLD, ISSUE_PLAUSIBLE, DUE_NO_ISSUE, DUE_BEFORE,
-            DUE_FAR, DUE_OK, SAME_DATE_TWICE, TOTALS_ADD_UP, TOTALS_OFF, VAT_LINE_INCOMPLETE, VAT_LINE_OK, VAT_LINE_WRONG, BASES_SUM,
+            DUE_FAR, DUE_OK, SAME_DATE_TWICE, REFERENCE_NEAR_NUMBER, TOTALS_ADD_UP, TOTALS_OFF, VAT_LINE_INCOMPLETE, VAT_LINE_OK, VAT_LINE_WRONG, BASES_SUM,
             BASES_SUM_NOT, AMOUNTS_SUM, AMOUNTS_SUM_NOT, BREAKDOWN_INCOMPLETE, GROSS_SUM, GROSS_SUM_NOT, LINES_SUM,
             LINES_SUM_NOT)
 

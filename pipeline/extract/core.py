@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from models.enums import DocumentType, FieldSource
 from pipeline.core import checks
+from pipeline.core.identifiers import alnum_upper
 from pipeline.core.records import (
     Check,
     ExtractedField,
@@ -152,6 +153,39 @@ def _rule_alone(cands: list[Cand]) -> Cand | None:
     return best if best is not None and best.score >= RULE_ALONE else None
 
 
+def _reference_near_number(fields: dict[str, ExtractedField]) -> None:
+    """A payment reference printed as the invoice number, read with one character more,
+    less or other ("INV-2025-0 0069" beside "INV-2025-0069"): two readings of one text, one
+    of them misread. Each reading that no check of its own vouches for is doubted."""
+    reference, number = fields.get("payment_reference"), fields.get("invoice_number")
+    if reference is None or number is None:
+        return
+    a, b = alnum_upper(str(reference.value)), alnum_upper(str(number.value))
+    if a == b or min(len(a), len(b)) < 5 or not _one_edit_apart(a, b):
+        return
+    check = Check(
+        "reference_matches_number",
+        False,
+        checks.REFERENCE_NEAR_NUMBER.format(reference=reference.value, number=number.value),
+    )
+    vouched = {name: any(c.ok for c in found.checks) for name, found in
+               (("payment_reference", reference), ("invoice_number", number))}
+    for name, found in (("payment_reference", reference), ("invoice_number", number)):
+        if not vouched[name] or all(vouched.values()):
+            fields[name] = doubted(found, check)
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """One character inserted, deleted or replaced turns ``a`` into ``b``."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) == 1
+    short, long_ = sorted((a, b), key=len)
+    k = next((i for i, (x, y) in enumerate(zip(short, long_)) if x != y), len(short))
+    return short[k:] == long_[k + 1:]
+
+
 def _extract_layout(
     layout: Layout,
     labels,
@@ -253,6 +287,7 @@ def _extract_layout(
     if due_c:
         put(due_c, 0.92)
     _one_date_read_twice(fields, layout, mdy)
+    _reference_near_number(fields)
 
     # parties
     cust_region = parties.customer_region(layout, labels)
