@@ -629,3 +629,24 @@ def test_a_credit_notes_layout_is_kept_apart_from_the_invoices() -> None:
     assert layout_for(positions, DocumentType.CREDIT_NOTE) == {"invoice_number": credit_entry}
     assert layout_for(positions, DocumentType.RECEIPT)["invoice_number"] is invoice_entry
     assert layout_for(None, DocumentType.CREDIT_NOTE) == {}
+
+
+def test_a_structured_communication_with_valid_check_digits_is_not_overruled_by_the_learnt_reference() -> (
+    None
+):
+    """Last time the operator corrected the payment reference to the invoice number printed
+    after "Mededeling:"; this time the supplier also prints a structured communication and
+    the extractor read it, check digits valid: another kind of reference, kept as read."""
+    first = _invoice("F2025-0117", "03/02/2025", "1.234,56", 0.80, label="Mededeling:")
+    nxt = _invoice("F2025-0142", "17/03/2025", "99,00", 0.86, label="Mededeling:")
+    entry = learn_field(words_of_records([first]), "payment_reference", "F2025-0117")
+    layout = {"payment_reference": {**entry, "machine_was_right": False}}
+    ogm = Check("ogm_check_digits", True, "+++090/9337/55493+++ passes the mod-97 check")
+    fields = {"payment_reference": _field("payment_reference", "+++090/9337/55493+++", 0.95, (ogm,))}
+    assert apply_layout(fields, layout, words_of_records([nxt]))["payment_reference"] == "no evidence"
+    assert fields["payment_reference"].value == "+++090/9337/55493+++"
+
+    # the same reading without its check digits proven: the learnt place's value is proposed
+    fields = {"payment_reference": _field("payment_reference", "+++090/9337/55493+++", 0.95)}
+    assert apply_layout(fields, layout, words_of_records([nxt]))["payment_reference"] == "disagrees"
+    assert fields["payment_reference"].value == "F2025-0142"

@@ -48,6 +48,7 @@ from pipeline.suppliers.positions import (
     Reading,
     read_field,
     same_value,
+    text_format,
 )
 from pipeline.suppliers.series import (
     apply_series,
@@ -120,6 +121,10 @@ def apply_layout(
             # free text (names, addresses) has no format to tell where the value ends: a
             # longer or shorter phrase there is no evidence against the reading
             outcomes[name] = "no evidence"
+        elif _another_kind_proven(name, found, entry):
+            # a structured communication with valid check digits where the supplier's place
+            # holds its invoice number: this time it chose the other kind of reference
+            outcomes[name] = "no evidence"
         elif FIELD_TYPES.get(name) is FieldType.AMOUNT and agreeing_sums(found.checks) >= 2:
             # two sums agree on the amount read: another amount at the learnt place is the
             # place misread (a photo's totals block shifted a line), not the amount
@@ -135,6 +140,20 @@ def apply_layout(
     if isinstance(series, Mapping) and doubt_date_before_series(fields, series):
         outcomes["issue_date"] = "dated before the series"
     return outcomes
+
+
+# check digits that prove an identifier was read whole and right
+_CHECK_DIGITS = frozenset({"ogm_check_digits", "iban_checksum", "vat_check_digits", "kbo_check_digits"})
+
+
+def _another_kind_proven(name: str, found: ExtractedField, entry: Mapping[str, Any]) -> bool:
+    """The reading passes its check digits and is not in the format learnt at the place: a
+    value of another kind (a structured communication, not the invoice number used as the
+    reference last time), not a misreading of the learnt one. A changed IBAN keeps its
+    format, so it is still doubted here (and flagged by the supplier memory)."""
+    return any(c.ok and c.name in _CHECK_DIGITS for c in found.checks) and text_format(
+        name, str(found.value)
+    ) != entry.get("format")
 
 
 def _misread_text(name: str, found: ExtractedField, entry: Mapping[str, Any]) -> bool:
