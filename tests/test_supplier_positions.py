@@ -650,3 +650,32 @@ def test_a_structured_communication_with_valid_check_digits_is_not_overruled_by_
     fields = {"payment_reference": _field("payment_reference", "+++090/9337/55493+++", 0.95)}
     assert apply_layout(fields, layout, words_of_records([nxt]))["payment_reference"] == "disagrees"
     assert fields["payment_reference"].value == "F2025-0142"
+
+
+def test_a_first_credit_note_is_read_at_its_invoices_places_agreement_only() -> None:
+    """A supplier's credit notes have taught nothing yet: its invoices' places are used for
+    the date and the total (agreement only, as weaker evidence), never for the number."""
+    from models.enums import DocumentType
+    from pipeline.suppliers.positions import layout_for
+
+    positions = _layout()
+    borrowed = layout_for(positions, DocumentType.CREDIT_NOTE, borrow=True)
+    assert set(borrowed) == {"issue_date", "total_incl_vat"}
+    assert layout_for(positions, DocumentType.CREDIT_NOTE) == {}
+    assert layout_for(positions, DocumentType.INVOICE, borrow=True) == positions
+
+    fields = {
+        "invoice_number": _field("invoice_number", "CN-0007", 0.9),
+        "issue_date": _field("issue_date", date(2025, 3, 17), 0.9),
+        "total_incl_vat": _field("total_incl_vat", Decimal("98.00"), 0.9),  # not what is printed there
+    }
+    outcomes = apply_layout(fields, borrowed, words_of_records([NEXT]))
+    assert outcomes == {"issue_date": "agrees", "total_incl_vat": "no evidence"}
+    assert _state(fields["issue_date"]) is FieldState.CERTAIN
+    assert fields["total_incl_vat"].confidence == 0.9 and not fields["total_incl_vat"].checks
+    assert fields["invoice_number"].confidence == 0.9
+
+    # a credit note's own layout, once learnt, is used instead
+    own = {f"credit_note:{name}": entry for name, entry in positions.items()}
+    assert layout_for({**positions, **own}, DocumentType.CREDIT_NOTE, borrow=True)["issue_date"] == positions[
+        "issue_date"]

@@ -168,7 +168,8 @@ def _save_reading(session: Session, settings: Settings, document: Document, extr
     values = {name: found.value for name, found in fields.items()}
     profile = match_profile(session, client.office_id, values)
     apply_supplier_memory(fields, profile)
-    layout = layout_for(profile.field_positions if profile is not None else None, extraction.document_type)
+    layout = layout_for(profile.field_positions if profile is not None else None, extraction.document_type,
+                        borrow=True)
     if layout:  # the supplier's layout for this kind of document, learnt from validations
         apply_layout(fields, layout, words_of_records(pages))
     hold_supplier_vat_against_client(fields, client.vat)

@@ -19,6 +19,11 @@ same offset is read again and compared with what the general extractor found:
   too another amount at the place of a total two independent sums agree on (the place
   misread, a photo's totals block shifted by a line).
 
+A supplier's first credit note is read at the places learnt on its invoices (most print
+both from one template; see :func:`pipeline.suppliers.positions.layout_for`): there a
+value may agree, as weaker evidence; a different value or none is no evidence, and its
+number and reference are never looked for there.
+
 A value is never made certain by its position alone: a field learnt without a label
 (a name in a letterhead) gives no agreement. A place learnt from a field a person
 released with the whole form without looking at it (``evidence: released``, see
@@ -104,7 +109,10 @@ def apply_layout(
             outcomes[name] = apply_series(fields, name, entry) or "no evidence"
             continue
         found = fields.get(name)
-        if found is None or found.value in (None, "", []):
+        if entry.get("borrowed") and (found is None or not same_value(name, reading.value, found.value)):
+            # a credit note read at its invoices' places: agreement counts, nothing else does
+            outcomes[name] = "no evidence"
+        elif found is None or found.value in (None, "", []):
             fields[name] = _offered(name, reading)
             outcomes[name] = "offered"
         elif same_value(name, reading.value, found.value):

@@ -633,12 +633,32 @@ def layout_key(name: str, document_type: object) -> str:
     return f"{CREDIT_NOTE_KEY}{name}" if document_type == DocumentType.CREDIT_NOTE else name
 
 
-def layout_for(positions: Mapping[str, Any] | None, document_type: object) -> dict[str, Any]:
-    """The learnt layout of this document type, keyed by field name."""
+# a credit note's own number series and reference: never read at its invoices' places
+NOT_BORROWED = frozenset({"invoice_number", "payment_reference"})
+
+
+def layout_for(
+    positions: Mapping[str, Any] | None, document_type: object, *, borrow: bool = False
+) -> dict[str, Any]:
+    """The learnt layout of this document type, keyed by field name.
+
+    ``borrow`` (applying a layout, not learning one): a credit note's fields its own
+    layout has not learnt yet are looked for at the places learnt on the supplier's
+    invoices (most print both from one template), marked ``borrowed``: there they may
+    agree, as weaker evidence, never disagree; the number and the reference are its own."""
     entries = positions or {}
-    if document_type == DocumentType.CREDIT_NOTE:
-        return {key[len(CREDIT_NOTE_KEY):]: entry for key, entry in entries.items() if key.startswith(CREDIT_NOTE_KEY)}
-    return {key: entry for key, entry in entries.items() if not key.startswith(CREDIT_NOTE_KEY)}
+    if document_type != DocumentType.CREDIT_NOTE:
+        return {key: entry for key, entry in entries.items() if not key.startswith(CREDIT_NOTE_KEY)}
+    own = {key[len(CREDIT_NOTE_KEY):]: entry for key, entry in entries.items() if key.startswith(CREDIT_NOTE_KEY)}
+    if not borrow:
+        return own
+    borrowed = {
+        key: {**entry, "evidence": RELEASED_EVIDENCE, "borrowed": True}
+        for key, entry in entries.items()
+        if not key.startswith(CREDIT_NOTE_KEY) and key not in own and key not in NOT_BORROWED
+        and isinstance(entry, Mapping)
+    }
+    return {**borrowed, **own}
 
 
 def learn_from_validation(
