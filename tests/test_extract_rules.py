@@ -665,3 +665,38 @@ def test_a_payment_reference_one_character_off_the_invoice_number_is_doubted() -
               "payment_reference": field("payment_reference", "F2025177")}
     _reference_near_number(fields)
     assert all(f.confidence <= 0.5 for f in fields.values())
+
+
+def _till_slip_askew(slope: float) -> ReadResult:
+    """A till slip photographed askew: short lines, each word's box lower the further
+    right it is printed (``slope``: dy/dx in pixels), a label left and its amount right."""
+    width, height = 810.0, 1327.0
+
+    def word(text: str, x0: float, x1: float, y: float) -> Word:
+        dy = slope * (x0 + x1) / 2 * width / height
+        return Word(text, (x0, y + dy, x1, y + dy + 0.015), 0.95)
+
+    rows = [
+        [("Schoolstraat", 0.41, 0.59), ("18", 0.61, 0.63)],
+        [("2300", 0.43, 0.48), ("Turnhout", 0.50, 0.62)],
+        [("BTW", 0.39, 0.43), ("BE0209.740.922", 0.45, 0.65)],
+        [("Ticket", 0.19, 0.27), ("6177", 0.29, 0.35)],
+        [("TOTAAL", 0.16, 0.32)],
+        [("61,55", 0.68, 0.81)],
+    ]
+    ys = [0.13, 0.15, 0.17, 0.22, 0.40, 0.40]
+    lines = tuple(
+        Line(" ".join(t for t, _, _ in ws), (ws[0][1], y, ws[-1][2], y + 0.05), 0.95,
+             tuple(word(t, a, b, y) for t, a, b in ws))
+        for ws, y in zip(rows, ys)
+    )
+    return ReadResult((PageText(1, width, height, FieldSource.OCR, "ppocr", lines),))
+
+
+def test_a_till_slip_photographed_askew_keeps_a_label_and_its_amount_on_one_row() -> None:
+    """Its lines are short (no line spans a sixth of the slip), so the skew is measured on
+    shorter ones: "TOTAAL" and "61,55", 27 px apart at the amount, are one row again."""
+    straight = [row.text for row in build_layout(_till_slip_askew(0.0)).rows()]
+    askew = [row.text for row in build_layout(_till_slip_askew(0.07)).rows()]
+    assert "TOTAAL 61,55" in " | ".join(straight).replace("  ", " ")
+    assert "TOTAAL 61,55" in " | ".join(askew).replace("  ", " "), askew

@@ -139,8 +139,10 @@ def _words(page: PageText) -> list[Word]:
 
 
 def _skew(page: PageText) -> float:
-    """Median slope dy/dx (page units) of the reader's multi-word lines."""
-    slopes = []
+    """Median slope dy/dx (page units) of the reader's multi-word lines: those spanning a
+    sixth of the page at least, or, where fewer than three do (a till slip's lines are
+    short: "Schoolstraat 18", "Ticket 6177"), those spanning a sixteenth."""
+    spans: list[tuple[float, float]] = []
     for line in page.lines:
         ws = [w for w in line.words if w.text.strip()]
         if len(ws) < 2:
@@ -148,12 +150,13 @@ def _skew(page: PageText) -> float:
         a, b = ws[0], ws[-1]
         dx = ((b.bbox[0] + b.bbox[2]) - (a.bbox[0] + a.bbox[2])) / 2 * page.width
         dy = ((b.bbox[1] + b.bbox[3]) - (a.bbox[1] + a.bbox[3])) / 2 * page.height
-        if dx > 0.15 * page.width:
-            slopes.append(dy / dx)
-    if len(slopes) < 3:
-        return 0.0
-    s = statistics.median(slopes)
-    return s if abs(s) < 0.1 else 0.0
+        spans.append((dx, dy))
+    for least in (0.15, 0.06):
+        slopes = [dy / dx for dx, dy in spans if dx > least * page.width]
+        if len(slopes) >= 3:
+            s = statistics.median(slopes)
+            return s if abs(s) < 0.1 else 0.0
+    return 0.0
 
 
 def build_page(page: PageText) -> Page:
