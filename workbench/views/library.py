@@ -158,6 +158,10 @@ if not rows:
 chosen = st.selectbox(_("Open document"), ids, index=None, format_func=lambda i: labels.get(i, str(i)), key="lib_doc",
                       placeholder=_("Select a row in the table, or pick a document here"))
 
+# DEFERRED_DOWNLOAD: the file is made when the button is clicked (that records the delivery), on
+# a thread of its own. A rerun on the click raced it: the rerun redrew the button (now beside
+# "Already delivered") before the file came back, and the browser never got the file, its button
+# left spinning. So a download reruns nothing; the next action shows the delivery.
 if chosen is not None:
     try:
         doc = api.library_document(principal, chosen)
@@ -172,7 +176,8 @@ if chosen is not None:
         d1, d2 = st.columns([1, 2], vertical_alignment="center")
         d1.download_button(_("Download UBL · {file}").format(file=doc.ubl_filename),
                            data=lambda document_id=doc.id: api.download_ubl(principal, document_id)[1],
-                           file_name=doc.ubl_filename, mime="application/xml", key=f"lib_ubl_{doc.id}")
+                           file_name=doc.ubl_filename, mime="application/xml", key=f"lib_ubl_{doc.id}",
+                           on_click="ignore")  # DEFERRED_DOWNLOAD
         if doc.deliveries and not CLIENT:
             d2.info(_("Already delivered; downloading it again records another delivery."), icon="ℹ️")
     left, right = st.columns([1, 1])
@@ -275,7 +280,7 @@ if BOOKS:
             data=lambda c=target.id, a=date_from, b=date_to, i=again: api.deliver_zip(principal, c, a, b,
                                                                                     include_delivered=i)[1],
             file_name=api.zip_filename(target.name, date_from, date_to), mime="application/zip",
-            key="lib_zip", disabled=count == 0,
+            key="lib_zip", disabled=count == 0, on_click="ignore",  # DEFERRED_DOWNLOAD
         )
         st.caption(_("The ZIP holds the UBL files, summary.csv and bookings.csv; each document in it is recorded "
                      "as delivered."))
