@@ -72,3 +72,26 @@ def test_the_guard_is_installed_exactly_where_the_interpreter_needs_it() -> None
     before = ast.parse
     ast_race.install()  # a second install does not wrap twice
     assert ast.parse is before
+
+
+def test_a_parse_never_waits_forever_for_the_lock(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Another thread holding the lock (stuck in a finalizer waiting on a lock this thread
+    holds): this parse goes ahead without it after PATIENCE_SECONDS instead of hanging."""
+    monkeypatch.setattr(ast_race, "PATIENCE_SECONDS", 0.2)
+    held, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with ast_race._LOCK:
+            held.set()
+            done.wait(5)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(5)
+    try:
+        started = time.monotonic()
+        tree = ast_race.one_at_a_time(ast.parse.__wrapped__ if hasattr(ast.parse, "__wrapped__") else ast.parse)("x = 1")
+        assert isinstance(tree, ast.Module) and time.monotonic() - started < 2
+    finally:
+        done.set()
+        holder.join()

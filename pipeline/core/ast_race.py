@@ -25,6 +25,10 @@ from typing import Any
 
 _LOCK = threading.RLock()
 _MARK = "_boekbrug_one_at_a_time"
+# a parse takes milliseconds; a thread that waits longer than this parses without the lock
+# rather than wait on: should a finalizer run inside one parse wait for a lock held by a
+# thread that waits here (a logging handler's, formatting a traceback), nobody would move on
+PATIENCE_SECONDS = 2.0
 
 
 def affected(version: tuple[int, ...] = tuple(sys.version_info[:3])) -> bool:
@@ -37,8 +41,12 @@ def one_at_a_time(parse: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(parse)
     def guarded(*args: Any, **kwargs: Any) -> Any:
-        with _LOCK:
+        if not _LOCK.acquire(timeout=PATIENCE_SECONDS):
+            return parse(*args, **kwargs)  # the bug's rare error rather than a hang
+        try:
             return parse(*args, **kwargs)
+        finally:
+            _LOCK.release()
 
     setattr(guarded, _MARK, True)
     return guarded
