@@ -195,6 +195,39 @@ def test_a_supplier_is_recognised_by_its_iban_when_its_vat_number_is_misread(
         )
 
 
+def test_places_learnt_before_the_vat_number_was_entered_join_the_validated_supplier(
+    db_url: str,
+) -> None:
+    """A photo's first invoice: its VAT number was not read, so the places an operator
+    confirmed first were kept under the supplier's name; validated, the invoice makes the
+    supplier's profile (keyed by VAT). Those places join it, and the next photo, again
+    without VAT number, is matched to the validated supplier (by IBAN), not to an empty stub."""
+    from pipeline.suppliers.memory import memory_checks, remember_positions
+
+    name, vat, iban = "Peeters & Willems BV", "BE0383531565", "BE25751999928782"
+    with unit_of_work(db_url) as session:
+        office = get_or_create_office(session, "Office")
+        remember_positions(session, office.id, {"supplier_name": name, "iban": iban},
+                           {"iban": {"page": 1, "box": [0.1, 0.8, 0.4, 0.82], "anchor": ["iban"]}})
+        stub = match_profile(session, office.id, {"supplier_name": name})
+        assert stub is not None and stub.documents_seen == 0 and stub.name is None
+        profile = remember(session, office.id, {"supplier_name": name, "supplier_vat": vat, "iban": iban})
+        assert profile is not stub and profile.field_positions["iban"]["anchor"] == ["iban"]
+        keys = session.scalars(select(SupplierProfile.supplier_key)).all()
+        assert keys == [vat]
+        next_photo = {"supplier_name": name, "supplier_vat": None, "iban": iban}
+        assert match_profile(session, office.id, next_photo) is profile
+        assert [c.ok for c in memory_checks(profile, next_photo)["supplier_name"]] == [True]
+
+    # a stub left from before (never folded) does not hide the validated supplier either
+    with unit_of_work(db_url) as session:
+        office = get_or_create_office(session, "Office")
+        session.add(SupplierProfile(office_id=office.id, supplier_key=f"name:{name.lower()}",
+                                    usual_vat_rates=[], field_positions={}))
+        session.flush()
+        assert match_profile(session, office.id, {"supplier_name": name, "iban": iban}).supplier_key == vat
+
+
 def test_a_supplier_s_currency_is_remembered_and_agrees(db_url: str) -> None:
     with unit_of_work(db_url) as session:
         office = get_or_create_office(session, "Office")

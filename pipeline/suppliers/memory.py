@@ -44,16 +44,23 @@ def find_profile(session: Session, office_id: int, key: str | None) -> SupplierP
 def match_profile(session: Session, office_id: int, values: Mapping[str, Any]) -> SupplierProfile | None:
     """This office's profile of the supplier of ``values``: by its key (VAT, else KBO, else
     name), else by VAT or KBO number, IBAN or name printed on it (a key read wrongly, or a
-    supplier first seen without VAT number)."""
-    found = find_profile(session, office_id, supplier_key(values))
-    if found is not None:
-        return found
+    supplier first seen without VAT number).
+
+    A profile found by its key that no validated invoice filled yet (``documents_seen`` 0:
+    places learnt while an operator was still working on a first invoice whose VAT number
+    was not read, kept under the supplier's name) does not end the search: the validated
+    profile its IBAN or name points to is the supplier's."""
+    stub = find_profile(session, office_id, supplier_key(values))
+    if stub is not None and (stub.documents_seen or 0) >= 1:
+        return stub
     vat, kbo, iban = (_alnum(values.get(name)) for name in ("supplier_vat", "supplier_enterprise_number", "iban"))
     name = " ".join(str(values.get("supplier_name") or "").lower().split())
     if kbo and len(kbo) == 10:
         found = find_profile(session, office_id, "BE" + kbo)
-    if found is not None or not (vat or kbo or iban or name):
-        return found
+        if found is not None:
+            return found
+    if not (vat or kbo or iban or name):
+        return stub
     profiles = session.scalars(select(SupplierProfile).where(SupplierProfile.office_id == office_id)).all()
     for matches in (
         lambda p: bool(vat) and _alnum(p.vat) == vat,
@@ -61,10 +68,10 @@ def match_profile(session: Session, office_id: int, values: Mapping[str, Any]) -
         lambda p: bool(iban) and _alnum(p.iban) == iban,
         lambda p: bool(name) and " ".join(str(p.name or "").lower().split()) == name,
     ):
-        hits = [p for p in profiles if matches(p)]
+        hits = [p for p in profiles if matches(p) and p is not stub]
         if len(hits) == 1:  # one supplier only: an IBAN or name shared by two says nothing
             return hits[0]
-    return None
+    return stub
 
 
 def memory_checks(profile: SupplierProfile | None, values: Mapping[str, Any]) -> dict[str, list[Check]]:
@@ -208,6 +215,7 @@ def remember(session: Session, office_id: int, values: Mapping[str, Any]) -> Sup
     if not key:
         return None
     profile = profile_for(session, office_id, key, values)
+    _fold_stub(session, office_id, values, profile)
     profile.name = str(values.get("supplier_name") or profile.name or "")[:255] or None
     profile.vat = _alnum(values.get("supplier_vat")) or profile.vat
     profile.enterprise_number = _alnum(values.get("supplier_enterprise_number")) or profile.enterprise_number
@@ -224,6 +232,18 @@ def remember(session: Session, office_id: int, values: Mapping[str, Any]) -> Sup
     profile.updated_at = datetime.now(UTC)
     session.flush()
     return profile
+
+
+def _fold_stub(session: Session, office_id: int, values: Mapping[str, Any], profile: SupplierProfile) -> None:
+    """The places learnt under the supplier's name before its VAT number was entered (a
+    profile no validated invoice filled) join the validated profile; the stub goes."""
+    name_key = supplier_key({"supplier_name": values.get("supplier_name")})
+    stub = find_profile(session, office_id, name_key) if name_key else None
+    if stub is None or stub is profile or (stub.documents_seen or 0) >= 1:
+        return
+    profile.field_positions = {**(stub.field_positions or {}), **(profile.field_positions or {})}
+    session.delete(stub)
+    session.flush()
 
 
 def remember_positions(session: Session, office_id: int, values: Mapping[str, Any],
