@@ -168,9 +168,9 @@ def _reference_near_number(fields: dict[str, ExtractedField]) -> None:
         False,
         checks.REFERENCE_NEAR_NUMBER.format(reference=reference.value, number=number.value),
     )
-    vouched = {name: any(c.ok for c in found.checks) for name, found in
-               (("payment_reference", reference), ("invoice_number", number))}
-    for name, found in (("payment_reference", reference), ("invoice_number", number)):
+    readings = {"payment_reference": reference, "invoice_number": number}
+    vouched = {name: any(c.ok for c in found.checks) for name, found in readings.items()}
+    for name, found in readings.items():
         if not vouched[name] or all(vouched.values()):
             fields[name] = doubted(found, check)
 

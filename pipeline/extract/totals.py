@@ -294,7 +294,7 @@ def choose(
         not x.ok and x.name in ("breakdown_bases_sum", "breakdown_vat_sum")
         for c in (n, v) if c is not None for x in c.checks
     )
-    if t is not None and len(breakdown) >= 2 and contradicted:
+    if t is not None and several_rates and contradicted:
         # net and VAT of one rate's row add up to that row's total, not to the invoice's
         t.checks.append(checks.check_breakdown_gross(breakdown, t.value))
     elif (

@@ -47,6 +47,7 @@ from pipeline.review.confidence import (
     supplier_agreement,
     supplier_doubt,
 )
+from pipeline.suppliers.memory import PROVING_CHECKS
 from pipeline.suppliers.positions import (
     RELEASED_EVIDENCE,
     PageWords,
@@ -150,8 +151,8 @@ def apply_layout(
     return outcomes
 
 
-# check digits that prove an identifier was read whole and right
-_CHECK_DIGITS = frozenset({"ogm_check_digits", "iban_checksum", "vat_check_digits", "kbo_check_digits"})
+# check digits that prove an identifier was read whole and right: the supplier's numbers', a reference's
+_CHECK_DIGITS = PROVING_CHECKS | {"ogm_check_digits"}
 
 
 def _another_kind_proven(name: str, found: ExtractedField, entry: Mapping[str, Any]) -> bool:
